@@ -1,0 +1,24 @@
+import { Command } from "commander";
+import type { CliContext } from "./context.js";
+import { collect } from "./options.js";
+import { notImplemented } from "./not-implemented.js";
+
+export function buildCommand(_ctx: CliContext): Command {
+  return new Command("build")
+    .description("build (and push, and smoke-test) the project's images through the Docker Engine API")
+    .argument("[image...]", "images to build (default: all)")
+    .option("--team <team>", "build only this team's variants")
+    .option("--build-arg <key=value>", "set a build arg (repeatable)", collect, [])
+    .option("--set <key=value>", "override a template value (repeatable)", collect, [])
+    .option("--target <stage>", "build up to this stage")
+    .option("--push", "push every tag and record digests in runner-kit.lock")
+    .option("--smoke", "run each image's smoke job after building it")
+    .option("--locked", "fail when runner-kit.lock is stale")
+    .option("--force", "rebuild images that are up to date")
+    .option("--no-cache", "do not use the build cache")
+    .option("--pull", "always pull newer base images")
+    .option("--jobs <n>", "images built at once", "2")
+    .option("--json", "print one JSON document on stdout")
+    .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build runner-aws --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n")
+    .action(() => notImplemented("build"));
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type Docker from "dockerode";
+import { configError } from "../errors.js";
+import { daemonAddressFromEnv, type DaemonAddress } from "./address.js";
+
+export interface DockerConnection {
+  docker: Docker;
+  address: DaemonAddress;
+}
+
+function readCert(dir: string, file: string, address: DaemonAddress): Buffer {
+  const path = join(dir, file);
+  try {
+    return readFileSync(path);
+  } catch {
+    throw configError(`cannot read the TLS file ${path} for the Docker daemon at ${address.display}`, {
+      hint: "set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem, or unset DOCKER_TLS_VERIFY",
+    });
+  }
+}
+
+/** A dockerode client for the daemon the environment names. dockerode is loaded here, lazily. */
+export async function connectDocker(env: NodeJS.ProcessEnv): Promise<DockerConnection> {
+  const { default: DockerCtor } = await import("dockerode");
+  const address = daemonAddressFromEnv(env);
+  let docker: Docker;
+  switch (address.kind) {
+    case "unix":
+      docker = new DockerCtor({ socketPath: address.socketPath });
+      break;
+    case "tcp":
+      if (address.tls) {
+        const { certPath } = address.tls;
+        docker = new DockerCtor({
+          protocol: "https",
+          host: address.host,
+          port: address.port,
+          ca: address.tls.verify ? readCert(certPath, "ca.pem", address) : undefined,
+          cert: readCert(certPath, "cert.pem", address),
+          key: readCert(certPath, "key.pem", address),
+        });
+      } else {
+        docker = new DockerCtor({ protocol: "http", host: address.host, port: address.port });
+      }
+      break;
+    case "ssh":
+      docker = new DockerCtor({
+        protocol: "ssh",
+        host: address.host,
+        port: address.port,
+        username: address.username,
+      } as Docker.DockerOptions);
+      break;
+  }
+  return { docker, address };
+}
+
+/** Check the daemon answers; one clear error naming the address otherwise. */
+export async function pingDocker({ docker, address }: DockerConnection, timeoutMs = 5000): Promise<void> {
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw configError(`no Docker daemon answers at ${address.display} (${reason})`, {
+      hint: "start one (for example `dockerd &`, or `systemctl start docker`), or point DOCKER_HOST at a running daemon",
+    });
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * runner-kit library API. Each room exports its public functions here; the CLI is a thin
+ * layer over the same functions.
+ */
+export {
+  ExitCode,
+  RunnerKitError,
+  configError,
+  describeError,
+  failure,
+  isRunnerKitError,
+  usageError,
+} from "./errors.js";
+export type { ErrorKind, SourceLocation, RunnerKitErrorOptions } from "./errors.js";
+export { SecretSet } from "./secrets.js";
+export { runCli } from "./cli/program.js";
+export type { CliContext, TextSink } from "./cli/context.js";

@@ -1,0 +1,45 @@
+import { join } from "node:path";
+import { execa } from "execa";
+import { runCli } from "../../src/cli/program.js";
+import { SecretSet } from "../../src/secrets.js";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI in-process with captured output (fast; same code path as the binary). */
+export async function runInProcess(
+  argv: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal } = {},
+): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli({
+    argv,
+    env: options.env ?? { ...process.env, NO_COLOR: "1" },
+    cwd: options.cwd ?? process.cwd(),
+    stdout: { write: (s) => void (stdout += s), isTTY: false },
+    stderr: { write: (s) => void (stderr += s), isTTY: false },
+    secrets: new SecretSet(),
+    signal: options.signal ?? new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+export const BIN = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
+
+/** Run the built binary as a user would (needs `npm run build`; `npm test` does it). */
+export async function runBin(
+  argv: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const result = await execa("node", [BIN, ...argv], {
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", ...options.env },
+    reject: false,
+    timeout: options.timeoutMs ?? 120_000,
+  });
+  return { code: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+}

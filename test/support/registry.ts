@@ -1,0 +1,76 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type Docker from "dockerode";
+import { packDirectory } from "../../src/docker/tar.js";
+import { runLabels } from "../../src/docker/labels.js";
+
+export interface TestRegistry {
+  /** host:port as used in image references, e.g. 127.0.0.1:41234 */
+  host: string;
+  username: string;
+  password: string;
+  containerId: string;
+}
+
+/**
+ * Start a real registry (distribution, htpasswd basic auth) on 127.0.0.1:<free port>.
+ * The credentials are copied into the container before it starts, never put in its env.
+ */
+export async function startRegistry(docker: Docker, image: string, runId: string): Promise<TestRegistry> {
+  const username = `rk-${randomBytes(3).toString("hex")}`;
+  const password = `pw-${randomBytes(12).toString("base64url")}`;
+  const container = await docker.createContainer({
+    Image: image,
+    Labels: runLabels(runId, { "io.runner-kit.role": "test-registry" }),
+    ExposedPorts: { "5000/tcp": {} },
+    HostConfig: { PortBindings: { "5000/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } },
+  });
+  const staging = mkdtempSync(join(tmpdir(), "rk-registry-"));
+  try {
+    mkdirSync(join(staging, "auth"));
+    writeFileSync(join(staging, "auth", "credentials"), `${username}\n${password}\n`, { mode: 0o600 });
+    await container.putArchive(packDirectory(staging), { path: "/" });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  await container.start();
+  const info = await container.inspect();
+  const port = info.NetworkSettings.Ports["5000/tcp"]?.[0]?.HostPort;
+  if (!port) throw new Error("the test registry container got no host port");
+  const host = `127.0.0.1:${port}`;
+  await waitForRegistry(host, container);
+  return { host, username, password, containerId: container.id };
+}
+
+async function waitForRegistry(host: string, container: Docker.Container): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://${host}/v2/`);
+      // 401 means it is up and asking for the basic auth we configured.
+      if (res.status === 401) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const logs = (await container.logs({ stdout: true, stderr: true, tail: 30 })).toString("utf8");
+  throw new Error(`The test registry at ${host} did not become ready (${last}). Its log:\n${logs}`);
+}
+
+export async function stopRegistry(docker: Docker, registry: TestRegistry): Promise<void> {
+  await docker.getContainer(registry.containerId).remove({ force: true, v: true }).catch(() => {});
+}
+
+/** Basic-auth GET against the registry's v2 API (reads manifests back, etc.). */
+export async function registryFetch(registry: TestRegistry, path: string, init: RequestInit = {}): Promise<Response> {
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString("base64");
+  return fetch(`http://${registry.host}${path}`, {
+    ...init,
+    headers: { Authorization: `Basic ${auth}`, ...(init.headers as Record<string, string> | undefined) },
+  });
+}
