@@ -1,13 +1,14 @@
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, SerializedError, TestModule } from "vitest/node";
 
 /**
  * Prints the plain closing line `tests: N passed, N failed, N skipped` after vitest's own
  * report, so any reader of the log (and CI) sees the counts in one standard form.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     let passed = 0;
-    let failed = 0;
+    // An error outside any test (global setup, a crashed worker) is a failure too.
+    let failed = unhandledErrors.length;
     let skipped = 0;
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
