@@ -6,7 +6,13 @@ export const RUN_LABEL = "io.runner-kit.run";
 /** The process that created a resource, so a reaper can tell a live run from a dead one. */
 export const PID_LABEL = "io.runner-kit.pid";
 
-export function newRunId(): string {
+/**
+ * A fresh run id, or RUNNER_KIT_RUN_ID from the environment when it is set (CI jobs set it
+ * to trace resources to a job; tests set it to assert a CLI run left nothing behind).
+ */
+export function newRunId(env: NodeJS.ProcessEnv = {}): string {
+  const given = env.RUNNER_KIT_RUN_ID;
+  if (given && /^[a-z0-9][a-z0-9_.-]{0,62}$/i.test(given)) return given;
   return randomBytes(6).toString("hex");
 }
 

@@ -1,0 +1,52 @@
+/**
+ * The Plan: what runner-kit.yaml resolves to. Every later step (render, build, config, ci)
+ * takes plain Plan data, never the raw YAML.
+ *
+ * CONTRACT shared by several rooms; extend with optional fields, do not rename.
+ */
+export interface SmokeRef {
+  /** Absolute path of the .gitlab-ci.yml file. */
+  file: string;
+  /** Job name within it; undefined → the file's only (or first) job. */
+  job?: string;
+}
+
+export interface Variant {
+  /** "runner-aws" for the base variant, "data/runner-aws" for team data's variant. */
+  id: string;
+  /** The image key in runner-kit.yaml. */
+  image: string;
+  /** The team of a team variant. */
+  team?: string;
+  /** Template name, e.g. "runner-aws". */
+  template: string;
+  /** Template lookup chain, first match wins: team overlay, project templates, built-ins. */
+  templateDirs: string[];
+  /** Template values after merging (defaults < image < team < --set). */
+  values: Record<string, unknown>;
+  /** Docker build args after merging (image < team < --build-arg). */
+  args: Record<string, string>;
+  /** Fully qualified repository: <registry>/<image> or <registry>/<team>/<image>. */
+  repository: string;
+  /** Tags, already rendered (e.g. "v17.3.0", "latest"). */
+  tags: string[];
+  /** Absolute build context directory. */
+  context: string;
+  /** Absolute path of the rendered Dockerfile (images/<image>/Dockerfile or images/<team>/<image>/Dockerfile). */
+  dockerfile: string;
+  /** Build stage target, when set in the project file. */
+  target?: string;
+  smoke?: SmokeRef;
+}
+
+export interface Plan {
+  /** Absolute path of runner-kit.yaml. */
+  projectFile: string;
+  /** Directory of the project file; relative paths in it resolve from here. */
+  rootDir: string;
+  /** Registry prefix, e.g. "registry.example.com:5000/platform". */
+  registry: string;
+  variants: Variant[];
+  /** The validated `runner:` section (see src/runner/schema.ts), when present. */
+  runner?: unknown;
+}
