@@ -73,34 +73,39 @@ describe("registry auth against the real registry", () => {
     return digest!;
   }
 
-  it("DOCKER_AUTH_CONFIG", async () => {
+  /** DOCKER_AUTH_CONFIG for the test registry with the given password. */
+  const authConfigEnv = (password: string) => ({
+    DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [registry.host]: { auth: b64(`${registry.username}:${password}`) } } }),
+  });
+
+  /** Build, push and pull back `ref` with the credential, then check nothing labelled is left. */
+  async function roundTrip(ref: string, credential: RegistryCredential | undefined): Promise<void> {
+    expect(credential).toBeDefined();
     const d = await docker();
-    const ref = `${repoBase}/env:v1`;
-    const env = {
-      DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [registry.host]: { auth: b64(`${registry.username}:${registry.password}`) } } }),
-    };
-    const sources = await loadAuthSources({ env, homeDir: home("env-home") });
-    const credential = await resolveRegistryAuth(ref, sources, { env: world.env });
-    expect(credential).toMatchObject({ registry: registry.host, username: registry.username, source: "DOCKER_AUTH_CONFIG" });
     await buildTiny(d, ref);
     await pushAndPull(d, ref, credential!);
     await expectNoLeaks(runId);
+  }
+
+  it("DOCKER_AUTH_CONFIG", async () => {
+    const ref = `${repoBase}/env:v1`;
+    const env = authConfigEnv(registry.password);
+    const sources = await loadAuthSources({ env, homeDir: home("env-home") });
+    const credential = await resolveRegistryAuth(ref, sources, { env: world.env });
+    expect(credential).toMatchObject({ registry: registry.host, username: registry.username, source: "DOCKER_AUTH_CONFIG" });
+    await roundTrip(ref, credential);
   });
 
   it("config.json auths keyed by the http:// URL", async () => {
-    const d = await docker();
     const ref = `${repoBase}/auths:v1`;
     const dir = home("auths-home", { auths: { [`http://${registry.host}/v2/`]: { username: registry.username, password: registry.password } } });
     const sources = await loadAuthSources({ env: {}, homeDir: dir });
     const credential = await resolveRegistryAuth(ref, sources, { env: world.env });
     expect(credential).toMatchObject({ registry: registry.host, source: join(dir, ".docker", "config.json") });
-    await buildTiny(d, ref);
-    await pushAndPull(d, ref, credential!);
-    await expectNoLeaks(runId);
+    await roundTrip(ref, credential);
   });
 
   it("a credHelpers helper on PATH, for the repository's own path", async () => {
-    const d = await docker();
     const ref = `${repoBase}/helper:v1`;
     world.store({ [`${registry.host}/rk-auth-${runId}`]: { Username: registry.username, Secret: registry.password } });
     const dir = home("helper-home", {
@@ -112,28 +117,23 @@ describe("registry auth against the real registry", () => {
     const credential = await resolveRegistryAuth(ref, await loadAuthSources({ env: {}, homeDir: dir }), { env: world.env, warn: (m) => warnings.push(m) });
     expect(warnings).toEqual([]);
     expect(credential).toMatchObject({ registry: `${registry.host}/rk-auth-${runId}`, username: registry.username });
-    await buildTiny(d, ref);
-    await pushAndPull(d, ref, credential!);
-    await expectNoLeaks(runId);
+    await roundTrip(ref, credential);
   });
 
   it("a credsStore helper on PATH (list, then get)", async () => {
-    const d = await docker();
     const ref = `${repoBase}/store:v1`;
     world.store({ [registry.host]: { Username: registry.username, Secret: registry.password } });
     const dir = home("store-home", { auths: { [registry.host]: {} }, credsStore: "rk-file" });
     const credential = await resolveRegistryAuth(ref, await loadAuthSources({ env: {}, homeDir: dir }), { env: world.env });
     expect(credential).toMatchObject({ registry: registry.host, username: registry.username, serverAddress: registry.host });
     expect(world.calls()).toContain("list unused");
-    await buildTiny(d, ref);
-    await pushAndPull(d, ref, credential!);
-    await expectNoLeaks(runId);
+    await roundTrip(ref, credential);
   });
 
   it("a wrong password: the push fails with the registry's error from the stream", async () => {
     const d = await docker();
     const ref = `${repoBase}/wrong:v1`;
-    const env = { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [registry.host]: { auth: b64(`${registry.username}:not-the-password`) } } }) };
+    const env = authConfigEnv("not-the-password");
     const credential = await resolveRegistryAuth(ref, await loadAuthSources({ env, homeDir: home("wrong-home") }), { env: world.env });
     expect(credential?.password).toBe("not-the-password");
     await buildTiny(d, ref);
@@ -147,7 +147,7 @@ describe("registry auth against the real registry", () => {
   it("a private FROM builds with X-Registry-Config passed pre-encoded, and not without it", async () => {
     const d = await docker();
     const base = `${repoBase}/private-base:v1`;
-    const env = { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [registry.host]: { auth: b64(`${registry.username}:${registry.password}`) } } }) };
+    const env = authConfigEnv(registry.password);
     const sources = await loadAuthSources({ env, homeDir: home("from-home") });
     const credential = (await resolveRegistryAuth(base, sources, { env: world.env }))!;
     await buildTiny(d, base);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { dockerAuthConfig, registryConfigHeader, registryConfigMap } from "../../src/auth/daemon-auth.js";
+import { registerCredentialSecrets } from "../../src/auth/secrets.js";
 import type { RegistryCredential } from "../../src/auth/types.js";
+import { SecretSet } from "../../src/secrets.js";
 
 const cred = (registry: string, extra: Partial<RegistryCredential> = {}): RegistryCredential => ({
   registry,
@@ -66,5 +68,16 @@ describe("X-Registry-Config", () => {
 
   it("an empty list is an empty map", () => {
     expect(decodeLikeTheDaemon(registryConfigHeader([]))).toEqual({});
+  });
+});
+
+describe("registerCredentialSecrets", () => {
+  it("redacts password, user:password base64 and identity token", () => {
+    const secrets = new SecretSet();
+    registerCredentialSecrets(secrets, cred("r.example.com", { username: "alice", password: "pw-123456" }));
+    registerCredentialSecrets(secrets, cred("t.example.com", { username: "", password: "", identityToken: "idtok-987" }));
+    registerCredentialSecrets(secrets, undefined);
+    const basic = Buffer.from("alice:pw-123456").toString("base64");
+    expect(secrets.redact(`login alice pw-123456 ${basic} idtok-987`)).toBe("login alice [redacted] [redacted] [redacted]");
   });
 });
