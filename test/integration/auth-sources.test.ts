@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { dockerAuthConfig, registryConfigHeader } from "../../src/auth/daemon-auth.js";
+import { dockerAuthConfig, registryConfigHeader, registryConfigMap } from "../../src/auth/daemon-auth.js";
 import { resolveRegistryAuth } from "../../src/auth/resolve.js";
 import { loadAuthSources } from "../../src/auth/sources.js";
 import type { RegistryCredential } from "../../src/auth/types.js";
@@ -144,7 +144,7 @@ describe("registry auth against the real registry", () => {
     await expectNoLeaks(runId);
   });
 
-  it("a private FROM builds with X-Registry-Config passed pre-encoded, and not without it", async () => {
+  it("a private FROM builds only with X-Registry-Config passed pre-encoded (not without it, not as a plain object)", async () => {
     const d = await docker();
     const base = `${repoBase}/private-base:v1`;
     const env = authConfigEnv(registry.password);
@@ -158,8 +158,17 @@ describe("registry auth against the real registry", () => {
     const denied = await buildTiny(d, `${repoBase}/derived-denied:v1`, base).catch((e: unknown) => e);
     expect(String(denied)).toMatch(/unauthorized|authentication required|no basic auth|denied/i);
 
+    // A second credential whose password makes standard base64 carry "+" ("~~~" → "fn5+").
+    const credentials = [credential, { ...credential, registry: "pad.example.com", serverAddress: "pad.example.com", password: "~~~~~~~~~" }];
+    expect(Buffer.from(JSON.stringify(registryConfigMap(credentials))).toString("base64")).toContain("+");
+
+    // The pitfall: a plain object is encoded by docker-modem with standard base64, which the
+    // daemon fails to decode and silently ignores, so the pull is unauthenticated.
+    const plain = await buildTiny(d, `${repoBase}/derived-plain:v1`, base, { registryconfig: registryConfigMap(credentials) }).catch((e: unknown) => e);
+    expect(String(plain)).toMatch(/unauthorized|authentication required|no basic auth|denied/i);
+
     const derived = `${repoBase}/derived:v1`;
-    await buildTiny(d, derived, base, { registryconfig: { base64: registryConfigHeader([credential]) } });
+    await buildTiny(d, derived, base, { registryconfig: { base64: registryConfigHeader(credentials) } });
     const inspected = await d.getImage(derived).inspect();
     expect(inspected.Config.Labels?.["io.runner-kit.test"]).toBe(runId);
     images.add(base);
@@ -169,7 +178,7 @@ describe("registry auth against the real registry", () => {
   it("a container from the pulled image shows the pushed content and is removed", async () => {
     const d = await docker();
     const ref = `${repoBase}/run:v1`;
-    const env = { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [registry.host]: { username: registry.username, password: registry.password } } }) };
+    const env = authConfigEnv(registry.password);
     const credential = (await resolveRegistryAuth(ref, await loadAuthSources({ env, homeDir: home("run-home") }), { env: world.env }))!;
     await buildTiny(d, ref);
     await pushAndPull(d, ref, credential);
