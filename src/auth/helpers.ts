@@ -36,6 +36,14 @@ export class HelperError extends Error {
   }
 }
 
+/** Thrown when the caller's signal stopped a helper; resolution stops rather than skipping the source. */
+export class HelperAbortedError extends Error {
+  constructor(program: string) {
+    super(`${program} was stopped: the operation was aborted`);
+    this.name = "HelperAbortedError";
+  }
+}
+
 /** A helper name with a path in it would run an arbitrary program: a hard error, as in GitLab Runner. */
 export function checkHelperName(name: string, where: string): void {
   if (name === "" || name.includes("/") || name.includes("\\")) {
@@ -81,25 +89,29 @@ async function runHelper(name: string, action: string, input: string, options: H
     maxBuffer: MAX_OUTPUT,
     // Its own process group, so a timeout also stops whatever the helper started.
     detached: true,
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   const timer = setTimeout(() => {
     timedOut = true;
     killGroup(child.pid);
   }, options.timeoutMs);
+  const onAbort = () => killGroup(child.pid);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   let result;
   try {
     result = await child;
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
   }
+  // Stopped on purpose (Ctrl-C): not a helper failure, the whole resolution stops.
+  if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new HelperAbortedError(program);
   if (timedOut) {
     throw new HelperError(`${program} ${action} did not answer within ${formatMs(options.timeoutMs)} and was stopped`);
   }
   const code = (result as { code?: string }).code;
   if (code === "ENOENT") throw new HelperError(`${program} was not found on PATH`);
   if (code === "EACCES") throw new HelperError(`${program} on PATH is not executable`);
-  if (result.isCanceled) throw new HelperError(`${program} ${action} was cancelled`);
   const stdout = String(result.stdout ?? "").trim();
   if (result.exitCode !== 0 || result.failed) {
     if (notFoundOk && stdout === NOT_FOUND_MESSAGE) return undefined;

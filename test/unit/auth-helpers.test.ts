@@ -151,6 +151,19 @@ describe("resolveRegistryAuth with credHelpers and credsStore", () => {
     ]);
   });
 
+  it("an abort stops a running helper and the resolution, instead of skipping the source", async () => {
+    const controller = new AbortController();
+    const reason = new Error("interrupted by SIGINT");
+    const pending = resolveRegistryAuth(
+      "r.example.com/x",
+      [src("hangs", { credsStore: "rk-hang" }), src("next", { auths: { "r.example.com": { username: "next", password: "p" } } })],
+      options({ signal: controller.signal, helperTimeoutMs: 60_000 }),
+    );
+    setTimeout(() => controller.abort(reason), 200);
+    await expect(pending).rejects.toBe(reason);
+    expect(warnings).toEqual([]);
+  });
+
   it("a helper printing garbage is a warning and the source is skipped", async () => {
     const credential = await resolveRegistryAuth("r.example.com/x", [src("cfg", { credHelpers: { "r.example.com": "rk-garbage" } })], options());
     expect(credential).toBeUndefined();
