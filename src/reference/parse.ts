@@ -35,11 +35,12 @@ export function parseImageReference(ref: string, options: ParseReferenceOptions 
   if (IMAGE_ID_PATTERN.test(ref)) {
     throw invalid(ref, "it is a 64-character image ID, not a repository name", options, "refer to the image by name, or by digest as name@sha256:<hex>");
   }
-  const { domain, remainder } = splitDockerDomain(ref);
+  const { domain, remainder, written } = splitDockerDomain(ref);
   const colon = remainder.indexOf(":");
   const remote = colon === -1 ? remainder : remainder.slice(0, colon);
   if (remote.toLowerCase() !== remote) {
-    throw invalid(ref, `repository name must be lowercase ("${remote}")`, options, hintFor("uppercase"));
+    const shown = written.split(/[:@]/, 1)[0];
+    throw invalid(ref, `repository name must be lowercase ("${shown}")`, options, hintFor("uppercase"));
   }
   const raw = parseRaw(`${domain}/${remainder}`);
   if (!raw.ok) throw invalid(ref, describeProblem(ref, raw.problem, raw.detail), options, hintFor(raw.problem));
@@ -125,7 +126,8 @@ export function isDockerHub(ref: ImageReference | string): boolean {
 }
 
 function invalid(ref: string, what: string, options: ParseReferenceOptions, hint?: string) {
-  return configError(`invalid image reference ${JSON.stringify(ref)}: ${what}`, {
+  const shown = ref.length > 120 ? `${ref.slice(0, 60)}…${ref.slice(-40)}` : ref;
+  return configError(`invalid image reference ${JSON.stringify(shown)}: ${what}`, {
     ...(options.where !== undefined ? { where: options.where } : {}),
     ...(hint !== undefined ? { hint } : {}),
     details: { reference: ref },
@@ -161,6 +163,11 @@ function diagnoseFormat(ref: string): string {
   if (ref.endsWith(":")) return "the tag after \":\" is empty";
   if (ref.endsWith("@")) return "the digest after \"@\" is empty";
   if (ref.endsWith("/") || ref.includes("//")) return "it has an empty path component";
+  if (ref.startsWith("[")) {
+    return /^\[[0-9a-fA-F:]+\](?::[0-9]+)?\//.test(ref)
+      ? "invalid reference format: the repository path after the IPv6 registry address is not valid"
+      : "an IPv6 registry address is written [address] or [address]:port (no zone), followed by /<repository>";
+  }
   const at = ref.indexOf("@");
   const beforeDigest = at === -1 ? ref : ref.slice(0, at);
   const colon = beforeDigest.indexOf(":", beforeDigest.lastIndexOf("/") + 1);
