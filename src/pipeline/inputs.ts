@@ -31,7 +31,9 @@ export function variantInputs(plan: Plan, variant: Variant): string[] {
   add(repoPath(plan.rootDir, variant.context), true);
   add(repoPath(plan.rootDir, variant.dockerfile), false);
   if (variant.smoke) add(repoPath(plan.rootDir, variant.smoke.file), false);
-  return [...globs].sort();
+  // A file already under one of the directory globs adds nothing.
+  const all = [...globs];
+  return all.filter((g) => g.endsWith("/**/*") || !matchesInputs(g, all.filter((d) => d.endsWith("/**/*")))).sort();
 }
 
 /** Does a changed file (repo-relative) fall under one of the globs variantInputs makes? */
