@@ -66,5 +66,5 @@ try {
   );
 } finally {
   clearInterval(sampler);
-  rmSync(dir, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 }
