@@ -192,15 +192,20 @@ describe("lookup chain: team overlay → project templates → built-in", () => 
 });
 
 describe("a team overriding one partial changes exactly the lines it owns", () => {
-  it("golden diff of data/job-base before and after dropping tools.hbs into the overlay", async () => {
+  /** The diff of data/job-base before and after dropping one partial file into the team's overlay. */
+  async function overlayDiff(section: string, text: string): Promise<string> {
     const cwd = makeProject({
       "runner-kit.yaml": "registry: r.example.com/p\nimages:\n  job-base: {}\nteams:\n  data:\n    templates: teams/data\n",
       "teams/data/job-base/README": "overrides of job-base sections go here\n",
     });
     const before = await renderVariant((await loadPlan({ cwd, team: "data" })).variants[0]!);
-    writeFileSync(join(cwd, "teams/data/job-base/tools.hbs"), "{{> @partial-block}}\nRUN ln -s /usr/bin/env /out/usr/local/bin/team-env\n");
+    writeFileSync(join(cwd, `teams/data/job-base/${section}.hbs`), text);
     const after = await renderVariant((await loadPlan({ cwd, team: "data" })).variants[0]!);
-    expect(unifiedDiff(before, after, { from: "before", to: "after" })).toBe(
+    return unifiedDiff(before, after, { from: "before", to: "after" });
+  }
+
+  it("golden diff: tools.hbs keeps the default with {{> @partial-block}} and adds one line", async () => {
+    expect(await overlayDiff("tools", "{{> @partial-block}}\nRUN ln -s /usr/bin/env /out/usr/local/bin/team-env\n")).toBe(
       [
         "--- before",
         "+++ after",
@@ -217,15 +222,8 @@ describe("a team overriding one partial changes exactly the lines it owns", () =
     );
   });
 
-  it("overriding a section without {{> @partial-block}} replaces exactly its lines", async () => {
-    const cwd = makeProject({
-      "runner-kit.yaml": "registry: r.example.com/p\nimages:\n  job-base: {}\nteams:\n  data:\n    templates: teams/data\n",
-      "teams/data/job-base/README": "\n",
-    });
-    const before = await renderVariant((await loadPlan({ cwd, team: "data" })).variants[0]!);
-    writeFileSync(join(cwd, "teams/data/job-base/final-base.hbs"), "FROM registry.example.com/platform/debian:bookworm\n");
-    const after = await renderVariant((await loadPlan({ cwd, team: "data" })).variants[0]!);
-    expect(unifiedDiff(before, after, { from: "before", to: "after" })).toBe(
+  it("golden diff: final-base.hbs without {{> @partial-block}} replaces exactly its line", async () => {
+    expect(await overlayDiff("final-base", "FROM registry.example.com/platform/debian:bookworm\n")).toBe(
       [
         "--- before",
         "+++ after",
