@@ -90,6 +90,14 @@ describe("loadPlan: merge order and variants", () => {
     expect(await ids({ cwd, team: "web" })).toEqual(["web/job-base", "web/runner-aws"]);
   });
 
+  it("YAML anchors and merge keys share values between images", async () => {
+    const cwd = makeProject({
+      "runner-kit.yaml": "registry: r.example.com/p\nimages:\n  job-base:\n    values: &common {packages: [jq], labels: {team: platform}}\n  other:\n    template: job-base\n    values:\n      <<: *common\n      packages: [curl]\n",
+    });
+    const [, other] = (await loadPlan({ cwd })).variants;
+    expect(other!.values).toMatchObject({ packages: ["curl"], labels: { team: "platform" } });
+  });
+
   it("the template defaults to the image name and tags to latest", async () => {
     const cwd = makeProject({ "runner-kit.yaml": "registry: r.example.com/p\nimages:\n  job-base: {}\n" });
     const [v] = (await loadPlan({ cwd })).variants;

@@ -66,6 +66,12 @@ describe("project file schema errors: file, line, column, key path, nearest key"
     expect(e.where).toMatchObject({ line: 3, column: 3 });
   });
 
+  it("a template name is a directory name, never a path", async () => {
+    const e = await loadError("registry: r.example.com/p\nimages:\n  job-base:\n    template: ../../etc\n");
+    expect(e.message).toContain("images.job-base.template: template names are letters, digits, . _ and -");
+    expect(e.where).toMatchObject({ line: 4, column: 15 });
+  });
+
   it("a build arg that is a mapping is rejected with its path", async () => {
     const e = await loadError("registry: r.example.com/p\nimages:\n  job-base:\n    args:\n      X: {a: 1}\n");
     expect(e.message).toContain("images.job-base.args.X");
