@@ -27,3 +27,28 @@ export { builtinTemplatesDir } from "./render/builtin-dir.js";
 export { lintDockerfile, RULES as LINT_RULES } from "./render/lint/lint.js";
 export type { Finding as LintFinding, Rule as LintRule, Severity as LintSeverity } from "./render/lint/lint.js";
 export { unifiedDiff } from "./render/diff.js";
+
+// ── reference + auth (issue 4, registry auth and image references) ──────────────────────
+export {
+  dockerRef,
+  isDockerHub,
+  isValidImageReference,
+  parseImageReference,
+  registryHost,
+  withDigest,
+  withTag,
+  withoutTagOrDigest,
+} from "./reference/parse.js";
+export type { ImageReference, ParseReferenceOptions } from "./reference/parse.js";
+export { resolveRegistryAuth, resolveRegistryCredentials } from "./auth/resolve.js";
+export type { RegistryCredentialTable } from "./auth/resolve.js";
+export { loadAuthSources, DOCKER_AUTH_CONFIG } from "./auth/sources.js";
+export type { LoadAuthSourcesOptions } from "./auth/sources.js";
+export { parseDockerConfig, decodeAuthField } from "./auth/config-file.js";
+export { registryPathForKey, lookupPathsForImage, DOCKER_HUB_SERVER_ADDRESS } from "./auth/keys.js";
+export { dockerAuthConfig, registryConfigHeader, registryConfigMap } from "./auth/daemon-auth.js";
+export { registerCredentialSecrets } from "./auth/secrets.js";
+export { createCredentialResolver } from "./auth/resolver.js";
+export type { CredentialResolver, CredentialResolverOptions } from "./auth/resolver.js";
+export type { DaemonAuthConfig } from "./auth/daemon-auth.js";
+export type { AuthSource, DockerAuthEntry, DockerConfigFile, RegistryCredential, ResolveAuthOptions } from "./auth/types.js";
