@@ -24,7 +24,7 @@ export { buildRunnerConfig } from "./runner/build.js";
 export type { RunnerConfigInput, RunnerConfigOutput, RunnerSummary, OutputFile } from "./runner/build.js";
 export { writeRunnerFiles } from "./runner/write.js";
 export { runConfigCommand } from "./runner/command.js";
-export type { ConfigCommandOptions } from "./runner/command.js";
+export type { ConfigCommandOptions, ConfigCommandDeps } from "./runner/command.js";
 export { buildDockerConfig, writeDockerConfig, dockerConfigText, dockerConfigMode, credsStoreWarning, ECR_HELPER } from "./runner/docker-config.js";
 export type { DockerConfigSpec, DockerConfigResult } from "./runner/docker-config.js";
 export { authEntry, dockerAuthConfig } from "./runner/docker-auth.js";

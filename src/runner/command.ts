@@ -28,9 +28,14 @@ export function runnerSectionsOf(plan: Plan, label: string): { runner?: RunnerSe
   return { runner, teams };
 }
 
+export interface ConfigCommandDeps {
+  /** Defaults to the project loader; tests pass a Plan directly. */
+  loadPlan?: typeof loadPlan;
+}
+
 /** `runner-kit config`: validate everything, then write config.toml, register/*, docker/config.json. */
-export async function runConfigCommand(ctx: CliContext, options: ConfigCommandOptions): Promise<RunnerConfigOutput> {
-  const plan = await loadPlan({ cwd: ctx.cwd, configFile: options.configFile });
+export async function runConfigCommand(ctx: CliContext, options: ConfigCommandOptions, deps: ConfigCommandDeps = {}): Promise<RunnerConfigOutput> {
+  const plan = await (deps.loadPlan ?? loadPlan)({ cwd: ctx.cwd, configFile: options.configFile });
   const label = relative(ctx.cwd, plan.projectFile) || basename(plan.projectFile);
   const { runner, teams } = runnerSectionsOf(plan, label);
   const lock = await readRunnerLock(join(plan.rootDir, LOCK_FILE_NAME));

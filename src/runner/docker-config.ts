@@ -3,7 +3,7 @@ import { configError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import type { StaticCredential } from "./credentials.js";
 import { authsFor } from "./docker-auth.js";
-import { ecrHostProblem, helperNameProblem, registryHostProblem } from "./hosts.js";
+import { authKey, ecrHostProblem, helperNameProblem, registryHostProblem } from "./hosts.js";
 
 /**
  * docker/config.json for the runner host (`${GITLAB_RUNNER_HOME}/.docker/config.json`) and
@@ -65,9 +65,19 @@ export function buildDockerConfig(spec: DockerConfigSpec, where = "docker/config
     if (problem) problems.push(problem);
     else warnings.push(credsStoreWarning(spec.credsStore));
   }
+  const seen = new Map<string, StaticCredential>();
   for (const credential of spec.auths ?? []) {
     const problem = registryHostProblem(credential.host);
     if (problem) problems.push(problem);
+    const key = authKey(credential.host);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, credential);
+    else if (first.username !== credential.username || first.password !== credential.password) {
+      warnings.push(
+        `registry "${credential.host}" has different credentials for different runners (${first.from}, ${credential.from}); ` +
+          `one config.json holds one login per registry, so it keeps the first (${first.from}). Each runner's DOCKER_AUTH_CONFIG keeps its own`,
+      );
+    }
   }
   if (problems.length > 0) {
     throw configError(`cannot write Docker config.json: ${problems.join("; ")}`, { where });
