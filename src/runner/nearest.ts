@@ -31,8 +31,8 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   return bestDistance <= limit ? best : undefined;
 }
 
-/** " (did you mean "x"?)" or "". */
+/** ` (did you mean "x"?)` or "". */
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const match = nearest(word, candidates);
-  return match === undefined ? "" : `; did you mean "${match}"?`;
+  return match === undefined ? "" : ` (did you mean "${match}"?)`;
 }

@@ -13,16 +13,21 @@ import { didYouMean } from "./nearest.js";
  * variable or file its password comes from; runner tokens come from `token_env`.
  */
 
-/** strictObject whose unknown-key message names the nearest valid key. */
-function strict<T extends z.core.$ZodLooseShape>(shape: T) {
+/**
+ * strictObject whose unknown-key message names the nearest valid key, or says what to use
+ * instead for keys people write by habit (`hints`).
+ */
+function strict<T extends z.core.$ZodLooseShape>(shape: T, hints: Record<string, string> = {}) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code !== "unrecognized_keys") return undefined;
-      return issue.keys.map((key) => `unknown key "${key}"${didYouMean(key, known)}`).join("; ");
+      return issue.keys.map((key) => `unknown key "${key}"${hints[key] ? `: ${hints[key]}` : didYouMean(key, known)}`).join("; ");
     },
   });
 }
+
+const NO_SECRETS_HERE = "secrets are never written in the project file; name where it comes from with password_env or password_file";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envName = z.string().regex(ENV_NAME, { error: "must be an environment variable name (letters, digits and _)" });
@@ -48,7 +53,7 @@ const serviceSchema = strict({
   entrypoint: z.array(z.string()).optional(),
   command: z.array(z.string()).optional(),
   environment: environmentSchema.optional(),
-});
+}, { variables: 'gitlab-runner reads a service\'s variables from "environment"', aliases: 'use "alias" (a string or a list)' });
 
 const registrySchema = strict({
   host: z.string().superRefine((host, ctx) => {
@@ -62,7 +67,7 @@ const registrySchema = strict({
   password_file: z.string().min(1).optional(),
   /** When the variable or file is missing: skip this registry with a warning instead of failing. */
   optional: z.boolean().optional(),
-}).superRefine((registry, ctx) => {
+}, { password: NO_SECRETS_HERE, auth: NO_SECRETS_HERE, token: NO_SECRETS_HERE, registry: 'the key is "host"' }).superRefine((registry, ctx) => {
   const users = ["username", "username_env", "username_file"].filter((k) => registry[k as keyof typeof registry] !== undefined);
   const passwords = ["password_env", "password_file"].filter((k) => registry[k as keyof typeof registry] !== undefined);
   if (users.length !== 1) {
@@ -152,6 +157,10 @@ export const runnerSectionSchema = strict({
   options: passThrough("runners").optional(),
   /** Any other top-level config.toml key (e.g. log_level, listen_address); top level only. */
   global: passThrough("global").optional(),
+}, {
+  token: "runner tokens come only from the environment: set token_env to the variable's name (default RUNNER_TOKEN)",
+  executor: 'runner-kit writes docker-executor runners (executor = "docker")',
+  runners: "runner-kit writes one [[runners]] entry per team; put per-team settings under teams.<team>.runner",
 });
 export type RunnerSection = z.infer<typeof runnerSectionSchema>;
 export type RunnerService = z.infer<typeof serviceSchema>;
