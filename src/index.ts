@@ -16,6 +16,27 @@ export { SecretSet } from "./secrets.js";
 export { runCli } from "./cli/program.js";
 export type { CliContext, TextSink } from "./cli/context.js";
 
+// ── reference + auth (issue 4, registry auth and image references) ──────────────────────
+export {
+  dockerRef,
+  isDockerHub,
+  isValidImageReference,
+  parseImageReference,
+  registryHost,
+  withDigest,
+  withTag,
+  withoutTagOrDigest,
+} from "./reference/parse.js";
+export type { ImageReference, ParseReferenceOptions } from "./reference/parse.js";
+export { resolveRegistryAuth, resolveRegistryCredentials } from "./auth/resolve.js";
+export type { RegistryCredentialTable } from "./auth/resolve.js";
+export { loadAuthSources, DOCKER_AUTH_CONFIG } from "./auth/sources.js";
+export type { LoadAuthSourcesOptions } from "./auth/sources.js";
+export { parseDockerConfig, decodeAuthField } from "./auth/config-file.js";
+export { registryPathForKey, lookupPathsForImage, DOCKER_HUB_SERVER_ADDRESS } from "./auth/keys.js";
+export { dockerAuthConfig, registryConfigHeader, registryConfigMap } from "./auth/daemon-auth.js";
+export type { DaemonAuthConfig } from "./auth/daemon-auth.js";
+export type { AuthSource, DockerAuthEntry, DockerConfigFile, RegistryCredential, ResolveAuthOptions } from "./auth/types.js";
 // ── runner: config.toml, registration template, Docker config.json ─────────────────────
 export { runnerSectionSchema } from "./runner/schema.js";
 export type { RunnerSection, RunnerService, RunnerRegistry, RunnerConfigJson } from "./runner/schema.js";
@@ -27,7 +48,7 @@ export { runConfigCommand } from "./runner/command.js";
 export type { ConfigCommandOptions, ConfigCommandDeps } from "./runner/command.js";
 export { buildDockerConfig, writeDockerConfig, dockerConfigText, dockerConfigMode, credsStoreWarning, ECR_HELPER } from "./runner/docker-config.js";
 export type { DockerConfigSpec, DockerConfigResult } from "./runner/docker-config.js";
-export { authEntry, dockerAuthConfig } from "./runner/docker-auth.js";
+export { authEntry, dockerAuthConfigValue } from "./runner/docker-auth.js";
 export type { StaticCredential } from "./runner/credentials.js";
 export { ecrHostProblem, helperNameProblem, registryHostProblem, authKey } from "./runner/hosts.js";
 export { readRunnerLock } from "./runner/lock.js";

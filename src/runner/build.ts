@@ -5,7 +5,7 @@ import type { LockFile } from "../lock/lockfile.js";
 import type { Variant } from "../project/plan.js";
 import type { SecretSet } from "../secrets.js";
 import { resolveCredential, type StaticCredential } from "./credentials.js";
-import { dockerAuthConfig } from "./docker-auth.js";
+import { dockerAuthConfigValue } from "./docker-auth.js";
 import { buildDockerConfig, dockerConfigMode, dockerConfigText } from "./docker-config.js";
 import { runnerTable, type TomlTable } from "./entry.js";
 import { chooseJobImage } from "./image.js";
@@ -154,7 +154,7 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
     const tokenEnv = section.token_env ?? tokenEnvFor(plan.team, single);
     const token = input.env[tokenEnv] || undefined;
     input.secrets.add(token);
-    const authJson = section.docker_auth_config !== false && plan.credentials.length > 0 ? dockerAuthConfig(plan.credentials) : undefined;
+    const authJson = section.docker_auth_config !== false && plan.credentials.length > 0 ? dockerAuthConfigValue(plan.credentials) : undefined;
     if (authJson !== undefined) input.secrets.add(authJson);
     if (token === undefined) {
       warn(`${name}: ${tokenEnv} is not set, so config.toml has no token for this runner; register it with register/register.sh (which reads ${tokenEnv}), or set ${tokenEnv} and run runner-kit config again`);

@@ -18,7 +18,7 @@ export function authsFor(credentials: StaticCredential[]): Record<string, Docker
 }
 
 /** The DOCKER_AUTH_CONFIG value GitLab Runner reads: `{"auths":{…}}` as compact JSON. */
-export function dockerAuthConfig(credentials: StaticCredential[]): string {
+export function dockerAuthConfigValue(credentials: StaticCredential[]): string {
   const config: DockerConfigFile = { auths: authsFor(credentials) };
   return JSON.stringify(config);
 }

@@ -1,3 +1,5 @@
+import { DOCKER_HUB_SERVER_ADDRESS } from "../auth/keys.js";
+
 /**
  * Shapes of the names that go into Docker config files: registry hosts (`host[:port]`,
  * optionally a repository path as GitLab Runner matches DOCKER_AUTH_CONFIG keys by path),
@@ -51,8 +53,6 @@ export function helperNameProblem(name: string): string | undefined {
 
 const HUB_HOSTS = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
 
-/** The server address Docker Hub credentials are stored under by the Docker CLI and matched by GitLab Runner. */
-export const DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 
 /**
  * The key a registry's credentials go under in `auths`: Docker Hub as the Docker CLI and
@@ -61,6 +61,6 @@ export const DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 export function authKey(host: string): string {
   const slash = host.indexOf("/");
   const hostPart = (slash < 0 ? host : host.slice(0, slash)).toLowerCase();
-  if (HUB_HOSTS.has(hostPart) && slash < 0) return DOCKER_HUB_KEY;
+  if (HUB_HOSTS.has(hostPart) && slash < 0) return DOCKER_HUB_SERVER_ADDRESS;
   return slash < 0 ? hostPart : `${hostPart}${host.slice(slash)}`;
 }
