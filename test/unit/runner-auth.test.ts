@@ -4,7 +4,7 @@ import { buildRunnerConfig } from "../../src/runner/build.js";
 import { authEntry } from "../../src/runner/docker-auth.js";
 import { parseRunnerSection } from "../../src/runner/parse-section.js";
 import { SecretSet } from "../../src/secrets.js";
-import { TWO_TEAM_VARIANTS, fakeReadFile } from "../fixtures/runner/project.js";
+import { fakeReadFile, singleInput } from "../fixtures/runner/project.js";
 
 const awkward: Array<[string, string]> = [
   ["plain", "simple-password"],
@@ -31,15 +31,7 @@ describe("DOCKER_AUTH_CONFIG round trip", () => {
         "test",
       );
       const secrets = new SecretSet();
-      const out = buildRunnerConfig({
-        projectLabel: "runner-kit.yaml",
-        rootDir: "/project",
-        runner,
-        variants: [TWO_TEAM_VARIANTS[0]!],
-        env: { U: username, P: password },
-        readFile: fakeReadFile({}),
-        secrets,
-      });
+      const out = buildRunnerConfig(singleInput({ runner, env: { U: username, P: password }, secrets }));
       for (const file of out.files.filter((f) => f.path.endsWith(".toml"))) {
         const auths = authFromConfigToml(file.content);
         expect(Object.keys(auths)).toEqual(["registry.example.com:5000"]);
@@ -65,15 +57,7 @@ describe("DOCKER_AUTH_CONFIG round trip", () => {
       { url: "https://gitlab.example.com", registries: [{ host: "127.0.0.1:5000", username: "ci", password_file: "secrets/pw" }] },
       "test",
     );
-    const out = buildRunnerConfig({
-      projectLabel: "runner-kit.yaml",
-      rootDir: "/project",
-      runner,
-      variants: [TWO_TEAM_VARIANTS[0]!],
-      env: {},
-      readFile: fakeReadFile({ "/project/secrets/pw": "from-file\n" }),
-      secrets: new SecretSet(),
-    });
+    const out = buildRunnerConfig(singleInput({ runner, env: {}, readFile: fakeReadFile({ "/project/secrets/pw": "from-file\n" }) }));
     const auths = authFromConfigToml(out.files[0]!.content);
     expect(Buffer.from(auths["127.0.0.1:5000"]!.auth, "base64").toString()).toBe("ci:from-file");
     expect(out.runners[0]!.registries).toEqual([{ host: "127.0.0.1:5000", from: "file secrets/pw" }]);
@@ -81,15 +65,7 @@ describe("DOCKER_AUTH_CONFIG round trip", () => {
 
   it("writes no DOCKER_AUTH_CONFIG and no token when the environment provides neither", () => {
     const runner = parseRunnerSection({ url: "https://gitlab.example.com" }, "test");
-    const out = buildRunnerConfig({
-      projectLabel: "runner-kit.yaml",
-      rootDir: "/project",
-      runner,
-      variants: [TWO_TEAM_VARIANTS[0]!],
-      env: {},
-      readFile: fakeReadFile({}),
-      secrets: new SecretSet(),
-    });
+    const out = buildRunnerConfig(singleInput({ runner, env: {} }));
     for (const file of out.files) {
       expect(file.content).not.toContain("DOCKER_AUTH_CONFIG");
       expect(file.content).not.toMatch(/^token\s*=/m);
@@ -100,15 +76,7 @@ describe("DOCKER_AUTH_CONFIG round trip", () => {
   it("puts the token into config.toml only, and only when the environment provides it", () => {
     const runner = parseRunnerSection({ url: "https://gitlab.example.com" }, "test");
     const secrets = new SecretSet();
-    const out = buildRunnerConfig({
-      projectLabel: "runner-kit.yaml",
-      rootDir: "/project",
-      runner,
-      variants: [TWO_TEAM_VARIANTS[0]!],
-      env: { RUNNER_TOKEN: "glrt-fake-token-123" },
-      readFile: fakeReadFile({}),
-      secrets,
-    });
+    const out = buildRunnerConfig(singleInput({ runner, env: { RUNNER_TOKEN: "glrt-fake-token-123" }, secrets }));
     const config = parse(out.files[0]!.content) as { runners: Array<{ token?: string }> };
     expect(config.runners[0]!.token).toBe("glrt-fake-token-123");
     for (const file of out.files.slice(1)) expect(file.content).not.toContain("glrt-fake-token-123");

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RunnerKitError } from "../../src/errors.js";
 import { buildDockerConfig, writeDockerConfig } from "../../src/runner/docker-config.js";
+import { thrownBy } from "../fixtures/runner/project.js";
 import { authKey, ecrHostProblem, helperNameProblem, registryHostProblem } from "../../src/runner/hosts.js";
 
 const ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -70,16 +71,9 @@ describe("docker/config.json", () => {
     ["registry.example.com"],
   ])("rejects the ECR host %s with the shape it must have", (host) => {
     expect(ecrHostProblem(host)).toMatch(/<12-digit account id>\.dkr\.ecr\.<region>\.amazonaws\.com/);
-    const error = (() => {
-      try {
-        buildDockerConfig({ ecrHosts: [host] });
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(error).toBeInstanceOf(RunnerKitError);
-    expect((error as RunnerKitError).exitCode).toBe(2);
-    expect((error as RunnerKitError).message).toContain(host);
+    const error = thrownBy(() => buildDockerConfig({ ecrHosts: [host] }));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(host);
   });
 
   it.each([["../bin/evil"], ["/usr/bin/docker-credential-pass"], ["a\\b"], ["docker-credential-ecr-login"], ["has space"], [""]])(

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { RunnerKitError } from "../../src/errors.js";
-import { buildRunnerConfig, type RunnerConfigInput } from "../../src/runner/build.js";
+import { buildRunnerConfig } from "../../src/runner/build.js";
 import { parseRunnerSection } from "../../src/runner/parse-section.js";
-import { TWO_TEAM_ENV, TWO_TEAM_VARIANTS, fakeReadFile, twoTeamInput } from "../fixtures/runner/project.js";
-import { SecretSet } from "../../src/secrets.js";
+import { TWO_TEAM_ENV, TWO_TEAM_VARIANTS, fakeReadFile, singleInput, thrownBy, twoTeamInput } from "../fixtures/runner/project.js";
 
-function thrown(fn: () => unknown): RunnerKitError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RunnerKitError);
-    return error as RunnerKitError;
-  }
-  throw new Error("expected an error");
-}
+const thrown = thrownBy;
 
 const section = (extra: Record<string, unknown>) => () => parseRunnerSection({ url: "https://gitlab.example.com", ...extra }, "runner-kit.yaml: runner");
 
@@ -68,7 +58,7 @@ describe("cross-checks when building", () => {
       { url: "https://gitlab.example.com", registries: [{ host: "r.example.com", username: "u", password_env: "NOT_SET", optional: true }] },
       "t",
     );
-    const out = buildRunnerConfig(base({ runner }));
+    const out = buildRunnerConfig(singleInput({ runner }));
     expect(out.files[0]!.content).not.toContain("DOCKER_AUTH_CONFIG");
     expect(out.warnings.join("\n")).toMatch(/NOT_SET .*optional registry is left out/);
   });
@@ -87,18 +77,18 @@ describe("cross-checks when building", () => {
 
   it("asks for runner.image when the project has several images, and suggests a close key", () => {
     const runner = parseRunnerSection({ url: "https://gitlab.example.com" }, "t");
-    expect(thrown(() => buildRunnerConfig(base({ runner, variants: TWO_TEAM_VARIANTS.slice(0, 2) }))).toParagraph()).toMatch(
+    expect(thrown(() => buildRunnerConfig(singleInput({ runner, variants: TWO_TEAM_VARIANTS.slice(0, 2) }))).toParagraph()).toMatch(
       /job image is ambiguous.*"job", "runner-aws".*set runner\.image/i,
     );
     const typo = parseRunnerSection({ url: "https://gitlab.example.com", image: "runer-aws" }, "t");
-    expect(thrown(() => buildRunnerConfig(base({ runner: typo, variants: TWO_TEAM_VARIANTS.slice(0, 2) }))).toParagraph()).toMatch(
+    expect(thrown(() => buildRunnerConfig(singleInput({ runner: typo, variants: TWO_TEAM_VARIANTS.slice(0, 2) }))).toParagraph()).toMatch(
       /did you mean "runner-aws"\?/,
     );
   });
 
   it("needs a URL and a runner section", () => {
-    expect(thrown(() => buildRunnerConfig(base({ runner: parseRunnerSection({}, "t") }))).toParagraph()).toMatch(/has no GitLab URL/);
-    expect(thrown(() => buildRunnerConfig(base({ runner: undefined }))).toParagraph()).toMatch(/has no runner section/);
+    expect(thrown(() => buildRunnerConfig(singleInput({ runner: parseRunnerSection({}, "t") }))).toParagraph()).toMatch(/has no GitLab URL/);
+    expect(thrown(() => buildRunnerConfig(singleInput({ runner: undefined }))).toParagraph()).toMatch(/has no runner section/);
   });
 
   it("uses an unpinned tag with a warning when runner-kit.lock has no digest", () => {
@@ -112,18 +102,6 @@ describe("cross-checks when building", () => {
 
   it("accepts a full image reference as the runner image", () => {
     const runner = parseRunnerSection({ url: "https://gitlab.example.com", image: "debian:bookworm" }, "t");
-    expect(buildRunnerConfig(base({ runner })).runners[0]!.image).toBe("debian:bookworm");
+    expect(buildRunnerConfig(singleInput({ runner })).runners[0]!.image).toBe("debian:bookworm");
   });
 });
-
-function base(overrides: Partial<RunnerConfigInput>): RunnerConfigInput {
-  return {
-    projectLabel: "runner-kit.yaml",
-    rootDir: "/p",
-    variants: [TWO_TEAM_VARIANTS[0]!],
-    env: {},
-    readFile: fakeReadFile({}),
-    secrets: new SecretSet(),
-    ...overrides,
-  };
-}

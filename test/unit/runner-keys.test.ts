@@ -5,8 +5,7 @@ import { parse } from "smol-toml";
 import { buildRunnerConfig } from "../../src/runner/build.js";
 import { MANAGED_KEYS, PASS_THROUGH_KEYS } from "../../src/runner/keys.js";
 import { parseRunnerSection } from "../../src/runner/parse-section.js";
-import { SecretSet } from "../../src/secrets.js";
-import { TWO_TEAM_VARIANTS, fakeReadFile, twoTeamInput } from "../fixtures/runner/project.js";
+import { singleInput, twoTeamInput } from "../fixtures/runner/project.js";
 
 /** The keys gitlab-runner decodes, recorded from its source (see the file's "source"). */
 const accepted = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/runner/gitlab-runner-keys.json"), "utf8")) as {
@@ -91,15 +90,7 @@ describe("config.toml keys are the ones gitlab-runner reads", () => {
       },
       "test",
     );
-    const out = buildRunnerConfig({
-      projectLabel: "runner-kit.yaml",
-      rootDir: "/p",
-      runner,
-      variants: [TWO_TEAM_VARIANTS[0]!],
-      env: {},
-      readFile: fakeReadFile({}),
-      secrets: new SecretSet(),
-    });
+    const out = buildRunnerConfig(singleInput({ runner }));
     const config = parse(out.files[0]!.content) as Table;
     expect(unknownKeys(config)).toEqual([]);
     const docker = (config.runners as Table[])[0]!.docker as Table;
