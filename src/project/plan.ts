@@ -51,6 +51,4 @@ export interface Plan {
   variants: Variant[];
   /** The validated `runner:` section (see src/runner/schema.ts), when present. */
   runner?: unknown;
-  /** The validated `teams.<t>.runner:` sections by team (runnerSectionSchema), when present. */
-  teamRunners?: Record<string, unknown>;
 }

@@ -10,7 +10,7 @@ import { buildDockerConfig, dockerConfigMode, dockerConfigText } from "./docker-
 import { runnerTable, type TomlTable } from "./entry.js";
 import { chooseJobImage } from "./image.js";
 import { mergeSections } from "./merge.js";
-import { didYouMean } from "./nearest.js";
+import { didYouMean } from "../project/nearest.js";
 import { registerScript, type Registration } from "./register.js";
 import { TOP_LEVEL_ONLY, type RunnerSection } from "./schema.js";
 

@@ -18,12 +18,16 @@ export interface ConfigCommandOptions {
   json?: boolean;
 }
 
-/** The runner sections of a Plan (the loader validated them already; this types them). */
+/**
+ * The runner sections of a Plan: the top-level one, and each team's (the loader puts a team's
+ * `teams.<t>.runner:` on every variant of that team). The loader validated them; this types them.
+ */
 export function runnerSectionsOf(plan: Plan, label: string): { runner?: RunnerSection; teams: Record<string, RunnerSection | undefined> } {
   const runner = plan.runner === undefined ? undefined : parseRunnerSection(plan.runner, `${label}: runner`);
   const teams: Record<string, RunnerSection | undefined> = {};
-  for (const [team, section] of Object.entries(plan.teamRunners ?? {})) {
-    teams[team] = section === undefined ? undefined : parseRunnerSection(section, `${label}: teams.${team}.runner`);
+  for (const variant of plan.variants) {
+    if (variant.team === undefined || teams[variant.team] !== undefined) continue;
+    teams[variant.team] = variant.runner === undefined ? undefined : parseRunnerSection(variant.runner, `${label}: teams.${variant.team}.runner`);
   }
   return { runner, teams };
 }

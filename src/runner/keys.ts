@@ -1,4 +1,4 @@
-import { didYouMean as didYouMeanText } from "./nearest.js";
+import { didYouMean as didYouMeanText } from "../project/nearest.js";
 
 /**
  * The config.toml keys runner-kit passes through from runner-kit.yaml, by table, with the

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ecrHostProblem, helperNameProblem, registryHostProblem } from "./hosts.js";
 import { checkPassThrough, type PassThroughTable } from "./keys.js";
-import { didYouMean } from "./nearest.js";
+import { didYouMean } from "../project/nearest.js";
 
 /**
  * The `runner:` section of runner-kit.yaml, at the top level (defaults for every runner)
@@ -14,17 +14,24 @@ import { didYouMean } from "./nearest.js";
  */
 
 /**
- * strictObject whose unknown-key message names the nearest valid key, or says what to use
- * instead for keys people write by habit (`hints`).
+ * strictObject whose unknown-key message names the nearest valid key. Keys people write by
+ * habit (`hints`: a literal `password`, a service's `variables`) are refused with what to use
+ * instead, as a custom issue at that key so the project loader reports it with line:column.
  */
 function strict<T extends z.core.$ZodLooseShape>(shape: T, hints: Record<string, string> = {}) {
   const known = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code !== "unrecognized_keys") return undefined;
-      return issue.keys.map((key) => `unknown key "${key}"${hints[key] ? `: ${hints[key]}` : didYouMean(key, known)}`).join("; ");
+  const refused = Object.fromEntries(
+    Object.entries(hints).map(([key, hint]) => [key, z.custom<never>(() => false, { error: `"${key}" is not accepted here: ${hint}` }).optional()]),
+  );
+  return z.strictObject(
+    { ...shape, ...refused },
+    {
+      error: (issue) => {
+        if (issue.code !== "unrecognized_keys") return undefined;
+        return issue.keys.map((key) => `unknown key "${key}"${didYouMean(key, known)}`).join("; ");
+      },
     },
-  });
+  ) as unknown as z.ZodObject<T, z.core.$strict>; // the refused keys never parse to a value
 }
 
 const NO_SECRETS_HERE = "secrets are never written in the project file; name where it comes from with password_env or password_file";

@@ -44,9 +44,8 @@ describe("runConfigCommand", () => {
       projectFile: join(root, "runner-kit.yaml"),
       rootDir: root,
       registry: "registry.example.com:5000/platform",
-      variants: TWO_TEAM_VARIANTS,
+      variants: TWO_TEAM_VARIANTS.map((v) => (v.team ? { ...v, runner: doc.teams[v.team]?.runner } : v)),
       runner: doc.runner,
-      teamRunners: Object.fromEntries(Object.entries(doc.teams).map(([t, b]) => [t, b.runner])),
     };
   };
 
