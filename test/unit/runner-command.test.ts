@@ -104,6 +104,17 @@ describe("runConfigCommand", () => {
     expect(out.stdout + out.stderr).not.toContain(Buffer.from(`ci-bot:${TWO_TEAM_ENV.REGISTRY_PASSWORD}`).toString("base64"));
   });
 
+  it("prints the credsStore warning on stderr and writes credsStore", async () => {
+    const file = join(root, "runner-kit.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("    ecr: [123456789012.dkr.ecr.eu-west-1.amazonaws.com]", "    creds_store: ecr-login"));
+    await runConfigCommand(ctx, { out: "runner" }, { loadPlan });
+    expect(out.stderr).toMatch(/runner-kit: warning: credsStore "ecr-login" applies to every registry: .*Docker Hub/);
+    expect(out.stdout).not.toMatch(/credsStore/);
+    const config = JSON.parse(readFileSync(join(root, "runner", "docker", "config.json"), "utf8")) as { credsStore?: string; credHelpers?: unknown };
+    expect(config.credsStore).toBe("ecr-login");
+    expect(config.credHelpers).toBeUndefined();
+  });
+
   it("writes nothing at all when a credential is missing", async () => {
     delete ctx.env.HUB_TOKEN;
     await expect(runConfigCommand(ctx, { out: "runner" }, { loadPlan })).rejects.toThrow(/HUB_TOKEN/);
