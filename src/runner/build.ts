@@ -60,7 +60,7 @@ export interface RunnerSummary {
 
 export interface RunnerConfigOutput {
   configToml: TomlTable;
-  templates: { path: string; config: TomlTable }[];
+  templates: { path: string; config: TomlTable; credentials: boolean }[];
   registerScript: string;
   dockerConfig: DockerConfigFile;
   files: OutputFile[];
@@ -134,7 +134,7 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
   }
 
   const runnerTables: TomlTable[] = [];
-  const templates: { path: string; config: TomlTable }[] = [];
+  const templates: { path: string; config: TomlTable; credentials: boolean }[] = [];
   const registrations: Registration[] = [];
   const runners: RunnerSummary[] = [];
   const multiple = plans.length > 1;
@@ -163,7 +163,7 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
     const entry = { section, name, url: section.url, image: image.reference, dockerAuthConfig: authJson };
     runnerTables.push(runnerTable({ ...entry, token }));
     const templatePath = multiple ? `register/template-${plan.key}.toml` : "register/template.toml";
-    templates.push({ path: templatePath, config: { runners: [runnerTable(entry)] } });
+    templates.push({ path: templatePath, config: { runners: [runnerTable(entry)] }, credentials: authJson !== undefined });
     registrations.push({ name, url: section.url, image: image.reference, tokenEnv, template: templatePath.slice("register/".length) });
     runners.push({
       name,
@@ -188,7 +188,22 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
     runners: runnerTables,
   };
 
-  // One config.json for the runner host: every selected runner's helpers and static logins.
+  const docker = hostDockerConfig(plans, input.projectLabel);
+  warnings.push(...docker.warnings);
+
+  const script = registerScript(registrations);
+  const files: OutputFile[] = [
+    // Always 0600: besides credentials it names the fleet's URLs and settings.
+    { path: "config.toml", content: stringify(configToml), mode: 0o600, sensitive: templates.some((t) => t.credentials) || runners.some((r) => r.token) },
+    ...templates.map((t) => ({ path: t.path, content: stringify(t.config), mode: t.credentials ? 0o600 : 0o644, sensitive: t.credentials })),
+    { path: "register/register.sh", content: script, mode: 0o755, sensitive: false },
+    { path: "docker/config.json", content: dockerConfigText(docker.config), mode: dockerConfigMode(docker.config), sensitive: docker.hasCredentials },
+  ];
+  return { configToml, templates, registerScript: script, dockerConfig: docker.config, files, runners, warnings };
+}
+
+/** One config.json for the runner host: every selected runner's credential helpers and static logins. */
+function hostDockerConfig(plans: RunnerPlan[], projectLabel: string) {
   const ecrHosts = [...new Set(plans.flatMap((p) => p.section.config_json?.ecr ?? []))];
   const credHelpers: Record<string, string> = {};
   const stores = new Set<string>();
@@ -201,19 +216,9 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
   }
   if (stores.size > 1) {
     throw configError(`the runners ask for different credsStore helpers (${[...stores].join(", ")}), but one config.json has one credsStore`, {
-      where: input.projectLabel,
+      where: projectLabel,
       hint: "use config_json.cred_helpers per registry host instead",
     });
   }
-  const docker = buildDockerConfig({ ecrHosts, credHelpers, credsStore: [...stores][0], auths }, `${input.projectLabel}: runner.config_json`);
-  warnings.push(...docker.warnings);
-
-  const hasAuth = (table: TomlTable) => JSON.stringify(table).includes("DOCKER_AUTH_CONFIG=");
-  const files: OutputFile[] = [
-    { path: "config.toml", content: stringify(configToml), mode: 0o600, sensitive: hasAuth(configToml) || runners.some((r) => r.token) },
-    ...templates.map((t) => ({ path: t.path, content: stringify(t.config), mode: hasAuth(t.config) ? 0o600 : 0o644, sensitive: hasAuth(t.config) })),
-    { path: "register/register.sh", content: registerScript(registrations), mode: 0o755, sensitive: false },
-    { path: "docker/config.json", content: dockerConfigText(docker.config), mode: dockerConfigMode(docker.config), sensitive: docker.hasCredentials },
-  ];
-  return { configToml, templates, registerScript: files.at(-2)!.content, dockerConfig: docker.config, files, runners, warnings };
+  return buildDockerConfig({ ecrHosts, credHelpers, credsStore: [...stores][0], auths }, `${projectLabel}: runner.config_json`);
 }
