@@ -41,7 +41,7 @@ const envName = z.string().regex(ENV_NAME, { error: "must be an environment vari
 
 /** Variables as a mapping (`KEY: value`); written as gitlab-runner's ["KEY=value"] list. */
 const environmentSchema = z
-  .record(z.string().regex(ENV_NAME, { error: "must be an environment variable name (letters, digits and _)" }), z.union([z.string(), z.number(), z.boolean()]))
+  .record(envName, z.union([z.string(), z.number(), z.boolean()]))
   .superRefine((env, ctx) => {
     if ("DOCKER_AUTH_CONFIG" in env) {
       ctx.addIssue({
