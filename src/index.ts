@@ -52,3 +52,18 @@ export { createCredentialResolver } from "./auth/resolver.js";
 export type { CredentialResolver, CredentialResolverOptions } from "./auth/resolver.js";
 export type { DaemonAuthConfig } from "./auth/daemon-auth.js";
 export type { AuthSource, DockerAuthEntry, DockerConfigFile, RegistryCredential, ResolveAuthOptions } from "./auth/types.js";
+// ── runner: config.toml, registration template, Docker config.json ─────────────────────
+export { runnerSectionSchema } from "./runner/schema.js";
+export type { RunnerSection, RunnerService, RunnerRegistry, RunnerConfigJson } from "./runner/schema.js";
+export { parseRunnerSection } from "./runner/parse-section.js";
+export { buildRunnerConfig } from "./runner/build.js";
+export type { RunnerConfigInput, RunnerConfigOutput, RunnerSummary, OutputFile } from "./runner/build.js";
+export { writeRunnerFiles } from "./runner/write.js";
+export { runConfigCommand } from "./runner/command.js";
+export type { ConfigCommandOptions, ConfigCommandDeps } from "./runner/command.js";
+export { buildDockerConfig, writeDockerConfig, dockerConfigText, dockerConfigMode, credsStoreWarning, ECR_HELPER } from "./runner/docker-config.js";
+export type { DockerConfigSpec, DockerConfigResult } from "./runner/docker-config.js";
+export { authEntry, dockerAuthConfigValue } from "./runner/docker-auth.js";
+export type { StaticCredential } from "./runner/credentials.js";
+export { ecrHostProblem, helperNameProblem, registryHostProblem, authKey } from "./runner/hosts.js";
+export { readRunnerLock } from "./runner/lock.js";
