@@ -45,6 +45,18 @@ export async function startRegistry(docker: Docker, image: string, runId: string
 }
 
 async function waitForRegistry(host: string, container: Docker.Container): Promise<void> {
+  // fetch()'s sockets do not keep Node's event loop alive: in vitest's global setup a
+  // pending fetch with nothing else scheduled lets the process exit 0 before any test ran.
+  // A ref'd timer keeps the loop alive for as long as we wait.
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    await pollRegistry(host, container);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function pollRegistry(host: string, container: Docker.Container): Promise<void> {
   const deadline = Date.now() + 20_000;
   let last = "";
   while (Date.now() < deadline) {
