@@ -1,0 +1,43 @@
+/**
+ * The project directory as GitLab Runner's clone would leave it: the files git tracks
+ * (plus untracked, not ignored ones) when the directory is in a git work tree, else
+ * everything; packed under /builds/<namespace>/<project> for putArchive.
+ */
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
+import { execa } from "execa";
+import { pack } from "tar-fs";
+
+export const BUILDS_DIR = "/builds";
+
+/** "<namespace>/<project>": CI_PROJECT_PATH when runner-kit itself runs in GitLab CI, else local/<dir name>. */
+export function projectPath(projectDir: string, env: NodeJS.ProcessEnv): string {
+  const given = env.CI_PROJECT_PATH?.trim();
+  if (given && /^[\w.-]+(\/[\w.-]+)+$/.test(given)) return given;
+  const name = basename(projectDir).replace(/[^\w.-]+/g, "-").replace(/^[-.]+/, "") || "project";
+  return `local/${name}`;
+}
+
+async function gitFiles(dir: string): Promise<string[] | undefined> {
+  try {
+    const { stdout } = await execa("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: dir, reject: true });
+    return stdout.split("\0").filter((f) => f !== "" && existsSync(join(dir, f)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A tar stream of the project placed at `<buildDir>` (absolute, e.g. /builds/local/app). */
+export async function projectArchive(projectDir: string, buildDir: string): Promise<NodeJS.ReadableStream> {
+  const entries = await gitFiles(projectDir);
+  const prefix = buildDir.replace(/^\/+/, "");
+  return pack(projectDir, {
+    ...(entries ? { entries } : {}),
+    map: (header) => {
+      header.name = `${prefix}/${header.name}`;
+      header.uid = 0;
+      header.gid = 0;
+      return header;
+    },
+  }) as unknown as NodeJS.ReadableStream;
+}

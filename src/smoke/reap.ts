@@ -1,0 +1,68 @@
+/**
+ * Reaping what killed runs left behind. A smoke resource is abandoned when
+ *  - it was made on this host (host label) by a process that no longer exists (pid label), or
+ *  - it is older than the age limit (default 24 h) — the only safe rule for resources that
+ *    other hosts made on a shared or remote daemon.
+ * The current run's resources are never reaped.
+ */
+import type Docker from "dockerode";
+import { MANAGED_LABEL, PID_LABEL, RUN_LABEL } from "../docker/labels.js";
+import { COMPONENT, COMPONENT_LABEL, HOST_LABEL } from "./resources.js";
+
+export const DEFAULT_REAP_AGE_MS = 24 * 60 * 60 * 1000;
+
+export interface ReapPolicy {
+  host: string;
+  /** Run ids never to touch (the current run). */
+  keepRuns: string[];
+  maxAgeMs: number;
+  now: number;
+  /** Does a process with this pid exist on this host? */
+  isAlive: (pid: number) => boolean;
+}
+
+/** Pure decision: may a resource with these labels, created at `createdMs`, be removed? */
+export function isAbandoned(labels: Record<string, string>, createdMs: number, policy: ReapPolicy): boolean {
+  if (labels[COMPONENT_LABEL] !== COMPONENT) return false;
+  const run = labels[RUN_LABEL];
+  if (run !== undefined && policy.keepRuns.includes(run)) return false;
+  if (policy.now - createdMs > policy.maxAgeMs) return true;
+  if (labels[HOST_LABEL] !== policy.host) return false;
+  const pid = Number(labels[PID_LABEL]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  return !policy.isAlive(pid);
+}
+
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export interface ReapResult {
+  containers: number;
+  networks: number;
+  runs: string[];
+}
+
+export async function reapAbandoned(docker: Docker, policy: ReapPolicy): Promise<ReapResult> {
+  const filters = { label: [`${MANAGED_LABEL}=true`, `${COMPONENT_LABEL}=${COMPONENT}`] };
+  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
+  const deadContainers = containers.filter((c) => isAbandoned(c.Labels, c.Created * 1000, policy));
+  const deadNetworks = networks.filter((n) => isAbandoned(n.Labels ?? {}, Date.parse(n.Created ?? "") || policy.now, policy));
+  await Promise.all(deadContainers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  let removedNetworks = 0;
+  await Promise.all(
+    deadNetworks.map((n) =>
+      docker.getNetwork(n.Id).remove().then(
+        () => void (removedNetworks += 1),
+        () => undefined,
+      ),
+    ),
+  );
+  const runs = new Set([...deadContainers.map((c) => c.Labels[RUN_LABEL] ?? "?"), ...deadNetworks.map((n) => n.Labels?.[RUN_LABEL] ?? "?")]);
+  return { containers: deadContainers.length, networks: removedNetworks, runs: [...runs] };
+}

@@ -1,0 +1,66 @@
+/**
+ * Naming, labelling, tracking and removal of the Docker resources of one smoke run.
+ * Everything is labelled runLabels(runId) plus the smoke component and this host, so
+ * cleanup (and a later run's reaper) finds it by label, never by name.
+ */
+import { randomBytes } from "node:crypto";
+import type Docker from "dockerode";
+import { MANAGED_LABEL, RUN_LABEL, runLabels } from "../docker/labels.js";
+
+export const COMPONENT_LABEL = "io.runner-kit.component";
+export const HOST_LABEL = "io.runner-kit.host";
+export const ROLE_LABEL = "io.runner-kit.smoke.role";
+export const COMPONENT = "smoke";
+
+export function smokeLabels(runId: string, host: string, role: string): Record<string, string> {
+  return runLabels(runId, { [COMPONENT_LABEL]: COMPONENT, [HOST_LABEL]: host, [ROLE_LABEL]: role });
+}
+
+/** Unique per call: concurrent runs, even with the same run id, never collide. */
+export function resourceName(runId: string, role: string): string {
+  const safeRole = role.replace(/[^a-zA-Z0-9_.-]+/g, "_").slice(0, 40);
+  return `rk-smoke-${runId}-${randomBytes(4).toString("hex")}-${safeRole}`;
+}
+
+function isGone(error: unknown): boolean {
+  const status = (error as { statusCode?: number }).statusCode;
+  return status === 404 || status === 409;
+}
+
+/**
+ * The resources a run creates. `add` is called with the creation promise, before it
+ * settles, so a cleanup racing a creation still waits for it and removes the result.
+ */
+export class RunResources {
+  private readonly containers: Promise<Docker.Container | undefined>[] = [];
+  private readonly networks: Promise<Docker.Network | undefined>[] = [];
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly runId: string,
+  ) {}
+
+  container(creating: Promise<Docker.Container>): Promise<Docker.Container> {
+    this.containers.push(creating.catch(() => undefined));
+    return creating;
+  }
+
+  network(creating: Promise<Docker.Network>): Promise<Docker.Network> {
+    this.networks.push(creating.catch(() => undefined));
+    return creating;
+  }
+
+  /** Remove everything (containers first, then networks). Safe to call twice. */
+  async removeAll(): Promise<void> {
+    const containers = (await Promise.all(this.containers)).filter((c): c is Docker.Container => c !== undefined);
+    await Promise.all(containers.map((c) => c.remove({ force: true, v: true }).catch((e: unknown) => void (isGone(e) ? 0 : e))));
+    // Anything labelled for this run that we lost track of (belt and braces).
+    const filters = { label: [`${MANAGED_LABEL}=true`, `${RUN_LABEL}=${this.runId}`, `${COMPONENT_LABEL}=${COMPONENT}`] };
+    const stray = await this.docker.listContainers({ all: true, filters }).catch(() => []);
+    await Promise.all(stray.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+    const networks = (await Promise.all(this.networks)).filter((n): n is Docker.Network => n !== undefined);
+    const strayNets = await this.docker.listNetworks({ filters }).catch(() => []);
+    const ids = new Set([...networks.map((n) => n.id), ...strayNets.map((n) => n.Id)]);
+    await Promise.all([...ids].map((id) => this.docker.getNetwork(id).remove().catch((e: unknown) => void (isGone(e) ? 0 : e))));
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Service containers: started concurrently on the job network with GitLab Runner's aliases,
+ * their own variables, entrypoint and command; then inspected for the ports to wait on.
+ */
+import type Docker from "dockerode";
+import type { ServiceSpec } from "./job.js";
+import { resourceName, type RunResources } from "./resources.js";
+import { expandValue, type VariableMap } from "./variables.js";
+
+export interface StartedService {
+  index: number;
+  spec: ServiceSpec;
+  aliases: string[];
+  container: Docker.Container;
+  containerName: string;
+  ip: string;
+  /** Ports to wait on (HEALTHCHECK_TCP_PORT, else exposed TCP ports sorted, first 20). */
+  ports: number[];
+  startedAt: number;
+}
+
+/** GitLab Runner's port choice, from the service container's env and exposed ports. */
+export function healthCheckPorts(env: string[], exposed: Record<string, unknown> | undefined): number[] {
+  for (const kv of env) {
+    const eq = kv.indexOf("=");
+    if (eq > 0 && kv.slice(0, eq).toUpperCase() === "HEALTHCHECK_TCP_PORT") {
+      const port = Number(kv.slice(eq + 1));
+      return Number.isInteger(port) && port > 0 && port < 65536 ? [port] : [];
+    }
+  }
+  return Object.keys(exposed ?? {})
+    .filter((k) => k.endsWith("/tcp") || !k.includes("/"))
+    .map((k) => Number(k.split("/")[0]))
+    .filter((p) => Number.isInteger(p) && p > 0)
+    .sort((a, b) => a - b)
+    .slice(0, 20);
+}
+
+/** Job variables plus the service's own, expanded against the job's. */
+export function serviceEnv(jobVars: VariableMap, own: VariableMap): string[] {
+  const merged: VariableMap = { ...jobVars };
+  for (const [k, v] of Object.entries(own)) merged[k] = expandValue(v, (name) => jobVars[name]);
+  return Object.entries(merged).map(([k, v]) => `${k}=${v}`);
+}
+
+export interface StartServiceOptions {
+  docker: Docker;
+  resources: RunResources;
+  runId: string;
+  labels: (role: string) => Record<string, string>;
+  network: string;
+  image: string;
+  spec: ServiceSpec;
+  index: number;
+  aliases: string[];
+  jobVars: VariableMap;
+  now: () => number;
+}
+
+export async function startService(o: StartServiceOptions): Promise<StartedService> {
+  const name = resourceName(o.runId, `svc${o.index}-${o.spec.name.split(/[:@]/)[0]?.split("/").pop() ?? "service"}`);
+  const container = await o.resources.container(
+    o.docker.createContainer({
+      name,
+      Image: o.image,
+      Env: serviceEnv(o.jobVars, o.spec.variables),
+      Labels: o.labels("service"),
+      ...(o.spec.command ? { Cmd: o.spec.command } : {}),
+      ...(o.spec.entrypoint ? { Entrypoint: o.spec.entrypoint } : {}),
+      HostConfig: { NetworkMode: o.network, RestartPolicy: { Name: "no" } },
+      NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases } } },
+    }),
+  );
+  await container.start();
+  const startedAt = o.now();
+  const info = await container.inspect();
+  return {
+    index: o.index,
+    spec: o.spec,
+    aliases: o.aliases,
+    container,
+    containerName: name,
+    ip: info.NetworkSettings.Networks[o.network]?.IPAddress ?? name,
+    ports: healthCheckPorts(info.Config.Env ?? [], info.Config.ExposedPorts),
+    startedAt,
+  };
+}
+
+/** The service's own output, at most 64 KiB, as the runner shows it. */
+export async function serviceLogs(container: Docker.Container): Promise<string> {
+  try {
+    const buf = (await container.logs({ stdout: true, stderr: true, follow: false, tail: 200 })) as unknown as Buffer;
+    const text = demuxLogs(buf);
+    return text.length > 65_536 ? text.slice(-65_536) : text;
+  } catch (error) {
+    return `(cannot read the service log: ${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/** Strip Docker's 8-byte stream headers from a non-TTY log buffer. */
+export function demuxLogs(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2 || buf[i] === 0) && buf[i + 1] === 0) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  if (i < buf.length && parts.length === 0) return buf.toString("utf8");
+  return Buffer.concat(parts).toString("utf8");
+}
