@@ -79,7 +79,7 @@ export async function ensureImage(deps: PullDeps, ref: string, policies: PullPol
       if (policy !== "always") {
         const local = await inspectLocal(deps.docker, ref);
         if (local) {
-          deps.log(`Using locally found image version due to "${policy}" pull policy`);
+          deps.log(`Using locally found image version due to "${policy}" pull policy for ${ref}`);
           return local;
         }
         if (policy === "never") {

@@ -425,7 +425,8 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
 }
 
 function noShellReason(image: string, detail: string): string {
-  return `the image ${image} has no usable shell (${detail.trim()}); GitLab Runner's Docker executor needs sh or bash (and grep) in the job image`;
+  const exec = detail.match(/exec: ("[^"]*": [^:]+)/)?.[1];
+  return `the image ${image} has no usable shell (${(exec ?? detail).trim()}); GitLab Runner's Docker executor needs sh or bash (and grep) in the job image`;
 }
 
 async function printServiceLogs(services: StartedService[], log: (line: string) => void): Promise<void> {
