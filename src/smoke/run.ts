@@ -15,11 +15,11 @@ import { ensureImage, type ImageInfo, type ResolveAuth } from "./pull.js";
 import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
 import { resourceName, RunResources, smokeLabels } from "./resources.js";
 import type { RunnerDefaults } from "./runner-config.js";
-import { detectShellCommand, stageScript } from "./script.js";
-import { serviceLogs, startService, type StartedService } from "./services.js";
+import { detectShellCommand, stageScript, waitPreamble } from "./script.js";
+import { serviceEnv, serviceLogs, startService, type StartedService } from "./services.js";
 import { runStage } from "./stage.js";
 import { resolveVariables, expandValue, type VariableMap } from "./variables.js";
-import { ProbeStartError, waitForServices, type Readiness } from "./wait.js";
+import { parseWaitLine, servicePorts, type WaitEvent } from "./wait.js";
 
 export interface SmokeOptions {
   job: SmokeJob;
@@ -159,22 +159,6 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
   log(`Running with runner-kit smoke (run ${runId}) on ${host}`);
   for (const w of job.warnings) log(`WARNING: ${w}`);
 
-  if (options.reap !== false) {
-    const reaped = await reapAbandoned(deps.docker, {
-      host,
-      keepRuns: [runId],
-      maxAgeMs: DEFAULT_REAP_AGE_MS,
-      now: now(),
-      isAlive: processIsAlive,
-    }).catch((error: unknown) => {
-      warn(`could not look for resources left by earlier runs: ${errorMessage(error)}`);
-      return undefined;
-    });
-    if (reaped && reaped.containers + reaped.networks > 0) {
-      log(`Removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by killed run(s) ${reaped.runs.join(", ")}`);
-    }
-  }
-
   const jobImage: ImageSpec = {
     ...(options.runnerDefaults?.image ?? {}),
     ...(job.image ?? {}),
@@ -226,160 +210,201 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     ...extra,
   });
 
+  const reaping = options.reap === false ? Promise.resolve() : reap();
+  async function reap(): Promise<void> {
+    const reaped = await reapAbandoned(deps.docker, { host, keepRuns: [runId], maxAgeMs: DEFAULT_REAP_AGE_MS, now: now(), isAlive: processIsAlive }).catch(
+      (error: unknown) => {
+        warn(`could not look for resources left by earlier runs: ${errorMessage(error)}`);
+        return undefined;
+      },
+    );
+    if (reaped && reaped.containers + reaped.networks > 0) {
+      log(`Removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by killed run(s) ${reaped.runs.join(", ")}`);
+    }
+  }
+
+  let jobContainer: Docker.Container | undefined;
+  const services: StartedService[] = [];
   try {
     log(`Using Docker executor with image ${imageRef} ...`);
     const pullDeps = { docker: deps.docker, resolveAuth: deps.resolveAuth, log };
+    // Images and the job network at the same time.
+    const creatingNetwork = resources.network(
+      deps.docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels("network") }),
+    );
     const [image, ...serviceImages] = await Promise.all([
       ensureImage(pullDeps, imageRef, jobImage.pullPolicy ?? defaultPolicy),
       ...serviceSpecs.map((s, i) => ((aliases[i] ?? []).length === 0 ? Promise.resolve(undefined) : ensureImage(pullDeps, s.name, s.pullPolicy ?? defaultPolicy))),
     ]);
+    await creatingNetwork;
     checkAbort();
     log(`Using docker image ${image.id} for ${imageRef} ...`);
 
-    await resources.network(
-      deps.docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels("network") }),
-    );
-    checkAbort();
-
-    // Services, and the job container with the project in it, at the same time.
-    const starting = serviceSpecs.map(async (spec, index) => {
-      const kept = aliases[index] ?? [];
+    // What each service gets and is checked on, known before it starts.
+    const plans = serviceSpecs.flatMap((spec, index) => {
       const img = serviceImages[index];
-      if (kept.length === 0 || !img) return undefined;
-      log(`Starting service ${spec.name} ...`);
-      const svc = await startService({
-        docker: deps.docker, resources, runId, labels, network, image: img.ref, spec, index, aliases: kept,
-        jobVars: variables, now,
-      });
-      (serviceResults[index] as ServiceResult).started = true;
-      return svc;
+      const kept = aliases[index] ?? [];
+      if (!img || kept.length === 0) return [];
+      const env = serviceEnv(variables, spec.variables);
+      return [{ spec, index, img, aliases: kept, env, ports: servicePorts(img, env) }];
     });
-    const creatingJob = (async () => {
-      const env = Object.entries(variables).map(([k, v]) => `${k}=${v}`);
-      const container = await resources.container(
-        deps.docker.createContainer({
-          name: containerName,
-          Image: image.ref,
-          Cmd: detectShellCommand(),
-          ...(jobImage.entrypoint && jobImage.entrypoint.length > 0 ? { Entrypoint: jobImage.entrypoint } : {}),
-          Env: env,
-          WorkingDir: buildDir,
-          Hostname: jobHostname,
-          OpenStdin: true,
-          StdinOnce: true,
-          AttachStdin: true,
-          AttachStdout: true,
-          AttachStderr: true,
-          Tty: false,
-          Labels: labels("build"),
-          HostConfig: { NetworkMode: network, RestartPolicy: { Name: "no" } },
-          NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", containerName] } } },
-        }),
-      );
-      await container.putArchive(await projectArchive(options.projectDir, buildDir), { path: "/" });
-      return container;
-    })();
-    const settled = await Promise.allSettled([creatingJob, ...starting]);
-    checkAbort();
-    const failedStart = settled.find((s) => s.status === "rejected");
-    if (failedStart) throw failedStart.reason;
-    const jobContainer = (settled[0] as PromiseFulfilledResult<Docker.Container>).value;
-    const services = settled.slice(1).flatMap((s) => ((s as PromiseFulfilledResult<StartedService | undefined>).value ? [(s as PromiseFulfilledResult<StartedService>).value] : []));
 
-    // Readiness.
+    // Services start while the job container is created, filled and started: the job
+    // shell itself waits for them (inside the job network) before running the script.
+    let serviceFailure: unknown;
+    const startTimes = new Map<number, number>();
+    const starting = Promise.all(
+      plans.map(async (plan) => {
+        log(`Starting service ${plan.spec.name} ...`);
+        try {
+          const svc = await startService({
+            docker: deps.docker, resources, runId, labels, network, image: plan.img.ref, spec: plan.spec, index: plan.index,
+            aliases: plan.aliases, env: plan.env, now, onStart: (t) => startTimes.set(plan.index, t),
+          });
+          services.push(svc);
+          (serviceResults[plan.index] as ServiceResult).started = true;
+        } catch (error) {
+          serviceFailure ??= error;
+          // The job cannot run as GitLab Runner would: stop it.
+          await jobContainer?.kill().catch(() => undefined);
+        }
+      }),
+    );
+    const env = Object.entries(variables).map(([k, v]) => `${k}=${v}`);
+    jobContainer = await resources.container(
+      deps.docker.createContainer({
+        name: containerName,
+        Image: image.ref,
+        Cmd: detectShellCommand(),
+        ...(jobImage.entrypoint && jobImage.entrypoint.length > 0 ? { Entrypoint: jobImage.entrypoint } : {}),
+        Env: env,
+        WorkingDir: buildDir,
+        Hostname: jobHostname,
+        OpenStdin: true,
+        StdinOnce: true,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        Labels: labels("build"),
+        HostConfig: { NetworkMode: network, RestartPolicy: { Name: "no" } },
+        NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", containerName] } } },
+      }),
+    );
+    await jobContainer.putArchive(await projectArchive(options.projectDir, buildDir), { path: "/" });
+    checkAbort();
+
     const servicesTimeout = options.servicesTimeoutSeconds ?? options.runnerDefaults?.waitForServicesTimeout ?? 30;
-    if (services.length > 0 && servicesTimeout >= 0) {
-      const timeoutS = servicesTimeout === 0 ? 30 : servicesTimeout;
-      log(`Waiting for services to be up and running (timeout ${timeoutS} seconds)...`);
-      let readiness: Map<number, Readiness>;
-      try {
-        readiness = await waitForServices({
-          docker: deps.docker, resources, runId, labels, network, probeImage: image.ref, services,
-          timeoutMs: timeoutS * 1000, signal: deps.signal, now,
-        });
-      } catch (error) {
-        if (error instanceof ProbeStartError && isNoExecutable(error.message)) {
-          const reason = noShellReason(imageRef, error.message);
-          log(`ERROR: Job failed: ${reason}`);
-          return result("failed", { reason }, image);
-        }
-        throw error;
-      }
-      checkAbort();
-      const notReady: string[] = [];
-      for (const svc of services) {
-        const r = readiness.get(svc.index) ?? {};
-        const sr = serviceResults[svc.index] as ServiceResult;
-        if (r.readyMs !== undefined) {
-          Object.assign(sr, { ready: true, readyMs: r.readyMs, port: r.port });
-          log(`Service ${svc.spec.name} is ready on port ${r.port} after ${(r.readyMs / 1000).toFixed(2)} s`);
-          continue;
-        }
-        sr.error = r.error;
-        if (svc.ports.length === 0) {
-          warn(r.error ?? `service "${svc.spec.name}" has no exposed ports`);
-          continue;
-        }
-        notReady.push(svc.spec.name);
-        warnings.push(`Service ${svc.spec.name} probably didn't start properly.`);
-        const logs = await serviceLogs(svc.container);
-        log("");
-        log(`*** WARNING: Service ${svc.spec.name} probably didn't start properly.`);
-        log("");
-        log("Health check error:");
-        log(r.error ?? "unknown");
-        log("");
-        log("Service container logs:");
-        for (const line of logs.replace(/\n$/, "").split("\n")) log(line);
-        log("");
-        log("*********");
-        log("");
-      }
-      if (notReady.length > 0 && options.strictServices) {
-        const reason = `service(s) ${notReady.join(", ")} did not become ready and --strict-services is set`;
-        log(`ERROR: Job failed: ${reason}`);
-        return result("failed", { reason }, image);
+    const waitSeconds = servicesTimeout === 0 ? 30 : servicesTimeout;
+    const checked = servicesTimeout >= 0 ? plans.filter((p) => p.ports.length > 0) : [];
+    for (const p of plans) {
+      if (servicesTimeout >= 0 && p.ports.length === 0) {
+        (serviceResults[p.index] as ServiceResult).error = `service "${p.spec.name}" has no exposed ports`;
+        warn(`service "${p.spec.name}" has no exposed ports`);
       }
     }
+    if (checked.length > 0) log(`Waiting for services to be up and running (timeout ${waitSeconds} seconds)...`);
 
-    // before_script + script, then after_script, in the same container.
     const nonce = randomBytes(6).toString("hex");
     const startMarker = `rk-script-start-${nonce}`;
+    const beginMarker = `rk-script-begin-${nonce}`;
     const noGrepMarker = `rk-no-grep-${nonce}`;
-    const runScriptStage = async (label: string, commands: string[], timeoutS: number, exports: Record<string, string> = {}) => {
-      log(`Executing "${label}" stage of the job script`);
+    const waitMarker = `rk-wait-${nonce}`;
+    const notReady: string[] = [];
+    let strictStop = false;
+
+    const onWaitEvent = async (event: WaitEvent) => {
+      if (event.kind === "strict") return void (strictStop = true);
+      if (event.kind === "none") {
+        for (const p of checked) (serviceResults[p.index] as ServiceResult).error = "not checked: the job image has neither bash nor nc";
+        warn(`cannot check whether services are ready: the image ${imageRef} has neither bash nor nc to probe TCP ports`);
+        return;
+      }
+      const plan = checked.find((p) => p.index === event.index);
+      if (!plan) return;
+      const sr = serviceResults[plan.index] as ServiceResult;
+      if (event.kind === "ready") {
+        const readyMs = Math.max(0, now() - (startTimes.get(plan.index) ?? started));
+        Object.assign(sr, { ready: true, readyMs, port: event.port });
+        log(`Service ${plan.spec.name} is ready on port ${event.port} after ${(readyMs / 1000).toFixed(2)} s`);
+        return;
+      }
+      const error = `service "${plan.spec.name}" did not accept a TCP connection on port ${plan.ports.join(", ")} within ${waitSeconds} s`;
+      sr.error = error;
+      notReady.push(plan.spec.name);
+      warnings.push(`Service ${plan.spec.name} probably didn't start properly.`);
+      const svc = services.find((s) => s.index === plan.index);
+      const logs = svc ? await serviceLogs(svc.container) : "(the service container did not start)";
+      for (const line of ["", `*** WARNING: Service ${plan.spec.name} probably didn't start properly.`, "", "Health check error:", error, "", "Service container logs:"]) log(line);
+      for (const line of logs.replace(/\n$/, "").split("\n")) log(line);
+      for (const line of ["", "*********", ""]) log(line);
+    };
+
+    const runScriptStage = async (label: string, commands: string[], timeoutS: number, extra: { exports?: Record<string, string>; preamble?: string } = {}) => {
       let sawStart = false;
+      let sawBegin = false;
       let sawNoGrep = false;
       let sawNoShell = false;
-      const stage = await runStage(jobContainer, {
-        script: stageScript({ commands, startMarker, noGrepMarker, workdir: buildDir, exports, color: options.color === true }),
+      let chain = Promise.resolve();
+      const header = () => {
+        if (!sawBegin) log(`Executing "${label}" stage of the job script`);
+        sawBegin = true;
+      };
+      const handle = async (line: string) => {
+        if (line === startMarker) return void (sawStart = true);
+        if (line === beginMarker) return header();
+        if (line === noGrepMarker) return void (sawNoGrep = true);
+        const event = parseWaitLine(line, waitMarker);
+        if (event) return onWaitEvent(event);
+        if (line === "shell not found") sawNoShell = true;
+        // Output before the begin marker is the entrypoint's or the shell's own.
+        log(line);
+      };
+      if (!extra.preamble) header();
+      const stage = await runStage(jobContainer as Docker.Container, {
+        script: stageScript({
+          commands, startMarker, noGrepMarker, workdir: buildDir, color: options.color === true,
+          ...(extra.exports ? { exports: extra.exports } : {}),
+          ...(extra.preamble ? { preamble: extra.preamble, beginMarker } : {}),
+        }),
         timeoutMs: timeoutS * 1000,
         signal: deps.signal,
-        onLine: (line) => {
-          if (line === startMarker) return void (sawStart = true);
-          if (line === noGrepMarker) return void (sawNoGrep = true);
-          if (line === "shell not found") sawNoShell = true;
-          log(line);
-        },
+        // Lines are handled in order; a not-ready warning fetches the service log first.
+        onLine: (line) => void (chain = chain.then(() => handle(line))),
       }).catch((error: unknown) => {
         const message = errorMessage(error);
         if (isNoExecutable(message)) return { noExecutable: message };
         throw error;
       });
-      return { stage, sawStart, sawNoGrep, sawNoShell };
+      await chain;
+      return { stage, sawStart, sawBegin, sawNoGrep, sawNoShell };
     };
 
-    const main = await runScriptStage("step_script", [...job.beforeScript, ...job.script], timeoutSeconds);
+    const preamble = waitPreamble(
+      checked.map((p) => ({ index: p.index, host: p.aliases[0] as string, ports: p.ports })),
+      waitMarker,
+      waitSeconds,
+      options.strictServices === true,
+    );
+    const main = await runScriptStage("step_script", [...job.beforeScript, ...job.script], timeoutSeconds, preamble ? { preamble } : {});
+    await starting;
     checkAbort();
-    let status: "passed" | "failed" = "passed";
+    if (serviceFailure !== undefined) throw serviceFailure;
+
     let reason: string | undefined;
     let exitCode: number | undefined;
+    let jobRan = true;
     if ("noExecutable" in main.stage) {
       reason = noShellReason(imageRef, main.stage.noExecutable);
+      jobRan = false;
     } else if (main.sawNoShell && !main.sawStart) {
       reason = noShellReason(imageRef, "shell not found");
+      jobRan = false;
     } else if (main.sawNoGrep) {
       reason = `the image ${imageRef} has no grep; GitLab Runner's job scripts need sh (or bash) and grep — install grep in the image`;
+    } else if (strictStop) {
+      reason = `service(s) ${notReady.join(", ")} did not become ready and --strict-services is set`;
+      jobRan = false;
     } else if (main.stage.timedOut) {
       reason = `execution took longer than ${timeoutSeconds} seconds`;
     } else if (main.stage.exitCode !== 0) {
@@ -400,12 +425,12 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     } else {
       exitCode = 0;
     }
-    if (reason !== undefined) status = "failed";
+    const status: "passed" | "failed" = reason === undefined ? "passed" : "failed";
 
-    if (job.afterScript.length > 0 && !("noExecutable" in main.stage) && !(main.sawNoShell && !main.sawStart)) {
+    if (job.afterScript.length > 0 && jobRan) {
       log("Running after_script");
       const afterTimeout = options.afterScriptTimeoutSeconds ?? DEFAULT_AFTER_SCRIPT_TIMEOUT;
-      const after = await runScriptStage("after_script", job.afterScript, afterTimeout, { CI_JOB_STATUS: status === "passed" ? "success" : "failed" });
+      const after = await runScriptStage("after_script", job.afterScript, afterTimeout, { exports: { CI_JOB_STATUS: status === "passed" ? "success" : "failed" } });
       checkAbort();
       if ("noExecutable" in after.stage) warn(`after_script failed, but job will continue unaffected: ${after.stage.noExecutable}`);
       else if (after.stage.timedOut) warn(`after_script failed, but job will continue unaffected: execution took longer than ${afterTimeout} seconds`);
@@ -414,13 +439,14 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
 
     if (status === "failed") {
       log(`ERROR: Job failed: ${reason}`);
-      await printServiceLogs(services, log);
+      if (!strictStop) await printServiceLogs(services, log);
     } else {
       log("Job succeeded");
     }
+    await reaping;
     return result(status, { exitCode, ...(reason !== undefined ? { reason } : {}) }, image);
   } finally {
-    await resources.removeAll();
+    await Promise.all([resources.removeAll(), reaping]);
   }
 }
 

@@ -26,6 +26,9 @@ export interface StageScriptOptions {
   startMarker: string;
   /** Printed when the image has no grep (GitLab Runner needs it for its pipefail check). */
   noGrepMarker: string;
+  /** Shell code run before the commands (the services wait); `beginMarker` is printed after it. */
+  preamble?: string;
+  beginMarker?: string;
   /** Exported before the commands (after_script gets CI_JOB_STATUS). */
   exports?: Record<string, string>;
   /** Directory the commands run in. */
@@ -51,6 +54,8 @@ export function stageScript(o: StageScriptOptions): string {
   return [
     `echo ${shellQuote(o.startMarker)}`,
     `if ! command -v grep >/dev/null 2>&1; then echo ${shellQuote(o.noGrepMarker)}; exit 1; fi`,
+    ...(o.preamble ? [o.preamble] : []),
+    ...(o.beginMarker ? [`echo ${shellQuote(o.beginMarker)}`] : []),
     "if set -o | grep pipefail >/dev/null; then set -o pipefail; fi; set -o errexit",
     "set +o noclobber",
     `: | eval ${shellQuote(body.join("\n"))}`,
@@ -66,22 +71,41 @@ export interface ProbeTarget {
 }
 
 /**
- * The readiness probe, run in a container of the job network: for each service, try its
- * ports every 100 ms and print `<marker> <index> <port>` when one accepts a connection.
- * Uses bash's /dev/tcp, else `nc -z`, else busybox nc; prints `<marker> none` if it has none.
+ * The readiness wait, run by the job's own shell inside the job network before the script
+ * (so it works against a remote daemon and costs no extra container): for each service,
+ * try its ports every 100 ms until one accepts a connection — `<marker> ready <i> <port>` —
+ * or the time is up — `<marker> timeout <i>`. bash's /dev/tcp, else `nc -z`, else busybox
+ * nc; `<marker> none` when the image has none. With `strict`, a service that is not ready
+ * ends the shell with exit 1 before the script.
  */
-export function probeScript(targets: ProbeTarget[], marker: string): string {
+export function waitPreamble(targets: ProbeTarget[], marker: string, timeoutSeconds: number, strict: boolean): string {
+  if (targets.length === 0) return "";
+  const m = (text: string) => shellQuote(`${marker} ${text}`);
   const lines = [
-    "if command -v bash >/dev/null 2>&1; then try() { bash -c \"exec 3<>/dev/tcp/$1/$2\" 2>/dev/null; }",
-    "elif command -v nc >/dev/null 2>&1; then try() { nc -z -w 1 \"$1\" \"$2\" 2>/dev/null; }",
-    "elif command -v busybox >/dev/null 2>&1; then try() { busybox nc -z -w 1 \"$1\" \"$2\" 2>/dev/null; }",
-    `else echo ${shellQuote(`${marker} none`)}; exit 0; fi`,
+    "__rk_to=; if command -v timeout >/dev/null 2>&1; then __rk_to='timeout 2'; fi; __rk_tool=1",
+    "if command -v bash >/dev/null 2>&1; then __rk_try() { $__rk_to bash -c \"exec 3<>/dev/tcp/$1/$2\" 2>/dev/null; }",
+    "elif command -v nc >/dev/null 2>&1; then __rk_try() { nc -z -w 1 \"$1\" \"$2\" 2>/dev/null; }",
+    "elif command -v busybox >/dev/null 2>&1; then __rk_try() { busybox nc -z -w 1 \"$1\" \"$2\" 2>/dev/null; }",
+    "else __rk_tool=; fi",
+    "__rk_wait() {",
+    "  __rk_i=$1; __rk_h=$2; shift 2",
+    `  __rk_end=$(( $(date +%s) + ${Math.max(1, Math.ceil(timeoutSeconds))} ))`,
+    "  while :; do",
+    `    for __rk_p in "$@"; do if __rk_try "$__rk_h" "$__rk_p"; then echo ${m("ready")} "$__rk_i" "$__rk_p"; return 0; fi; done`,
+    `    if [ "$(date +%s)" -ge "$__rk_end" ]; then echo ${m("timeout")} "$__rk_i"; return 1; fi`,
+    "    sleep 0.1",
+    "  done",
+    "}",
+    'if [ -n "$__rk_tool" ]; then',
+    "  __rk_pids=",
   ];
   for (const t of targets) {
-    lines.push(
-      `( while :; do for p in ${t.ports.join(" ")}; do if try ${shellQuote(t.host)} "$p"; then echo ${shellQuote(`${marker} ${t.index}`)} "$p"; exit 0; fi; done; sleep 0.1; done ) &`,
-    );
+    lines.push(`  __rk_wait ${t.index} ${shellQuote(t.host)} ${t.ports.join(" ")} </dev/null & __rk_pids="$__rk_pids $!"`);
   }
-  lines.push("wait", "");
+  lines.push(
+    "  __rk_failed=0; for __rk_p in $__rk_pids; do wait $__rk_p || __rk_failed=1; done",
+    strict ? `  if [ $__rk_failed != 0 ]; then echo ${m("strict")}; exit 1; fi` : "  :",
+    `else echo ${m("none")}; fi`,
+  );
   return lines.join("\n");
 }

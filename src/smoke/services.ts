@@ -13,9 +13,7 @@ export interface StartedService {
   aliases: string[];
   container: Docker.Container;
   containerName: string;
-  ip: string;
-  /** Ports to wait on (HEALTHCHECK_TCP_PORT, else exposed TCP ports sorted, first 20). */
-  ports: number[];
+  /** When the start request was sent (readiness time counts from here). */
   startedAt: number;
 }
 
@@ -53,8 +51,10 @@ export interface StartServiceOptions {
   spec: ServiceSpec;
   index: number;
   aliases: string[];
-  jobVars: VariableMap;
+  env: string[];
   now: () => number;
+  /** Called with the time the start request is sent. */
+  onStart?: (time: number) => void;
 }
 
 export async function startService(o: StartServiceOptions): Promise<StartedService> {
@@ -63,7 +63,7 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
     o.docker.createContainer({
       name,
       Image: o.image,
-      Env: serviceEnv(o.jobVars, o.spec.variables),
+      Env: o.env,
       Labels: o.labels("service"),
       ...(o.spec.command ? { Cmd: o.spec.command } : {}),
       ...(o.spec.entrypoint ? { Entrypoint: o.spec.entrypoint } : {}),
@@ -71,19 +71,10 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
       NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases } } },
     }),
   );
-  await container.start();
   const startedAt = o.now();
-  const info = await container.inspect();
-  return {
-    index: o.index,
-    spec: o.spec,
-    aliases: o.aliases,
-    container,
-    containerName: name,
-    ip: info.NetworkSettings.Networks[o.network]?.IPAddress ?? name,
-    ports: healthCheckPorts(info.Config.Env ?? [], info.Config.ExposedPorts),
-    startedAt,
-  };
+  o.onStart?.(startedAt);
+  await container.start();
+  return { index: o.index, spec: o.spec, aliases: o.aliases, container, containerName: name, startedAt };
 }
 
 /** The service's own output, at most 64 KiB, as the runner shows it. */

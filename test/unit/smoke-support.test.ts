@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { isAbandoned } from "../../src/smoke/reap.js";
 import { junitReport, summaryLines } from "../../src/smoke/report.js";
 import type { SmokeResult } from "../../src/smoke/run.js";
-import { detectShellCommand, probeScript, stageScript } from "../../src/smoke/script.js";
+import { createServer } from "node:net";
+import { detectShellCommand, stageScript, waitPreamble } from "../../src/smoke/script.js";
+import { parseWaitLine } from "../../src/smoke/wait.js";
 import { splitJobRef } from "../../src/smoke/load.js";
 
 const labels = (pid: number, host = "h", run = "r1") => ({
@@ -66,11 +68,29 @@ describe("generated scripts (run by the local sh and bash)", () => {
     expect([cmd, flag]).toEqual(["sh", "-c"]);
     expect(execFileSync("sh", ["-c", script as string], { input: "echo $0\n", encoding: "utf8" }).trim()).toMatch(/bash$/);
   });
-  it("probes TCP ports and prints the marker for the ready ones", () => {
-    const script = probeScript([{ index: 0, host: "127.0.0.1", ports: [1] }], "M");
-    expect(script).toContain("for p in 1;");
-    expect(script).toContain("sleep 0.1");
-    expect(script).toContain("echo 'M 0' \"$p\"");
+  it("waits for a listening port and times out on a closed one (bash /dev/tcp), exiting under strict", async () => {
+    const server = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    const port = (server.address() as { port: number }).port;
+    const closed = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => closed.once("listening", r));
+    const closedPort = (closed.address() as { port: number }).port;
+    closed.close();
+    try {
+      const targets = [{ index: 0, host: "127.0.0.1", ports: [closedPort, port] }, { index: 1, host: "127.0.0.1", ports: [closedPort] }];
+      const loose = sh(stageScript({ ...base, commands: ["echo script"], preamble: waitPreamble(targets, "M", 1, false), beginMarker: "BEGIN" }), "bash");
+      const lines = loose.out.split("\n");
+      expect(lines).toContain(`M ready 0 ${port}`);
+      expect(lines).toContain("M timeout 1");
+      expect(loose.out).toMatch(/BEGIN\n\$ echo script\nscript\n$/);
+      expect(parseWaitLine(`M ready 0 ${port}`, "M")).toEqual({ kind: "ready", index: 0, port });
+      const strict = sh(stageScript({ ...base, commands: ["echo script"], preamble: waitPreamble(targets, "M", 1, true), beginMarker: "BEGIN" }), "bash");
+      expect(strict.code).toBe(1);
+      expect(strict.out).toContain("M strict\n");
+      expect(strict.out).not.toContain("script\n");
+    } finally {
+      server.close();
+    }
   });
 });
 
