@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { execa } from "execa";
+import { execFile } from "node:child_process";
 import { pack } from "tar-fs";
 
 export const BUILDS_DIR = "/builds";
@@ -18,9 +18,13 @@ export function projectPath(projectDir: string, env: NodeJS.ProcessEnv): string 
   return `local/${name}`;
 }
 
-async function gitFiles(dir: string): Promise<string[] | undefined> {
+export async function gitFiles(dir: string): Promise<string[] | undefined> {
   try {
-    const { stdout } = await execa("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: dir, reject: true });
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, out) =>
+        error ? reject(error) : resolve(out),
+      ),
+    );
     return stdout.split("\0").filter((f) => f !== "" && existsSync(join(dir, f)));
   } catch {
     return undefined;
@@ -28,8 +32,8 @@ async function gitFiles(dir: string): Promise<string[] | undefined> {
 }
 
 /** A tar stream of the project placed at `<buildDir>` (absolute, e.g. /builds/local/app). */
-export async function projectArchive(projectDir: string, buildDir: string): Promise<NodeJS.ReadableStream> {
-  const entries = await gitFiles(projectDir);
+export async function projectArchive(projectDir: string, buildDir: string, files?: Promise<string[] | undefined>): Promise<NodeJS.ReadableStream> {
+  const entries = await (files ?? gitFiles(projectDir));
   const prefix = buildDir.replace(/^\/+/, "");
   return pack(projectDir, {
     ...(entries ? { entries } : {}),

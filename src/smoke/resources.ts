@@ -52,15 +52,15 @@ export class RunResources {
 
   /** Remove everything (containers first, then networks). Safe to call twice. */
   async removeAll(): Promise<void> {
-    const containers = (await Promise.all(this.containers)).filter((c): c is Docker.Container => c !== undefined);
-    await Promise.all(containers.map((c) => c.remove({ force: true, v: true }).catch((e: unknown) => void (isGone(e) ? 0 : e))));
-    // Anything labelled for this run that we lost track of (belt and braces).
+    // Anything labelled for this run that we lost track of is removed too (belt and braces).
     const filters = { label: [`${MANAGED_LABEL}=true`, `${RUN_LABEL}=${this.runId}`, `${COMPONENT_LABEL}=${COMPONENT}`] };
-    const stray = await this.docker.listContainers({ all: true, filters }).catch(() => []);
-    await Promise.all(stray.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-    const networks = (await Promise.all(this.networks)).filter((n): n is Docker.Network => n !== undefined);
-    const strayNets = await this.docker.listNetworks({ filters }).catch(() => []);
-    const ids = new Set([...networks.map((n) => n.id), ...strayNets.map((n) => n.Id)]);
-    await Promise.all([...ids].map((id) => this.docker.getNetwork(id).remove().catch((e: unknown) => void (isGone(e) ? 0 : e))));
+    const [tracked, stray] = await Promise.all([Promise.all(this.containers), this.docker.listContainers({ all: true, filters }).catch(() => [])]);
+    const ids = new Set([...tracked.flatMap((c) => (c ? [c.id] : [])), ...stray.map((c) => c.Id)]);
+    await Promise.all(
+      [...ids].map((id) => this.docker.getContainer(id).remove({ force: true, v: true }).catch((e: unknown) => void (isGone(e) ? 0 : e))),
+    );
+    const [networks, strayNets] = await Promise.all([Promise.all(this.networks), this.docker.listNetworks({ filters }).catch(() => [])]);
+    const netIds = new Set([...networks.flatMap((n) => (n ? [n.id] : [])), ...strayNets.map((n) => n.Id)]);
+    await Promise.all([...netIds].map((id) => this.docker.getNetwork(id).remove().catch((e: unknown) => void (isGone(e) ? 0 : e))));
   }
 }

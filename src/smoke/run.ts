@@ -10,7 +10,7 @@ import type Docker from "dockerode";
 import { configError, interrupted } from "../errors.js";
 import { assignAliases } from "./aliases.js";
 import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "./job.js";
-import { projectArchive, projectPath, BUILDS_DIR } from "./project.js";
+import { gitFiles, projectArchive, projectPath, BUILDS_DIR } from "./project.js";
 import { ensureImage, type ImageInfo, type ResolveAuth } from "./pull.js";
 import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
 import { resourceName, RunResources, smokeLabels } from "./resources.js";
@@ -223,6 +223,8 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     }
   }
 
+  // The project's file list is read while the daemon works.
+  const projectFiles = gitFiles(options.projectDir);
   let jobContainer: Docker.Container | undefined;
   const services: StartedService[] = [];
   try {
@@ -291,7 +293,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
         NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", containerName] } } },
       }),
     );
-    await jobContainer.putArchive(await projectArchive(options.projectDir, buildDir), { path: "/" });
+    await jobContainer.putArchive(await projectArchive(options.projectDir, buildDir, projectFiles), { path: "/" });
     checkAbort();
 
     const servicesTimeout = options.servicesTimeoutSeconds ?? options.runnerDefaults?.waitForServicesTimeout ?? 30;
