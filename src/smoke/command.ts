@@ -89,7 +89,7 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<voi
       docker: conn.docker,
       out: (text) => ctx.stderr.write(ctx.secrets.redact(text)),
       signal: ctx.signal,
-      resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => log(`WARNING: ${m}`)),
+      resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => log(`WARNING: ${m}`), ctx.signal),
     },
   );
   if (opts.junit) {

@@ -4,6 +4,7 @@
  * `always` = pull. Pulls are authenticated through the injected resolver.
  */
 import type Docker from "dockerode";
+import { dockerAuthConfig } from "../auth/daemon-auth.js";
 import type { RegistryCredential } from "../auth/types.js";
 import { configError, failure } from "../errors.js";
 import { readProgress } from "../docker/progress.js";
@@ -46,11 +47,7 @@ async function pull(deps: PullDeps, ref: string): Promise<void> {
   const credential = deps.resolveAuth ? await deps.resolveAuth(pullRef) : undefined;
   if (credential) deps.log(`Authenticating with credentials from ${credential.source}`);
   deps.log(`Pulling docker image ${pullRef} ...`);
-  const authconfig = credential
-    ? credential.identityToken
-      ? { identitytoken: credential.identityToken, serveraddress: credential.serverAddress }
-      : { username: credential.username, password: credential.password, serveraddress: credential.serverAddress }
-    : undefined;
+  const authconfig = credential ? dockerAuthConfig(credential) : undefined;
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
