@@ -141,4 +141,17 @@ describe.concurrent("smoke: services", () => {
     expect(rb.stderr).not.toContain(`Starting service ${redis}`);
     expectLinesInOrder(rb.stderr, [`Starting service ${http} ...`, "hello from runner-kit http service", "no-cache-here"]);
   });
+
+  it("takes the image and services from a config.toml given with --runner-config, before the job's services", async () => {
+    const p = project(`t:\n  services:\n    - name: ${http}\n      alias: web\n  script:\n    - redis-cli -h fromconfig ping\n    - wget -qO- http://web:8080/\n    - echo "$FROM_CONFIG"\n`, {
+      "config.toml": `[[runners]]\nname = "r"\nexecutor = "docker"\n[runners.docker]\nimage = "${job}"\n[[runners.docker.services]]\nname = "${redis}"\nalias = "fromconfig"\nenvironment = ["FROM_CONFIG=svc-only"]\n`,
+    });
+    cleanups.push(p.cleanup);
+    const runId = uniqueRunId("toml");
+    const r = await smokeIn(p.dir, runId, ["--job", ".gitlab-ci.yml", "--runner-config", "config.toml"]);
+    await expectNoLeaks(runId);
+    expect(r.code, r.stderr).toBe(0);
+    expectLinesInOrder(r.stderr, [`Using Docker executor with image ${job} ...`, "$ redis-cli -h fromconfig ping", "PONG", "hello from runner-kit http service", '$ echo "$FROM_CONFIG"', ""]);
+    expect(r.stdout).toMatch(new RegExp(`^services: ${redis} as runner-kit-test__redis, runner-kit-test-redis, fromconfig: ready`, "m"));
+  });
 });
