@@ -6,7 +6,7 @@ export function smokeCommand(ctx: CliContext): Command {
   return new Command("smoke")
     .description("run a .gitlab-ci.yml job with its services inside an image, as the Docker executor would")
     .option("--image <ref>", "the image to test (overrides the job's image)")
-    .option("--job <file[#job]>", "the job to run (default: the built-in runner image job)")
+    .option("--job <file[#job]>", "the job to run (default: the project's smoke: setting for --image, else the built-in runner image job)")
     .option("--runner-config <file>", "take default image and services from a config.toml")
     .option("--services-timeout <seconds>", "how long to wait for services (default 30; -1: do not wait)")
     .option("--strict-services", "fail the job when a service does not become ready")
@@ -20,8 +20,8 @@ export function smokeCommand(ctx: CliContext): Command {
       "after",
       "\nExamples:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest\n  $ runner-kit smoke --image app:dev --job .gitlab-ci.yml#test --junit smoke.xml\n  $ runner-kit smoke --reap\n",
     )
-    .action(async (opts: SmokeCliOptions) => {
+    .action(async (_opts: SmokeCliOptions, command: Command) => {
       const { smoke } = await import("../smoke/command.js");
-      await smoke(ctx, opts);
+      await smoke(ctx, command.optsWithGlobals<SmokeCliOptions>());
     });
 }

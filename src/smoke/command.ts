@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../fs/atomic-write.js";
 import { registryAuthResolver } from "./auth.js";
 import { parseDuration } from "./duration.js";
 import type { PullPolicy } from "./job.js";
-import { BUILTIN_JOB_FILE, loadSmokeJob, splitJobRef } from "./load.js";
+import { BUILTIN_JOB_FILE, loadSmokeJob, projectSmokeRef, splitJobRef } from "./load.js";
 import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
 import { junitReport, jsonDocument, summaryLines } from "./report.js";
 import { parseRunnerConfig, type RunnerDefaults } from "./runner-config.js";
@@ -28,6 +28,8 @@ export interface SmokeCliOptions {
   junit?: string;
   reap?: boolean;
   json?: boolean;
+  /** The global -c/--config project file. */
+  config?: string;
 }
 
 function seconds(flag: string, value: string | undefined, allowNegative = false): number | undefined {
@@ -61,7 +63,8 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<voi
     return;
   }
 
-  const ref = opts.job ? splitJobRef(opts.job) : { file: BUILTIN_JOB_FILE };
+  // --job, else the project's smoke: setting for this image, else the built-in runner job.
+  const ref = opts.job ? splitJobRef(opts.job) : ((await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image)) ?? { file: BUILTIN_JOB_FILE });
   const job = await loadSmokeJob(ref.file, ref.job, ctx.cwd);
   let runnerDefaults: RunnerDefaults | undefined;
   if (opts.runnerConfig) {
