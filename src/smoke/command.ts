@@ -63,6 +63,9 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<voi
     return;
   }
 
+  // The daemon connection is made while the job is read.
+  const connecting = connectDocker(ctx.env).then(async (conn) => (await pingDocker(conn), conn));
+  connecting.catch(() => undefined);
   // --job, else the project's smoke: setting for this image, else the built-in runner job.
   const ref = opts.job ? splitJobRef(opts.job) : ((await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image)) ?? { file: BUILTIN_JOB_FILE });
   const job = await loadSmokeJob(ref.file, ref.job, ctx.cwd);
@@ -76,8 +79,7 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<voi
   }
   const projectDir = opts.projectDir ? (isAbsolute(opts.projectDir) ? opts.projectDir : join(ctx.cwd, opts.projectDir)) : ctx.cwd;
 
-  const conn = await connectDocker(ctx.env);
-  await pingDocker(conn);
+  const conn = await connecting;
   const result = await runSmokeJob(
     {
       job, runId, projectDir, env: ctx.env, color: useColor(ctx),

@@ -52,15 +52,31 @@ export class RunResources {
 
   /** Remove everything (containers first, then networks). Safe to call twice. */
   async removeAll(): Promise<void> {
-    // Anything labelled for this run that we lost track of is removed too (belt and braces).
+    // Anything labelled for this run that we lost track of is removed too (belt and braces),
+    // found while the tracked resources are already being removed.
     const filters = { label: [`${MANAGED_LABEL}=true`, `${RUN_LABEL}=${this.runId}`, `${COMPONENT_LABEL}=${COMPONENT}`] };
-    const [tracked, stray] = await Promise.all([Promise.all(this.containers), this.docker.listContainers({ all: true, filters }).catch(() => [])]);
-    const ids = new Set([...tracked.flatMap((c) => (c ? [c.id] : [])), ...stray.map((c) => c.Id)]);
-    await Promise.all(
-      [...ids].map((id) => this.docker.getContainer(id).remove({ force: true, v: true }).catch((e: unknown) => void (isGone(e) ? 0 : e))),
-    );
-    const [networks, strayNets] = await Promise.all([Promise.all(this.networks), this.docker.listNetworks({ filters }).catch(() => [])]);
-    const netIds = new Set([...networks.flatMap((n) => (n ? [n.id] : [])), ...strayNets.map((n) => n.Id)]);
-    await Promise.all([...netIds].map((id) => this.docker.getNetwork(id).remove().catch((e: unknown) => void (isGone(e) ? 0 : e))));
+    const strayNetworks = this.docker.listNetworks({ filters }).catch(() => []);
+    const removed = new Set<string>();
+    const removeContainer = (id: string) => {
+      if (removed.has(id)) return Promise.resolve();
+      removed.add(id);
+      return this.docker.getContainer(id).remove({ force: true, v: true }).then(
+        () => undefined,
+        (e: unknown) => void (isGone(e) ? 0 : e),
+      );
+    };
+    await Promise.all([
+      ...this.containers.map(async (c) => {
+        const container = await c;
+        if (container) await removeContainer(container.id);
+      }),
+      this.docker
+        .listContainers({ all: true, filters })
+        .then((stray) => Promise.all(stray.map((c) => removeContainer(c.Id))))
+        .catch(() => undefined),
+    ]);
+    const [networks, stray] = await Promise.all([Promise.all(this.networks), strayNetworks]);
+    const ids = new Set([...networks.flatMap((n) => (n ? [n.id] : [])), ...stray.map((n) => n.Id)]);
+    await Promise.all([...ids].map((id) => this.docker.getNetwork(id).remove().catch((e: unknown) => void (isGone(e) ? 0 : e))));
   }
 }

@@ -210,7 +210,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     ...extra,
   });
 
-  const reaping = options.reap === false ? Promise.resolve() : reap();
+  // Reaping runs at the end, beside this run's own cleanup, where it costs no waiting.
   async function reap(): Promise<void> {
     const reaped = await reapAbandoned(deps.docker, { host, keepRuns: [runId], maxAgeMs: DEFAULT_REAP_AGE_MS, now: now(), isAlive: processIsAlive }).catch(
       (error: unknown) => {
@@ -445,10 +445,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     } else {
       log("Job succeeded");
     }
-    await reaping;
     return result(status, { exitCode, ...(reason !== undefined ? { reason } : {}) }, image);
   } finally {
-    await Promise.all([resources.removeAll(), reaping]);
+    await Promise.all([resources.removeAll(), options.reap === false ? undefined : reap()]);
   }
 }
 
