@@ -18,8 +18,10 @@ import type { RunnerDefaults } from "./runner-config.js";
 import { detectShellCommand, stageScript, waitPreamble } from "./script.js";
 import { serviceEnv, serviceLogs, startService, type StartedService } from "./services.js";
 import { runStage } from "./stage.js";
-import { resolveVariables, expandValue, type VariableMap } from "./variables.js";
+import { resolveVariables, expandValue } from "./variables.js";
 import { parseWaitLine, servicePorts, type WaitEvent } from "./wait.js";
+import { errorMessage, isNoExecutable, judgeStepScript } from "./outcome.js";
+import { predefinedVariables } from "./predefined.js";
 
 export interface SmokeOptions {
   job: SmokeJob;
@@ -86,52 +88,6 @@ export interface SmokeResult {
 const DEFAULT_TIMEOUT = 3600;
 const DEFAULT_AFTER_SCRIPT_TIMEOUT = 300;
 const LOG_LIMIT = 4 * 1024 * 1024;
-
-function predefinedVariables(o: {
-  job: SmokeJob;
-  image: string;
-  projectPath: string;
-  projectDir: string;
-  timeoutSeconds: number;
-  network: string;
-  jobId: string;
-  hostname: string;
-}): VariableMap {
-  const [namespace, ...rest] = o.projectPath.split("/");
-  const name = rest.pop() ?? "project";
-  const ns = [namespace, ...rest].join("/");
-  return {
-    CI: "true",
-    GITLAB_CI: "true",
-    CI_SERVER: "yes",
-    CI_JOB_ID: o.jobId,
-    CI_JOB_NAME: o.job.name,
-    CI_JOB_NAME_SLUG: o.job.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 63),
-    CI_JOB_STAGE: o.job.stage,
-    CI_JOB_IMAGE: o.image,
-    CI_JOB_TIMEOUT: String(o.timeoutSeconds),
-    CI_BUILDS_DIR: BUILDS_DIR,
-    CI_PROJECT_DIR: o.projectDir,
-    CI_PROJECT_PATH: o.projectPath,
-    CI_PROJECT_NAMESPACE: ns,
-    CI_PROJECT_NAME: name,
-    CI_CONCURRENT_ID: "0",
-    CI_BUILD_NETWORK_NAME: o.network,
-    CI_RUNNER_DESCRIPTION: "runner-kit smoke",
-    CI_RUNNER_EXECUTABLE_ARCH: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
-    CI_PIPELINE_SOURCE: "push",
-    CI_SERVER_NAME: "GitLab",
-    HOSTNAME: o.hostname,
-  };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isNoExecutable(message: string): boolean {
-  return /executable file not found|no such file or directory|not found in \$PATH|exec format error/i.test(message);
-}
 
 /** Run the job; resolves to the result (failed jobs too); throws on config errors and on abort. */
 export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promise<SmokeResult> {
@@ -393,40 +349,10 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     checkAbort();
     if (serviceFailure !== undefined) throw serviceFailure;
 
-    let reason: string | undefined;
-    let exitCode: number | undefined;
-    let jobRan = true;
-    if ("noExecutable" in main.stage) {
-      reason = noShellReason(imageRef, main.stage.noExecutable);
-      jobRan = false;
-    } else if (main.sawNoShell && !main.sawStart) {
-      reason = noShellReason(imageRef, "shell not found");
-      jobRan = false;
-    } else if (main.sawNoGrep) {
-      reason = `the image ${imageRef} has no grep; GitLab Runner's job scripts need sh (or bash) and grep — install grep in the image`;
-    } else if (strictStop) {
-      reason = `service(s) ${notReady.join(", ")} did not become ready and --strict-services is set`;
-      jobRan = false;
-    } else if (main.stage.timedOut) {
-      reason = `execution took longer than ${timeoutSeconds} seconds`;
-    } else if (main.stage.exitCode !== 0) {
-      exitCode = main.stage.exitCode;
-      reason = `exit code ${exitCode}`;
-      if (!main.sawStart) {
-        const ep = image.config.Entrypoint;
-        reason += jobImage.entrypoint
-          ? `; the entrypoint ${JSON.stringify(jobImage.entrypoint)} did not run the job script (it must exec its arguments)`
-          : ep && ep.length > 0
-            ? `; the ENTRYPOINT ${JSON.stringify(ep)} of ${imageRef} did not run the job script — make it exec its arguments, or set image: { name: ${imageRef}, entrypoint: [""] }`
-            : "";
-      }
-    } else if (!main.sawStart) {
-      exitCode = 0;
-      const ep = jobImage.entrypoint ?? image.config.Entrypoint ?? [];
-      reason = `the job script never ran: the entrypoint ${JSON.stringify(ep)} of ${imageRef} exited 0 without starting the shell — make it exec its arguments, or set image: { name: ${imageRef}, entrypoint: [""] }`;
-    } else {
-      exitCode = 0;
-    }
+    const { reason, exitCode, jobRan } = judgeStepScript(main, {
+      image: imageRef, timeoutSeconds, strictStop, notReady,
+      entrypoint: jobImage.entrypoint, imageEntrypoint: image.config.Entrypoint ?? undefined,
+    });
     const status: "passed" | "failed" = reason === undefined ? "passed" : "failed";
 
     if (job.afterScript.length > 0 && jobRan) {
@@ -449,11 +375,6 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
   } finally {
     await Promise.all([resources.removeAll(), options.reap === false ? undefined : reap()]);
   }
-}
-
-function noShellReason(image: string, detail: string): string {
-  const exec = detail.match(/exec: ("[^"]*": [^:]+)/)?.[1];
-  return `the image ${image} has no usable shell (${(exec ?? detail).trim()}); GitLab Runner's Docker executor needs sh or bash (and grep) in the job image`;
 }
 
 async function printServiceLogs(services: StartedService[], log: (line: string) => void): Promise<void> {

@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { detectShellCommand, stageScript, waitPreamble } from "../../src/smoke/script.js";
 import { parseWaitLine } from "../../src/smoke/wait.js";
 import { splitJobRef } from "../../src/smoke/load.js";
+import { judgeStepScript } from "../../src/smoke/outcome.js";
 
 const labels = (pid: number, host = "h", run = "r1") => ({
   "io.runner-kit.managed": "true",
@@ -120,5 +121,30 @@ describe("reports", () => {
   it("splits --job FILE#JOB", () => {
     expect(splitJobRef("a/.gitlab-ci.yml#test")).toEqual({ file: "a/.gitlab-ci.yml", job: "test" });
     expect(splitJobRef("ci.yml")).toEqual({ file: "ci.yml" });
+  });
+});
+
+describe("judging the step_script stage", () => {
+  const ctx = { image: "app:1", timeoutSeconds: 60, strictStop: false, notReady: [], entrypoint: undefined, imageEntrypoint: undefined };
+  const ran = (exitCode: number | undefined, extra: Partial<{ timedOut: boolean; sawStart: boolean }> = {}) => ({
+    stage: { exitCode, timedOut: extra.timedOut ?? false, aborted: false },
+    sawStart: extra.sawStart ?? true,
+    sawNoGrep: false,
+    sawNoShell: false,
+  });
+  it("passes on exit 0 and reports the job's own exit code otherwise", () => {
+    expect(judgeStepScript(ran(0), ctx)).toEqual({ exitCode: 0, jobRan: true });
+    expect(judgeStepScript(ran(7), ctx)).toEqual({ exitCode: 7, reason: "exit code 7", jobRan: true });
+  });
+  it("names the timeout like the runner", () => {
+    expect(judgeStepScript(ran(undefined, { timedOut: true }), ctx).reason).toBe("execution took longer than 60 seconds");
+  });
+  it("fails a job whose ENTRYPOINT exited 0 without running the script", () => {
+    const j = judgeStepScript(ran(0, { sawStart: false }), { ...ctx, imageEntrypoint: ["/bin/echo"] });
+    expect(j.reason).toBe('the job script never ran: the entrypoint ["/bin/echo"] of app:1 exited 0 without starting the shell — make it exec its arguments, or set image: { name: app:1, entrypoint: [""] }');
+  });
+  it("recognises an image without a shell from the daemon's start error", () => {
+    const j = judgeStepScript({ ...ran(0), stage: { noExecutable: 'OCI runtime create failed: exec: "sh": executable file not found in $PATH: unknown' } }, ctx);
+    expect(j).toEqual({ reason: 'the image app:1 has no usable shell ("sh": executable file not found in $PATH); GitLab Runner\'s Docker executor needs sh or bash (and grep) in the job image', jobRan: false });
   });
 });
