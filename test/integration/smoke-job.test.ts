@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { expectNoLeaks } from "../support/leaks.js";
 import { buildImage, expectLinesInOrder, project, removeImages, smokeIn, uniqueRunId } from "../fixtures/smoke/helpers.js";
 
-const { job } = inject("fixtures");
+const { job, http } = inject("fixtures");
 const cleanups: (() => void)[] = [];
 const images: Record<string, string> = {};
 
@@ -79,8 +79,8 @@ describe.concurrent("smoke: the job container", () => {
     expect(r.stderr).not.toContain("$ echo hi");
   });
 
-  it("runs after_script with CI_JOB_STATUS=failed after a failing script; JUnit and JSON carry the job's exit code", async () => {
-    const ci = `t:\n  image: ${job}\n  before_script:\n    - echo before\n  script:\n    - echo in-script\n    - exit 7\n    - echo not-reached\n  after_script:\n    - echo "status=$CI_JOB_STATUS"\n    - exit 3\n`;
+  it("runs after_script with CI_JOB_STATUS=failed after a failing script, shows the services' logs; JUnit and JSON carry the job's exit code", async () => {
+    const ci = `t:\n  image: ${job}\n  services:\n    - name: ${http}\n      alias: web\n      entrypoint: ["/bin/sh", "-c"]\n      command: ["echo web-service-log-line; exec httpd -f -p 8080 -h /www"]\n  before_script:\n    - echo before\n  script:\n    - echo in-script\n    - exit 7\n    - echo not-reached\n  after_script:\n    - echo "status=$CI_JOB_STATUS"\n    - exit 3\n`;
     const p = project(ci);
     cleanups.push(p.cleanup);
     const runId = uniqueRunId("fail");
@@ -101,6 +101,8 @@ describe.concurrent("smoke: the job container", () => {
       "$ exit 3",
       "WARNING: after_script failed, but job will continue unaffected: exit code 3",
       "ERROR: Job failed: exit code 7",
+      `--- service ${http} (runner-kit-test__http, runner-kit-test-http, web) log ---`,
+      "web-service-log-line",
     ]);
     expect(r.stderr).not.toContain("not-reached");
     expect(JSON.parse(r.stdout)).toMatchObject({ job: "t", result: "failed", exitCode: 7, reason: "exit code 7" });
