@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type Docker from "dockerode";
-import { configError, interrupted } from "../errors.js";
+import { configError, failure, interrupted } from "../errors.js";
 import { assignAliases } from "./aliases.js";
 import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "./job.js";
 import { gitFiles, projectArchive, projectPath, BUILDS_DIR } from "./project.js";
@@ -190,10 +190,13 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     const creatingNetwork = resources.network(
       deps.docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels("network") }),
     );
-    const [image, ...serviceImages] = await Promise.all([
-      ensureImage(pullDeps, imageRef, jobImage.pullPolicy ?? defaultPolicy),
-      ...serviceSpecs.map((s, i) => ((aliases[i] ?? []).length === 0 ? Promise.resolve(undefined) : ensureImage(pullDeps, s.name, s.pullPolicy ?? defaultPolicy))),
-    ]);
+    const [image, ...serviceImages] = await untilAborted(
+      Promise.all([
+        ensureImage(pullDeps, imageRef, jobImage.pullPolicy ?? defaultPolicy),
+        ...serviceSpecs.map((s, i) => ((aliases[i] ?? []).length === 0 ? Promise.resolve(undefined) : ensureImage(pullDeps, s.name, s.pullPolicy ?? defaultPolicy))),
+      ]),
+      deps.signal,
+    );
     await creatingNetwork;
     checkAbort();
     log(`Using docker image ${image.id} for ${imageRef} ...`);
@@ -210,6 +213,11 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     // Services start while the job container is created, filled and started: the job
     // shell itself waits for them (inside the job network) before running the script.
     let serviceFailure: unknown;
+    // Stops the job stage on Ctrl-C, and when a service cannot be started.
+    const stageStop = new AbortController();
+    const forwardAbort = () => stageStop.abort();
+    if (deps.signal?.aborted) stageStop.abort();
+    deps.signal?.addEventListener("abort", forwardAbort, { once: true });
     const startTimes = new Map<number, number>();
     const starting = Promise.all(
       plans.map(async (plan) => {
@@ -222,9 +230,12 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
           services.push(svc);
           (serviceResults[plan.index] as ServiceResult).started = true;
         } catch (error) {
-          serviceFailure ??= error;
-          // The job cannot run as GitLab Runner would: stop it.
-          await jobContainer?.kill().catch(() => undefined);
+          serviceFailure ??= failure(`the service ${plan.spec.name} could not be started: ${errorMessage(error).trim()}`, {
+            where: plan.spec.name,
+            hint: "check its entrypoint and command",
+          });
+          // The job cannot run as GitLab Runner would run it: stop (or never start) the job.
+          stageStop.abort();
         }
       }),
     );
@@ -326,7 +337,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
           ...(extra.preamble ? { preamble: extra.preamble, beginMarker } : {}),
         }),
         timeoutMs: timeoutS * 1000,
-        signal: deps.signal,
+        signal: stageStop.signal,
         // Lines are handled in order; a not-ready warning fetches the service log first.
         onLine: (line) => void (chain = chain.then(() => handle(line))),
       }).catch((error: unknown) => {
@@ -347,6 +358,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     const main = await runScriptStage("step_script", [...job.beforeScript, ...job.script], timeoutSeconds, preamble ? { preamble } : {});
     await starting;
     checkAbort();
+    deps.signal?.removeEventListener("abort", forwardAbort);
     if (serviceFailure !== undefined) throw serviceFailure;
 
     const { reason, exitCode, jobRan } = judgeStepScript(main, {
@@ -383,4 +395,15 @@ async function printServiceLogs(services: StartedService[], log: (line: string) 
     log(`--- service ${svc.spec.name} (${svc.aliases.join(", ")}) log ---`);
     for (const line of text.replace(/\n$/, "").split("\n")) log(line);
   }
+}
+
+/** Reject with the abort reason as soon as `signal` aborts (the work itself runs on; cleanup removes its results). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interrupted(String((signal.reason as Error | undefined)?.message ?? "a signal")));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -154,4 +154,11 @@ describe.concurrent("smoke: services", () => {
     expectLinesInOrder(r.stderr, [`Using Docker executor with image ${job} ...`, "$ redis-cli -h fromconfig ping", "PONG", "hello from runner-kit http service", '$ echo "$FROM_CONFIG"', ""]);
     expect(r.stdout).toMatch(new RegExp(`^services: ${redis} as runner-kit-test__redis, runner-kit-test-redis, fromconfig: ready`, "m"));
   });
+
+  it("fails the job, without running it, when a service cannot be started", async () => {
+    const r = await run("svcfail", `t:\n  image: ${job}\n  services:\n    - name: ${http}\n      entrypoint: ["/no/such/binary"]\n  script:\n    - echo should-not-run\n`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain("should-not-run");
+    expect(r.stderr).toMatch(new RegExp(`^runner-kit: ${http.replace(/[.]/g, "\\.")}: the service ${http.replace(/[.]/g, "\\.")} could not be started: .*no/such/binary.*Check its entrypoint and command\\.$`, "m"));
+  });
 });
