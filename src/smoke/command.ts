@@ -13,7 +13,7 @@ import type { PullPolicy } from "./job.js";
 import { BUILTIN_JOB_FILE, loadSmokeJob, projectSmokeRef, splitJobRef } from "./load.js";
 import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
 import { junitReport, jsonDocument, summaryLines } from "./report.js";
-import { parseRunnerConfig, type RunnerDefaults } from "./runner-config.js";
+import type { RunnerDefaults } from "./runner-config.js";
 import { runSmokeJob } from "./run.js";
 
 export interface SmokeCliOptions {
@@ -75,6 +75,7 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<voi
     const text = await readFile(path, "utf8").catch(() => {
       throw configError("cannot read the runner config", { where: opts.runnerConfig, hint: "give the path of a gitlab-runner config.toml" });
     });
+    const { parseRunnerConfig } = await import("./runner-config.js");
     runnerDefaults = parseRunnerConfig(text, opts.runnerConfig);
   }
   const projectDir = opts.projectDir ? (isAbsolute(opts.projectDir) ? opts.projectDir : join(ctx.cwd, opts.projectDir)) : ctx.cwd;
