@@ -57,7 +57,7 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<voi
   if (opts.reap) {
     const conn = await connectDocker(ctx.env);
     await pingDocker(conn);
-    const reaped = await reapAbandoned(conn.docker, { host: hostname(), keepRuns: [runId], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
+    const reaped = await reapAbandoned(conn.docker, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
     if (opts.json) printJson(ctx, reaped);
     else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
     return;

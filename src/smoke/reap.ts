@@ -3,18 +3,18 @@
  *  - it was made on this host (host label) by a process that no longer exists (pid label), or
  *  - it is older than the age limit (default 24 h) — the only safe rule for resources that
  *    other hosts made on a shared or remote daemon.
- * The current run's resources are never reaped.
+ * The current run's resources are never reaped (its pid is alive; its instance is kept).
  */
 import type Docker from "dockerode";
 import { MANAGED_LABEL, PID_LABEL, RUN_LABEL } from "../docker/labels.js";
-import { COMPONENT, COMPONENT_LABEL, HOST_LABEL } from "./resources.js";
+import { COMPONENT, COMPONENT_LABEL, HOST_LABEL, INSTANCE_LABEL } from "./resources.js";
 
 export const DEFAULT_REAP_AGE_MS = 24 * 60 * 60 * 1000;
 
 export interface ReapPolicy {
   host: string;
-  /** Run ids never to touch (the current run). */
-  keepRuns: string[];
+  /** Smoke instances never to touch (the current one). */
+  keepInstances: string[];
   maxAgeMs: number;
   now: number;
   /** Does a process with this pid exist on this host? */
@@ -24,8 +24,8 @@ export interface ReapPolicy {
 /** Pure decision: may a resource with these labels, created at `createdMs`, be removed? */
 export function isAbandoned(labels: Record<string, string>, createdMs: number, policy: ReapPolicy): boolean {
   if (labels[COMPONENT_LABEL] !== COMPONENT) return false;
-  const run = labels[RUN_LABEL];
-  if (run !== undefined && policy.keepRuns.includes(run)) return false;
+  const instance = labels[INSTANCE_LABEL];
+  if (instance !== undefined && policy.keepInstances.includes(instance)) return false;
   if (policy.now - createdMs > policy.maxAgeMs) return true;
   if (labels[HOST_LABEL] !== policy.host) return false;
   const pid = Number(labels[PID_LABEL]);

@@ -5,15 +5,17 @@
  */
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
-import { MANAGED_LABEL, RUN_LABEL, runLabels } from "../docker/labels.js";
+import { MANAGED_LABEL, runLabels } from "../docker/labels.js";
 
 export const COMPONENT_LABEL = "io.runner-kit.component";
 export const HOST_LABEL = "io.runner-kit.host";
 export const ROLE_LABEL = "io.runner-kit.smoke.role";
+/** One smoke run (invocation): several may share a run id (build --smoke of many images). */
+export const INSTANCE_LABEL = "io.runner-kit.smoke.instance";
 export const COMPONENT = "smoke";
 
-export function smokeLabels(runId: string, host: string, role: string): Record<string, string> {
-  return runLabels(runId, { [COMPONENT_LABEL]: COMPONENT, [HOST_LABEL]: host, [ROLE_LABEL]: role });
+export function smokeLabels(runId: string, instance: string, host: string, role: string): Record<string, string> {
+  return runLabels(runId, { [COMPONENT_LABEL]: COMPONENT, [HOST_LABEL]: host, [ROLE_LABEL]: role, [INSTANCE_LABEL]: instance });
 }
 
 /** Unique per call: concurrent runs, even with the same run id, never collide. */
@@ -37,7 +39,8 @@ export class RunResources {
 
   constructor(
     private readonly docker: Docker,
-    private readonly runId: string,
+    /** The INSTANCE_LABEL value: cleanup never touches another run that shares the run id. */
+    private readonly instance: string,
   ) {}
 
   container(creating: Promise<Docker.Container>): Promise<Docker.Container> {
@@ -54,7 +57,7 @@ export class RunResources {
   async removeAll(): Promise<void> {
     // Anything labelled for this run that we lost track of is removed too (belt and braces),
     // found while the tracked resources are already being removed.
-    const filters = { label: [`${MANAGED_LABEL}=true`, `${RUN_LABEL}=${this.runId}`, `${COMPONENT_LABEL}=${COMPONENT}`] };
+    const filters = { label: [`${MANAGED_LABEL}=true`, `${COMPONENT_LABEL}=${COMPONENT}`, `${INSTANCE_LABEL}=${this.instance}`] };
     const strayNetworks = this.docker.listNetworks({ filters }).catch(() => []);
     const removed = new Set<string>();
     const removeContainer = (id: string) => {

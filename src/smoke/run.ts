@@ -95,8 +95,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
   const started = now();
   const { job, runId } = options;
   const host = hostname();
-  const labels = (role: string) => smokeLabels(runId, host, role);
-  const resources = new RunResources(deps.docker, runId);
+  const instance = randomBytes(6).toString("hex");
+  const labels = (role: string) => smokeLabels(runId, instance, host, role);
+  const resources = new RunResources(deps.docker, instance);
   const warnings: string[] = [...job.warnings];
   let logText = "";
   const log = (line: string) => {
@@ -168,7 +169,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
 
   // Reaping runs at the end, beside this run's own cleanup, where it costs no waiting.
   async function reap(): Promise<void> {
-    const reaped = await reapAbandoned(deps.docker, { host, keepRuns: [runId], maxAgeMs: DEFAULT_REAP_AGE_MS, now: now(), isAlive: processIsAlive }).catch(
+    const reaped = await reapAbandoned(deps.docker, { host, keepInstances: [instance], maxAgeMs: DEFAULT_REAP_AGE_MS, now: now(), isAlive: processIsAlive }).catch(
       (error: unknown) => {
         warn(`could not look for resources left by earlier runs: ${errorMessage(error)}`);
         return undefined;

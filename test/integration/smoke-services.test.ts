@@ -161,4 +161,18 @@ describe.concurrent("smoke: services", () => {
     expect(r.stderr).not.toContain("should-not-run");
     expect(r.stderr).toMatch(new RegExp(`^runner-kit: ${http.replace(/[.]/g, "\\.")}: the service ${http.replace(/[.]/g, "\\.")} could not be started: .*no/such/binary.*Check its entrypoint and command\\.$`, "m"));
   });
+
+  it("runs concurrently with another run of the same run id (build --smoke of several images) without touching it", async () => {
+    const svc = `  image: ${job}\n  services:\n    - name: ${redis}\n      alias: cache\n`;
+    // The fast run cleans up while the slow one still needs its service.
+    const p = project(`fast:\n${svc}  script:\n    - redis-cli -h cache ping\nslow:\n${svc}  script:\n    - sleep 3\n    - redis-cli -h cache ping\n`);
+    cleanups.push(p.cleanup);
+    const runId = uniqueRunId("shared");
+    const [a, b] = await Promise.all([smokeIn(p.dir, runId, ["--job", ".gitlab-ci.yml#fast"]), smokeIn(p.dir, runId, ["--job", ".gitlab-ci.yml#slow"])]);
+    await expectNoLeaks(runId);
+    for (const r of [a, b]) {
+      expect(r.code, r.stderr).toBe(0);
+      expectLinesInOrder(r.stderr, ["$ redis-cli -h cache ping", "PONG", "Job succeeded"]);
+    }
+  });
 });

@@ -9,14 +9,15 @@ import { parseWaitLine } from "../../src/smoke/wait.js";
 import { splitJobRef } from "../../src/smoke/load.js";
 import { judgeStepScript } from "../../src/smoke/outcome.js";
 
-const labels = (pid: number, host = "h", run = "r1") => ({
+const labels = (pid: number, host = "h", instance = "i1") => ({
   "io.runner-kit.managed": "true",
-  "io.runner-kit.run": run,
+  "io.runner-kit.run": "r1",
+  "io.runner-kit.smoke.instance": instance,
   "io.runner-kit.pid": String(pid),
   "io.runner-kit.host": host,
   "io.runner-kit.component": "smoke",
 });
-const policy = { host: "h", keepRuns: ["current"], maxAgeMs: 1000, now: 10_000, isAlive: (pid: number) => pid === 1 };
+const policy = { host: "h", keepInstances: ["current"], maxAgeMs: 1000, now: 10_000, isAlive: (pid: number) => pid === 1 };
 
 describe("reaping policy", () => {
   it("reaps this host's resources whose process is gone", () => {
