@@ -49,6 +49,8 @@ export { loadSmokeJob, splitJobRef, BUILTIN_JOB_FILE } from "./smoke/load.js";
 export { parseRunnerConfig } from "./smoke/runner-config.js";
 export type { RunnerDefaults } from "./smoke/runner-config.js";
 export { runSmokeJob } from "./smoke/run.js";
+export { smokeImage } from "./smoke/for-image.js";
+export type { SmokeImageOptions, SmokeImageDeps } from "./smoke/for-image.js";
 export type { SmokeOptions, SmokeDeps, SmokeResult, ServiceResult } from "./smoke/run.js";
 export type { ResolveAuth } from "./smoke/pull.js";
 export { registryAuthResolver } from "./smoke/auth.js";

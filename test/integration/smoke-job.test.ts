@@ -7,6 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { expectNoLeaks } from "../support/leaks.js";
+import { docker } from "../support/docker.js";
+import { smokeImage } from "../../src/smoke/for-image.js";
+import { SecretSet } from "../../src/secrets.js";
 import { buildImage, expectLinesInOrder, project, removeImages, smokeIn, uniqueRunId } from "../fixtures/smoke/helpers.js";
 
 const { job, http } = inject("fixtures");
@@ -165,5 +168,23 @@ describe.concurrent("smoke: the job container", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('runner-kit: .gitlab-ci.yml:3:12: timeout is not a duration. Write it like "1h 30m", "10 minutes" or "90s".');
     expect(existsSync(join(r.dir, "out"))).toBe(false);
+  });
+
+  it("smokeImage (what build --smoke calls) runs the built-in job against a built image and resolves with the result", async () => {
+    const p = project("");
+    cleanups.push(p.cleanup);
+    const runId = uniqueRunId("lib");
+    let log = "";
+    const deps = { docker: await docker(), out: (t: string) => void (log += t), secrets: new SecretSet() };
+    const passed = await smokeImage({ image: images.runner as string, projectDir: p.dir, runId, env: {} }, deps);
+    expect(passed).toMatchObject({ result: "passed", exitCode: 0, job: "runner-aws", image: images.runner });
+    expect(passed.services[0]).toMatchObject({ name: "busybox:latest", aliases: ["busybox", "web"], started: true, ready: true, port: 8080 });
+    expect(log).toContain("$ docker-credential-ecr-login version\n0.6.0\n");
+    // An image without the AWS CLI fails the job: a result, not a throw. (Exit code 1, not
+    // 127: GitLab Runner's `: | eval '…'` wrapper under pipefail reports 1, and so do we.)
+    const failed = await smokeImage({ image: job, projectDir: p.dir, runId, env: {} }, deps);
+    expect(failed).toMatchObject({ result: "failed", exitCode: 1, reason: "exit code 1" });
+    expect(log).toMatch(/aws: command not found/);
+    await expectNoLeaks(runId);
   });
 });
