@@ -16,7 +16,7 @@ import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
 import { resourceName, RunResources, smokeLabels } from "./resources.js";
 import type { RunnerDefaults } from "./runner-config.js";
 import { detectShellCommand, stageScript, waitPreamble } from "./script.js";
-import { serviceEnv, serviceLogs, startService, type StartedService } from "./services.js";
+import { createBeforeNetwork, serviceEnv, serviceLogs, startService, type StartedService } from "./services.js";
 import { runStage } from "./stage.js";
 import { resolveVariables, expandValue } from "./variables.js";
 import { parseWaitLine, servicePorts, type WaitEvent } from "./wait.js";
@@ -198,7 +198,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
       ]),
       deps.signal,
     );
-    await creatingNetwork;
+    // Containers are created while the network is made; they start once it exists.
+    const networkReady = creatingNetwork.then(() => undefined);
+    networkReady.catch(() => undefined);
     checkAbort();
     log(`Using docker image ${image.id} for ${imageRef} ...`);
 
@@ -226,7 +228,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
         try {
           const svc = await startService({
             docker: deps.docker, resources, runId, labels, network, image: plan.img.ref, spec: plan.spec, index: plan.index,
-            aliases: plan.aliases, env: plan.env, now, onStart: (t) => startTimes.set(plan.index, t),
+            aliases: plan.aliases, env: plan.env, now, onStart: (t) => startTimes.set(plan.index, t), networkReady,
           });
           services.push(svc);
           (serviceResults[plan.index] as ServiceResult).started = true;
@@ -242,7 +244,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     );
     const env = Object.entries(variables).map(([k, v]) => `${k}=${v}`);
     jobContainer = await resources.container(
-      deps.docker.createContainer({
+      createBeforeNetwork(deps.docker, {
         name: containerName,
         Image: image.ref,
         Cmd: detectShellCommand(),
@@ -259,9 +261,10 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
         Labels: labels("build"),
         HostConfig: { NetworkMode: network, RestartPolicy: { Name: "no" } },
         NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", containerName] } } },
-      }),
+      }, networkReady),
     );
     await jobContainer.putArchive(await projectArchive(options.projectDir, buildDir, projectFiles), { path: "/" });
+    await creatingNetwork;
     checkAbort();
 
     const servicesTimeout = options.servicesTimeoutSeconds ?? options.runnerDefaults?.waitForServicesTimeout ?? 30;

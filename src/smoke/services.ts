@@ -55,12 +55,30 @@ export interface StartServiceOptions {
   now: () => number;
   /** Called with the time the start request is sent. */
   onStart?: (time: number) => void;
+  /** Resolves once the job network exists: the container is created before, started after. */
+  networkReady: Promise<unknown>;
+}
+
+/**
+ * Create a container while its network may still be in the making: Docker 20.10 resolves
+ * the network only at start; a daemon that checks it at create gets a second try once the
+ * network exists.
+ */
+export async function createBeforeNetwork(docker: Docker, spec: Docker.ContainerCreateOptions, networkReady: Promise<unknown>): Promise<Docker.Container> {
+  try {
+    return await docker.createContainer(spec);
+  } catch (error) {
+    const e = error as { statusCode?: number; message?: string };
+    if (e.statusCode !== 404 || !/network/i.test(e.message ?? "")) throw error;
+    await networkReady;
+    return docker.createContainer(spec);
+  }
 }
 
 export async function startService(o: StartServiceOptions): Promise<StartedService> {
   const name = resourceName(o.runId, `svc${o.index}-${o.spec.name.split(/[:@]/)[0]?.split("/").pop() ?? "service"}`);
   const container = await o.resources.container(
-    o.docker.createContainer({
+    createBeforeNetwork(o.docker, {
       name,
       Image: o.image,
       Env: o.env,
@@ -69,8 +87,9 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
       ...(o.spec.entrypoint ? { Entrypoint: o.spec.entrypoint } : {}),
       HostConfig: { NetworkMode: o.network, RestartPolicy: { Name: "no" } },
       NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases } } },
-    }),
+    }, o.networkReady),
   );
+  await o.networkReady;
   const startedAt = o.now();
   o.onStart?.(startedAt);
   await container.start();
