@@ -191,6 +191,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     const creatingNetwork = resources.network(
       deps.docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels("network") }),
     );
+    creatingNetwork.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const [image, ...serviceImages] = await untilAborted(
       Promise.all([
         ensureImage(pullDeps, imageRef, jobImage.pullPolicy ?? defaultPolicy),
