@@ -48,21 +48,51 @@ export interface ReapResult {
   runs: string[];
 }
 
+function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Remove a container another reaper may be removing at the same moment (409 "removal in
+ * progress"): then wait until it is gone, so "reaped" means gone when this resolves.
+ */
+async function removeContainer(docker: Docker, id: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    try {
+      await docker.getContainer(id).remove({ force: true, v: true });
+      return;
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      if (attempt >= 3 && statusOf(error) !== 409) throw error;
+    }
+    await sleep(100);
+  }
+}
+
+/** Networks: retried while endpoints of containers being removed elsewhere still hang on. */
+async function removeNetwork(docker: Docker, id: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    try {
+      await docker.getNetwork(id).remove();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      if (attempt >= 3 && statusOf(error) !== 409 && statusOf(error) !== 403) throw error;
+    }
+    await sleep(100);
+  }
+  return false;
+}
+
 export async function reapAbandoned(docker: Docker, policy: ReapPolicy): Promise<ReapResult> {
   const filters = { label: [`${MANAGED_LABEL}=true`, `${COMPONENT_LABEL}=${COMPONENT}`] };
   const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
   const deadContainers = containers.filter((c) => isAbandoned(c.Labels, c.Created * 1000, policy));
   const deadNetworks = networks.filter((n) => isAbandoned(n.Labels ?? {}, Date.parse(n.Created ?? "") || policy.now, policy));
-  await Promise.all(deadContainers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-  let removedNetworks = 0;
-  await Promise.all(
-    deadNetworks.map((n) =>
-      docker.getNetwork(n.Id).remove().then(
-        () => void (removedNetworks += 1),
-        () => undefined,
-      ),
-    ),
-  );
+  await Promise.all(deadContainers.map((c) => removeContainer(docker, c.Id)));
+  const removed = await Promise.all(deadNetworks.map((n) => removeNetwork(docker, n.Id)));
   const runs = new Set([...deadContainers.map((c) => c.Labels[RUN_LABEL] ?? "?"), ...deadNetworks.map((n) => n.Labels?.[RUN_LABEL] ?? "?")]);
-  return { containers: deadContainers.length, networks: removedNetworks, runs: [...runs] };
+  return { containers: deadContainers.length, networks: removed.filter(Boolean).length, runs: [...runs] };
 }
