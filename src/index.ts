@@ -16,6 +16,18 @@ export { SecretSet } from "./secrets.js";
 export { runCli } from "./cli/program.js";
 export type { CliContext, TextSink } from "./cli/context.js";
 
+// ── render: project file → Plan → Dockerfiles → lint ───────────────────────────────────
+export { loadPlan } from "./project/load.js";
+export type { LoadPlanOptions } from "./project/load.js";
+export type { Plan, Variant, SmokeRef } from "./project/plan.js";
+export { renderVariant, renderVariantDetailed } from "./render/render.js";
+export type { RenderOptions, RenderedVariant } from "./render/render.js";
+export { TemplateStore } from "./render/template-store.js";
+export { builtinTemplatesDir } from "./render/builtin-dir.js";
+export { lintDockerfile, RULES as LINT_RULES } from "./render/lint/lint.js";
+export type { Finding as LintFinding, Rule as LintRule, Severity as LintSeverity } from "./render/lint/lint.js";
+export { unifiedDiff } from "./render/diff.js";
+
 // ── reference + auth (issue 4, registry auth and image references) ──────────────────────
 export {
   dockerRef,
@@ -40,6 +52,21 @@ export { createCredentialResolver } from "./auth/resolver.js";
 export type { CredentialResolver, CredentialResolverOptions } from "./auth/resolver.js";
 export type { DaemonAuthConfig } from "./auth/daemon-auth.js";
 export type { AuthSource, DockerAuthEntry, DockerConfigFile, RegistryCredential, ResolveAuthOptions } from "./auth/types.js";
+// ── runner: config.toml, registration template, Docker config.json ─────────────────────
+export { runnerSectionSchema } from "./runner/schema.js";
+export type { RunnerSection, RunnerService, RunnerRegistry, RunnerConfigJson } from "./runner/schema.js";
+export { parseRunnerSection } from "./runner/parse-section.js";
+export { buildRunnerConfig } from "./runner/build.js";
+export type { RunnerConfigInput, RunnerConfigOutput, RunnerSummary, OutputFile } from "./runner/build.js";
+export { writeRunnerFiles } from "./runner/write.js";
+export { runConfigCommand } from "./runner/command.js";
+export type { ConfigCommandOptions, ConfigCommandDeps } from "./runner/command.js";
+export { buildDockerConfig, writeDockerConfig, dockerConfigText, dockerConfigMode, credsStoreWarning, ECR_HELPER } from "./runner/docker-config.js";
+export type { DockerConfigSpec, DockerConfigResult } from "./runner/docker-config.js";
+export { authEntry, dockerAuthConfigValue } from "./runner/docker-auth.js";
+export type { StaticCredential } from "./runner/credentials.js";
+export { ecrHostProblem, helperNameProblem, registryHostProblem, authKey } from "./runner/hosts.js";
+export { readRunnerLock } from "./runner/lock.js";
 
 // ── smoke: run a .gitlab-ci.yml job with services inside an image (issue 6) ──────────────
 export { serviceAliases, splitNameAndVersion, assignAliases } from "./smoke/aliases.js";

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, sep } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import type { Plan, Variant } from "../project/plan.js";
 
 /** A path relative to the repository root, with forward slashes (as GitLab and git want). */
@@ -11,8 +11,8 @@ function repoPath(rootDir: string, path: string): string | undefined {
 
 /**
  * The files a variant's image depends on, as GitLab `rules:changes` globs relative to the
- * repository root: the project file, its template (in every directory of its lookup
- * chain), the team overlay, the build context and the rendered Dockerfile. Built-in
+ * repository root: the project file, its template in every directory of the lookup chain
+ * (team overlay, project, built-in), the build context and the rendered Dockerfile. Built-in
  * templates outside the repository are covered by the runner-kit version, not by paths.
  */
 export function variantInputs(plan: Plan, variant: Variant): string[] {
@@ -22,12 +22,9 @@ export function variantInputs(plan: Plan, variant: Variant): string[] {
     globs.add(dir ? (path === "." ? "**/*" : `${path}/**/*`) : path);
   };
   add(repoPath(plan.rootDir, plan.projectFile), false);
-  for (const dir of variant.templateDirs) {
-    const rel = repoPath(plan.rootDir, dir);
-    if (rel === undefined) continue;
-    // A team overlay dir holds overrides for several templates: all of it counts.
-    add(rel, true);
-  }
+  // Every directory of the lookup chain holds the template as <dir>/<template>/… (the
+  // Dockerfile.hbs, its partials, its defaults.yaml): only that subdirectory counts.
+  for (const dir of variant.templateDirs) add(repoPath(plan.rootDir, join(dir, variant.template)), true);
   add(repoPath(plan.rootDir, variant.context), true);
   add(repoPath(plan.rootDir, variant.dockerfile), false);
   if (variant.smoke) add(repoPath(plan.rootDir, variant.smoke.file), false);

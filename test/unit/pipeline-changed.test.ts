@@ -25,7 +25,7 @@ describe("changed since a git ref", () => {
     await git(["init", "-q", "-b", "main"]);
     write("runner-kit.yaml", "registry: registry.example.com/platform\n");
     write("templates/job-base/Dockerfile.hbs", "FROM debian:bookworm\n");
-    write("teams/data/packages.hbs", "jq\n");
+    write("teams/data/job-base/packages.hbs", "jq\n");
     write("images/job-base/Dockerfile", "FROM debian:bookworm\n");
     write("README.md", "hi\n");
     await git(["add", "-A"]);
@@ -41,12 +41,12 @@ describe("changed since a git ref", () => {
   }
 
   it("sees committed, uncommitted and untracked changes since the ref", async () => {
-    write("teams/data/packages.hbs", "jq\npostgresql-client\n");
+    write("teams/data/job-base/packages.hbs", "jq\npostgresql-client\n");
     await git(["commit", "-qam", "data wants psql"]);
     write("README.md", "changed\n");
     write("images/job-base/extra.txt", "new\n");
     const changed = await changedFilesSince(git, "main");
-    expect([...changed].sort()).toEqual(["README.md", "images/job-base/extra.txt", "teams/data/packages.hbs"]);
+    expect([...changed].sort()).toEqual(["README.md", "images/job-base/extra.txt", "teams/data/job-base/packages.hbs"]);
     expect(affected(changed)).toEqual(["data/job-base", "data/runner-aws", "job-base", "runner-aws"]);
   });
 

@@ -54,7 +54,7 @@ describe("pipeline generator", () => {
       "npx runner-kit build runner-aws --team data --push --smoke --locked --lock-out locks/data__runner-aws.lock --junit reports/data__runner-aws.xml",
     );
     expect(parsed["build:job-base"].script[0]).toContain("build job-base --no-teams ");
-    expect(parsed["build:data/runner-aws"].rules[0].changes).toContain("teams/data/**/*");
+    expect(parsed["build:data/runner-aws"].rules[0].changes).toContain("teams/data/runner-aws/**/*");
     // A change to the base image's inputs re-runs the image built FROM it.
     expect(parsed["build:runner-aws"].rules[0].changes).toContain("images/job-base/**/*");
     expect(parsed[PUBLISH_JOB].needs).toHaveLength(4);
@@ -82,7 +82,10 @@ describe("pipeline generator", () => {
     const { plan, dependsOn } = setup();
     const ids = (files: string[]) => variantsAffectedBy(plan, dependsOn, new Set(files)).map((v) => v.id).sort();
     expect(ids(["images/job-base/Dockerfile"])).toEqual(["job-base", "runner-aws"]);
-    expect(ids(["teams/data/runner-aws/packages.hbs"])).toEqual(["data/job-base", "data/runner-aws"]);
+    expect(ids(["teams/data/runner-aws/packages.hbs"])).toEqual(["data/runner-aws"]);
+    expect(ids(["teams/data/job-base/packages.hbs"])).toEqual(["data/job-base", "data/runner-aws"]);
+    expect(ids(["templates/job-base/Dockerfile.hbs"])).toEqual(["data/job-base", "data/runner-aws", "job-base", "runner-aws"]);
+    expect(ids(["templates/runner-aws/tools.hbs"])).toEqual(["data/runner-aws", "runner-aws"]);
     expect(ids(["smoke/runner-aws.gitlab-ci.yml"])).toEqual(["data/runner-aws", "runner-aws"]);
     expect(ids(["runner-kit.yaml"])).toHaveLength(4);
     expect(ids(["README.md"])).toEqual([]);

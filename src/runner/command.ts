@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { print, printJson, say, type CliContext } from "../cli/context.js";
+import { LOCK_FILE_NAME } from "../lock/lockfile.js";
+import { loadPlan } from "../project/load.js";
+import type { Plan } from "../project/plan.js";
+import { buildRunnerConfig, type RunnerConfigOutput } from "./build.js";
+import { readRunnerLock } from "./lock.js";
+import { parseRunnerSection } from "./parse-section.js";
+import type { RunnerSection } from "./schema.js";
+import { writeRunnerFiles } from "./write.js";
+
+export interface ConfigCommandOptions {
+  /** Project file, relative to ctx.cwd. */
+  configFile?: string;
+  team?: string;
+  out: string;
+  json?: boolean;
+}
+
+/**
+ * The runner sections of a Plan: the top-level one, and each team's (the loader puts a team's
+ * `teams.<t>.runner:` on every variant of that team). The loader validated them; this types them.
+ */
+export function runnerSectionsOf(plan: Plan, label: string): { runner?: RunnerSection; teams: Record<string, RunnerSection | undefined> } {
+  const runner = plan.runner === undefined ? undefined : parseRunnerSection(plan.runner, `${label}: runner`);
+  const teams: Record<string, RunnerSection | undefined> = {};
+  for (const variant of plan.variants) {
+    if (variant.team === undefined || teams[variant.team] !== undefined) continue;
+    teams[variant.team] = variant.runner === undefined ? undefined : parseRunnerSection(variant.runner, `${label}: teams.${variant.team}.runner`);
+  }
+  return { runner, teams };
+}
+
+export interface ConfigCommandDeps {
+  /** Defaults to the project loader; tests pass a Plan directly. */
+  loadPlan?: typeof loadPlan;
+}
+
+/** `runner-kit config`: validate everything, then write config.toml, register/*, docker/config.json. */
+export async function runConfigCommand(ctx: CliContext, options: ConfigCommandOptions, deps: ConfigCommandDeps = {}): Promise<RunnerConfigOutput> {
+  const plan = await (deps.loadPlan ?? loadPlan)({ cwd: ctx.cwd, configFile: options.configFile });
+  const label = relative(ctx.cwd, plan.projectFile) || basename(plan.projectFile);
+  const { runner, teams } = runnerSectionsOf(plan, label);
+  const lock = await readRunnerLock(join(plan.rootDir, LOCK_FILE_NAME));
+  const output = buildRunnerConfig({
+    projectLabel: label,
+    rootDir: plan.rootDir,
+    runner,
+    teams,
+    variants: plan.variants,
+    lock,
+    team: options.team,
+    env: ctx.env,
+    readFile: (path) => readFileSync(path, "utf8"),
+    secrets: ctx.secrets,
+  });
+  for (const warning of output.warnings) say(ctx, `runner-kit: warning: ${warning}`);
+
+  const outDir = resolve(ctx.cwd, options.out);
+  await writeRunnerFiles(outDir, output.files);
+  const shown = (path: string) => relative(ctx.cwd, join(outDir, path)) || path;
+  if (options.json) {
+    printJson(ctx, {
+      outDir,
+      files: output.files.map((f) => ({ path: join(outDir, f.path), mode: `0${f.mode.toString(8)}`, credentials: f.sensitive })),
+      runners: output.runners,
+      dockerConfig: {
+        credHelpers: output.dockerConfig.credHelpers ?? {},
+        ...(output.dockerConfig.credsStore ? { credsStore: output.dockerConfig.credsStore } : {}),
+        auths: Object.keys(output.dockerConfig.auths ?? {}),
+      },
+      warnings: output.warnings,
+    });
+  } else {
+    for (const file of output.files) {
+      print(ctx, `wrote ${shown(file.path)} (mode 0${file.mode.toString(8)}${file.sensitive ? ", holds credentials" : ""})`);
+    }
+    for (const r of output.runners) {
+      print(ctx, `runner ${r.name}: ${r.image}${r.pinned ? "" : " (not pinned)"}${r.token ? ` — token from ${r.tokenEnv}` : ` — register with ${shown("register/register.sh")} (needs ${r.tokenEnv})`}`);
+    }
+  }
+  return output;
+}
