@@ -177,3 +177,14 @@ describe("config.toml defaults", () => {
     });
   });
 });
+
+describe("the project's smoke: setting", () => {
+  it("is found for an image of a variant's repository (any tag), and not for other images", async () => {
+    const { projectSmokeRef } = await import("../../src/smoke/load.js");
+    const root = process.cwd();
+    const ref = await projectSmokeRef(root, "runner-kit.yaml", "registry.example.com/platform/runner-aws:v17.3.0");
+    expect(ref?.file).toBe(`${root}/smoke/runner-aws.gitlab-ci.yml`);
+    expect(await projectSmokeRef(root, "runner-kit.yaml", "debian:bookworm")).toBeUndefined();
+    expect(await projectSmokeRef(root, "no-such-project.yaml", "registry.example.com/platform/runner-aws:v17.3.0")).toBeUndefined();
+  });
+});
