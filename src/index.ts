@@ -67,3 +67,19 @@ export { authEntry, dockerAuthConfigValue } from "./runner/docker-auth.js";
 export type { StaticCredential } from "./runner/credentials.js";
 export { ecrHostProblem, helperNameProblem, registryHostProblem, authKey } from "./runner/hosts.js";
 export { readRunnerLock } from "./runner/lock.js";
+
+// ── smoke: run a .gitlab-ci.yml job with services inside an image (issue 6) ──────────────
+export { serviceAliases, splitNameAndVersion, assignAliases } from "./smoke/aliases.js";
+export { parseJob, listJobs } from "./smoke/job.js";
+export type { SmokeJob, ImageSpec, ServiceSpec, PullPolicy, ParseJobOptions } from "./smoke/job.js";
+export { loadSmokeJob, splitJobRef, BUILTIN_JOB_FILE } from "./smoke/load.js";
+export { parseRunnerConfig } from "./smoke/runner-config.js";
+export type { RunnerDefaults } from "./smoke/runner-config.js";
+export { runSmokeJob } from "./smoke/run.js";
+export { smokeImage } from "./smoke/for-image.js";
+export type { SmokeImageOptions, SmokeImageDeps } from "./smoke/for-image.js";
+export type { SmokeOptions, SmokeDeps, SmokeResult, ServiceResult } from "./smoke/run.js";
+export type { ResolveAuth } from "./smoke/pull.js";
+export { registryAuthResolver } from "./smoke/auth.js";
+export { reapAbandoned, isAbandoned } from "./smoke/reap.js";
+export { junitReport, summaryLines } from "./smoke/report.js";

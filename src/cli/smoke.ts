@@ -1,19 +1,27 @@
 import { Command } from "commander";
 import type { CliContext } from "./context.js";
-import { notImplemented } from "./not-implemented.js";
+import type { SmokeCliOptions } from "../smoke/command.js";
 
-export function smokeCommand(_ctx: CliContext): Command {
+export function smokeCommand(ctx: CliContext): Command {
   return new Command("smoke")
     .description("run a .gitlab-ci.yml job with its services inside an image, as the Docker executor would")
     .option("--image <ref>", "the image to test (overrides the job's image)")
-    .option("--job <file[#job]>", "the job to run")
+    .option("--job <file[#job]>", "the job to run (default: the project's smoke: setting for --image, else the built-in runner image job)")
     .option("--runner-config <file>", "take default image and services from a config.toml")
-    .option("--services-timeout <seconds>", "how long to wait for services", "30")
+    .option("--services-timeout <seconds>", "how long to wait for services (default 30; -1: do not wait)")
     .option("--strict-services", "fail the job when a service does not become ready")
-    .option("--timeout <duration>", "job timeout", "1h")
+    .option("--timeout <duration>", "job timeout (default: the job's timeout:, else 1h)")
+    .option("--pull-policy <policy>", "always | if-not-present | never, when the job sets none (default if-not-present)")
+    .option("--project-dir <dir>", "the project copied to /builds/<namespace>/<project> (default: the current directory)")
     .option("--junit <file>", "write a JUnit report")
-    .option("--reap", "only remove resources left behind by earlier runs")
+    .option("--reap", "only remove resources left behind by earlier, killed runs")
     .option("--json", "print one JSON document on stdout")
-    .addHelpText("after", "\nExample:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest --job smoke/runner-aws.gitlab-ci.yml#check\n")
-    .action(() => notImplemented("smoke"));
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest\n  $ runner-kit smoke --image app:dev --job .gitlab-ci.yml#test --junit smoke.xml\n  $ runner-kit smoke --reap\n",
+    )
+    .action(async (_opts: SmokeCliOptions, command: Command) => {
+      const { smoke } = await import("../smoke/command.js");
+      await smoke(ctx, command.optsWithGlobals<SmokeCliOptions>());
+    });
 }

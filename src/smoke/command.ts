@@ -1,0 +1,112 @@
+/** `runner-kit smoke`: options → job → runSmokeJob → log on stderr, summary/JSON on stdout. */
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { print, printJson, say, useColor, type CliContext } from "../cli/context.js";
+import { connectDocker, pingDocker } from "../docker/client.js";
+import { newRunId } from "../docker/labels.js";
+import { configError, failure, usageError } from "../errors.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { registryAuthResolver } from "./auth.js";
+import { parseDuration } from "./duration.js";
+import type { PullPolicy } from "./job.js";
+import { BUILTIN_JOB_FILE, loadSmokeJob, projectSmokeRef, splitJobRef } from "./load.js";
+import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
+import { junitReport, jsonDocument, summaryLines } from "./report.js";
+import type { RunnerDefaults } from "./runner-config.js";
+import { runSmokeJob } from "./run.js";
+
+export interface SmokeCliOptions {
+  image?: string;
+  job?: string;
+  runnerConfig?: string;
+  servicesTimeout?: string;
+  strictServices?: boolean;
+  timeout?: string;
+  pullPolicy?: string;
+  projectDir?: string;
+  junit?: string;
+  reap?: boolean;
+  json?: boolean;
+  /** The global -c/--config project file. */
+  config?: string;
+}
+
+function seconds(flag: string, value: string | undefined, allowNegative = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (allowNegative && /^-\d+$/.test(value.trim())) return Number(value);
+  const s = parseDuration(value);
+  if (s === undefined) throw usageError(`${flag} ${value} is not a duration`, { hint: `write seconds (30) or a duration (90s, 10m, 1h)` });
+  return s;
+}
+
+export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<void> {
+  const servicesTimeoutSeconds = seconds("--services-timeout", opts.servicesTimeout, true);
+  const timeoutSeconds = seconds("--timeout", opts.timeout);
+  if (timeoutSeconds === 0) throw usageError("--timeout must be more than 0");
+  let pullPolicy: PullPolicy[] | undefined;
+  if (opts.pullPolicy !== undefined) {
+    if (!["always", "never", "if-not-present"].includes(opts.pullPolicy)) {
+      throw usageError(`--pull-policy ${opts.pullPolicy} is not a pull policy`, { hint: "use always, never or if-not-present" });
+    }
+    pullPolicy = [opts.pullPolicy as PullPolicy];
+  }
+  const runId = newRunId(ctx.env);
+  const log = (line: string) => say(ctx, line);
+
+  if (opts.reap) {
+    const conn = await connectDocker(ctx.env);
+    await pingDocker(conn);
+    const reaped = await reapAbandoned(conn.docker, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
+    if (opts.json) printJson(ctx, reaped);
+    else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
+    return;
+  }
+
+  // The daemon connection is made while the job is read.
+  const connecting = connectDocker(ctx.env).then(async (conn) => (await pingDocker(conn), conn));
+  connecting.catch(() => undefined);
+  // --job, else the project's smoke: setting for this image, else the built-in runner job.
+  const ref = opts.job ? splitJobRef(opts.job) : ((await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image)) ?? { file: BUILTIN_JOB_FILE });
+  const job = await loadSmokeJob(ref.file, ref.job, ctx.cwd);
+  let runnerDefaults: RunnerDefaults | undefined;
+  if (opts.runnerConfig) {
+    const path = isAbsolute(opts.runnerConfig) ? opts.runnerConfig : join(ctx.cwd, opts.runnerConfig);
+    const text = await readFile(path, "utf8").catch(() => {
+      throw configError("cannot read the runner config", { where: opts.runnerConfig, hint: "give the path of a gitlab-runner config.toml" });
+    });
+    const { parseRunnerConfig } = await import("./runner-config.js");
+    runnerDefaults = parseRunnerConfig(text, opts.runnerConfig);
+  }
+  const projectDir = opts.projectDir ? (isAbsolute(opts.projectDir) ? opts.projectDir : join(ctx.cwd, opts.projectDir)) : ctx.cwd;
+
+  const conn = await connecting;
+  const result = await runSmokeJob(
+    {
+      job, runId, projectDir, env: ctx.env, color: useColor(ctx),
+      ...(opts.image !== undefined ? { image: opts.image } : {}),
+      ...(runnerDefaults ? { runnerDefaults } : {}),
+      ...(servicesTimeoutSeconds !== undefined ? { servicesTimeoutSeconds } : {}),
+      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+      ...(pullPolicy ? { pullPolicy } : {}),
+      strictServices: opts.strictServices === true,
+    },
+    {
+      docker: conn.docker,
+      out: (text) => ctx.stderr.write(ctx.secrets.redact(text)),
+      signal: ctx.signal,
+      resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => log(`WARNING: ${m}`), ctx.signal),
+    },
+  );
+  if (opts.junit) {
+    await writeFileAtomic(isAbsolute(opts.junit) ? opts.junit : join(ctx.cwd, opts.junit), junitReport(result, (t) => ctx.secrets.redact(t)));
+  }
+  if (opts.json) printJson(ctx, jsonDocument(result));
+  else print(ctx, summaryLines(result).join("\n"));
+  if (result.result === "failed") {
+    throw failure(`smoke job "${result.job}" failed with image ${result.image}: ${result.reason ?? "failed"}`, {
+      details: { exitCode: result.exitCode },
+      hint: "the job log above shows what went wrong",
+    });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * What `runner-kit build --smoke` calls after building an image: the variant's smoke job
+ * (runner-kit.yaml `smoke:`), or the built-in runner job, run against the built image with
+ * pulls authenticated like every other runner-kit pull.
+ */
+import type Docker from "dockerode";
+import type { SmokeRef } from "../project/plan.js";
+import type { SecretSet } from "../secrets.js";
+import { registryAuthResolver } from "./auth.js";
+import { BUILTIN_JOB_FILE, loadSmokeJob } from "./load.js";
+import { runSmokeJob, type SmokeOptions, type SmokeResult } from "./run.js";
+
+export interface SmokeImageOptions extends Partial<Omit<SmokeOptions, "job" | "image" | "projectDir" | "runId" | "env">> {
+  /** The image just built (a tag or ID). */
+  image: string;
+  /** The variant's smoke job; undefined → the built-in runner job. */
+  smoke?: SmokeRef;
+  /** The project root (Plan.rootDir): copied to /builds/<namespace>/<project>. */
+  projectDir: string;
+  runId: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface SmokeImageDeps {
+  docker: Docker;
+  /** The job log, line by line. */
+  out: (text: string) => void;
+  secrets: SecretSet;
+  signal?: AbortSignal;
+  warn?: (message: string) => void;
+}
+
+export async function smokeImage(options: SmokeImageOptions, deps: SmokeImageDeps): Promise<SmokeResult> {
+  const { smoke, ...rest } = options;
+  const job = await loadSmokeJob(smoke?.file ?? BUILTIN_JOB_FILE, smoke?.job, options.projectDir);
+  const warn = deps.warn ?? ((m: string) => deps.out(`WARNING: ${m}\n`));
+  return runSmokeJob(
+    { ...rest, job },
+    {
+      docker: deps.docker,
+      out: deps.out,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      resolveAuth: registryAuthResolver(options.env, deps.secrets, warn, deps.signal),
+    },
+  );
+}

@@ -1,0 +1,54 @@
+/** The final summary, the --json document and the JUnit report of a smoke run. */
+import type { SmokeResult } from "./run.js";
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function summaryLines(r: SmokeResult): string[] {
+  const lines = [
+    `job:      ${r.job} (${r.file})`,
+    `image:    ${r.image}${r.imageDigest ? ` (${r.imageDigest})` : ""}`,
+  ];
+  if (r.services.length === 0) lines.push("services: none");
+  for (const [i, s] of r.services.entries()) {
+    const state = !s.started ? "not started" : s.ready ? `ready in ${seconds(s.readyMs ?? 0)} on port ${s.port}` : s.error ? `not ready (${s.error})` : "not checked";
+    lines.push(`${i === 0 ? "services: " : "          "}${s.name} as ${s.aliases.join(", ") || "(no alias)"}: ${state}`);
+  }
+  lines.push(`duration: ${seconds(r.durationMs)}`);
+  lines.push(
+    `result:   ${r.result}${r.exitCode !== undefined && r.exitCode !== 0 ? ` (job exit code ${r.exitCode})` : ""}${r.result === "failed" && r.reason ? ` — ${r.reason}` : ""}`,
+  );
+  return lines;
+}
+
+export function jsonDocument(r: SmokeResult): Record<string, unknown> {
+  const { log: _log, ...rest } = r;
+  return rest;
+}
+
+function xml(text: string): string {
+  return text
+    // Characters XML 1.0 cannot carry (terminal control codes from job logs).
+    .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;");
+}
+
+/** A JUnit XML report GitLab shows in merge requests (artifacts:reports:junit). */
+export function junitReport(r: SmokeResult, redact: (text: string) => string = (t) => t): string {
+  const failed = r.result === "failed" ? 1 : 0;
+  const time = (r.durationMs / 1000).toFixed(3);
+  const log = redact(r.log.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), ""));
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="runner-kit smoke" tests="1" failures="${failed}" errors="0" time="${time}">`,
+    `  <testsuite name="${xml(r.file)}" tests="1" failures="${failed}" errors="0" skipped="0" time="${time}">`,
+    `    <testcase name="${xml(r.job)}" classname="${xml(r.image)}" file="${xml(r.file)}" time="${time}">`,
+  ];
+  if (failed) lines.push(`      <failure message="${xml(redact(r.reason ?? "job failed"))}" type="${r.exitCode !== undefined ? `exit code ${r.exitCode}` : "failure"}"/>`);
+  lines.push(`      <system-out>${xml(log)}</system-out>`, "    </testcase>", "  </testsuite>", "</testsuites>", "");
+  return lines.join("\n");
+}

@@ -1,0 +1,121 @@
+/**
+ * Service containers: started concurrently on the job network with GitLab Runner's aliases,
+ * their own variables, entrypoint and command; then inspected for the ports to wait on.
+ */
+import type Docker from "dockerode";
+import type { ServiceSpec } from "./job.js";
+import { resourceName, type RunResources } from "./resources.js";
+import { expandValue, type VariableMap } from "./variables.js";
+
+export interface StartedService {
+  index: number;
+  spec: ServiceSpec;
+  aliases: string[];
+  container: Docker.Container;
+  containerName: string;
+  /** When the start request was sent (readiness time counts from here). */
+  startedAt: number;
+}
+
+/** GitLab Runner's port choice, from the service container's env and exposed ports. */
+export function healthCheckPorts(env: string[], exposed: Record<string, unknown> | undefined): number[] {
+  for (const kv of env) {
+    const eq = kv.indexOf("=");
+    if (eq > 0 && kv.slice(0, eq).toUpperCase() === "HEALTHCHECK_TCP_PORT") {
+      const port = Number(kv.slice(eq + 1));
+      return Number.isInteger(port) && port > 0 && port < 65536 ? [port] : [];
+    }
+  }
+  return Object.keys(exposed ?? {})
+    .filter((k) => k.endsWith("/tcp") || !k.includes("/"))
+    .map((k) => Number(k.split("/")[0]))
+    .filter((p) => Number.isInteger(p) && p > 0)
+    .sort((a, b) => a - b)
+    .slice(0, 20);
+}
+
+/** Job variables plus the service's own, expanded against the job's. */
+export function serviceEnv(jobVars: VariableMap, own: VariableMap): string[] {
+  const merged: VariableMap = { ...jobVars };
+  for (const [k, v] of Object.entries(own)) merged[k] = expandValue(v, (name) => jobVars[name]);
+  return Object.entries(merged).map(([k, v]) => `${k}=${v}`);
+}
+
+export interface StartServiceOptions {
+  docker: Docker;
+  resources: RunResources;
+  runId: string;
+  labels: (role: string) => Record<string, string>;
+  network: string;
+  image: string;
+  spec: ServiceSpec;
+  index: number;
+  aliases: string[];
+  env: string[];
+  now: () => number;
+  /** Called with the time the start request is sent. */
+  onStart?: (time: number) => void;
+  /** Resolves once the job network exists: the container is created before, started after. */
+  networkReady: Promise<unknown>;
+}
+
+/**
+ * Create a container while its network may still be in the making: Docker 20.10 resolves
+ * the network only at start; a daemon that checks it at create gets a second try once the
+ * network exists.
+ */
+export async function createBeforeNetwork(docker: Docker, spec: Docker.ContainerCreateOptions, networkReady: Promise<unknown>): Promise<Docker.Container> {
+  try {
+    return await docker.createContainer(spec);
+  } catch (error) {
+    const e = error as { statusCode?: number; message?: string };
+    if (e.statusCode !== 404 || !/network/i.test(e.message ?? "")) throw error;
+    await networkReady;
+    return docker.createContainer(spec);
+  }
+}
+
+export async function startService(o: StartServiceOptions): Promise<StartedService> {
+  const name = resourceName(o.runId, `svc${o.index}-${o.spec.name.split(/[:@]/)[0]?.split("/").pop() ?? "service"}`);
+  const container = await o.resources.container(
+    createBeforeNetwork(o.docker, {
+      name,
+      Image: o.image,
+      Env: o.env,
+      Labels: o.labels("service"),
+      ...(o.spec.command ? { Cmd: o.spec.command } : {}),
+      ...(o.spec.entrypoint ? { Entrypoint: o.spec.entrypoint } : {}),
+      HostConfig: { NetworkMode: o.network, RestartPolicy: { Name: "no" } },
+      NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases } } },
+    }, o.networkReady),
+  );
+  await o.networkReady;
+  const startedAt = o.now();
+  o.onStart?.(startedAt);
+  await container.start();
+  return { index: o.index, spec: o.spec, aliases: o.aliases, container, containerName: name, startedAt };
+}
+
+/** The service's own output, at most 64 KiB, as the runner shows it. */
+export async function serviceLogs(container: Docker.Container): Promise<string> {
+  try {
+    const buf = (await container.logs({ stdout: true, stderr: true, follow: false, tail: 200 })) as unknown as Buffer;
+    const text = demuxLogs(buf);
+    return text.length > 65_536 ? text.slice(-65_536) : text;
+  } catch (error) {
+    return `(cannot read the service log: ${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/** Strip Docker's 8-byte stream headers from a non-TTY log buffer. */
+export function demuxLogs(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2 || buf[i] === 0) && buf[i + 1] === 0) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  if (i < buf.length && parts.length === 0) return buf.toString("utf8");
+  return Buffer.concat(parts).toString("utf8");
+}
