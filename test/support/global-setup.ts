@@ -2,7 +2,7 @@ import type { TestProject } from "vitest/node";
 import { newRunId } from "../../src/docker/labels.js";
 import { testDocker } from "./docker.js";
 import { BASE_IMAGES, ensureBaseImage, ensureFixtureImage, FIXTURE_NAMES, type FixtureName } from "./images.js";
-import { startRegistry, stopRegistry, type TestRegistry } from "./registry.js";
+import { reapDeadRegistries, startRegistry, stopRegistry, type TestRegistry } from "./registry.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -20,6 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   for (const ref of BASE_IMAGES) await ensureBaseImage(docker, ref);
   const fixtures = {} as Record<FixtureName, string>;
   for (const name of FIXTURE_NAMES) fixtures[name] = await ensureFixtureImage(docker, name);
+  await reapDeadRegistries(docker);
   const registry = await startRegistry(docker, fixtures.registry, `test-env-${newRunId()}`);
   project.provide("registry", registry);
   project.provide("fixtures", fixtures);

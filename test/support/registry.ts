@@ -1,10 +1,25 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { packDirectory } from "../../src/docker/tar.js";
-import { runLabels } from "../../src/docker/labels.js";
+import { PID_LABEL, runLabels } from "../../src/docker/labels.js";
+import { processIsAlive } from "../../src/smoke/reap.js";
+
+const ROLE_LABEL = "io.runner-kit.role";
+const HOST_LABEL = "io.runner-kit.test-host";
+
+/**
+ * Remove test registries that a test run on this host left when it was killed (its
+ * process is gone), so a crashed run never fails the next one's leak check.
+ */
+export async function reapDeadRegistries(docker: Docker): Promise<number> {
+  const found = await docker.listContainers({ all: true, filters: { label: [`${ROLE_LABEL}=test-registry`, `${HOST_LABEL}=${hostname()}`] } });
+  const dead = found.filter((c) => !processIsAlive(Number(c.Labels[PID_LABEL])));
+  await Promise.all(dead.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  return dead.length;
+}
 
 export interface TestRegistry {
   /** host:port as used in image references, e.g. 127.0.0.1:41234 */
@@ -23,7 +38,7 @@ export async function startRegistry(docker: Docker, image: string, runId: string
   const password = `pw-${randomBytes(12).toString("base64url")}`;
   const container = await docker.createContainer({
     Image: image,
-    Labels: runLabels(runId, { "io.runner-kit.role": "test-registry" }),
+    Labels: runLabels(runId, { [ROLE_LABEL]: "test-registry", [HOST_LABEL]: hostname() }),
     ExposedPorts: { "5000/tcp": {} },
     HostConfig: { PortBindings: { "5000/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } },
   });
