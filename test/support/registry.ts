@@ -6,9 +6,9 @@ import type Docker from "dockerode";
 import { packDirectory } from "../../src/docker/tar.js";
 import { PID_LABEL, runLabels } from "../../src/docker/labels.js";
 import { processIsAlive } from "../../src/smoke/reap.js";
+import { HOST_LABEL } from "../../src/smoke/resources.js";
 
 const ROLE_LABEL = "io.runner-kit.role";
-const HOST_LABEL = "io.runner-kit.test-host";
 
 /**
  * Remove test registries that a test run on this host left when it was killed (its
