@@ -76,7 +76,7 @@ async function pollRegistry(host: string, container: Docker.Container): Promise<
   let last = "";
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`http://${host}/v2/`);
+      const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(2000) });
       // 401 means it is up and asking for the basic auth we configured.
       if (res.status === 401) return;
       last = `HTTP ${res.status}`;
