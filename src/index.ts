@@ -15,3 +15,16 @@ export type { ErrorKind, SourceLocation, RunnerKitErrorOptions } from "./errors.
 export { SecretSet } from "./secrets.js";
 export { runCli } from "./cli/program.js";
 export type { CliContext, TextSink } from "./cli/context.js";
+
+// ── reference + auth (issue 4, registry auth and image references) ──────────────────────
+export {
+  dockerRef,
+  isDockerHub,
+  isValidImageReference,
+  parseImageReference,
+  registryHost,
+  withDigest,
+  withTag,
+  withoutTagOrDigest,
+} from "./reference/parse.js";
+export type { ImageReference, ParseReferenceOptions } from "./reference/parse.js";
