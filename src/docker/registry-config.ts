@@ -18,3 +18,14 @@ export function base64UrlJson(value: unknown): string {
 export function encodeRegistryConfig(configs: Record<string, DaemonAuthConfig>): string | undefined {
   return Object.keys(configs).length === 0 ? undefined : base64UrlJson(configs);
 }
+
+/** The daemon's AuthConfig for a resolved credential (identity tokens go as identitytoken). */
+export function daemonAuthConfig(credential: { username: string; password: string; serverAddress: string; identityToken?: string }): DaemonAuthConfig {
+  if (credential.identityToken) return { identitytoken: credential.identityToken, serveraddress: credential.serverAddress };
+  return { username: credential.username, password: credential.password, serveraddress: credential.serverAddress };
+}
+
+/** The key a registry's credentials go under in X-Registry-Config. */
+export function registryConfigKey(domain: string): string {
+  return domain === "docker.io" ? "https://index.docker.io/v1/" : domain;
+}
