@@ -1,9 +1,8 @@
 import { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { collect } from "./options.js";
-import { notImplemented } from "./not-implemented.js";
 
-export function buildCommand(_ctx: CliContext): Command {
+export function buildCommand(ctx: CliContext): Command {
   return new Command("build")
     .description("build (and push, and smoke-test) the project's images through the Docker Engine API")
     .argument("[image...]", "images to build (default: all)")
@@ -20,5 +19,8 @@ export function buildCommand(_ctx: CliContext): Command {
     .option("--jobs <n>", "images built at once", "2")
     .option("--json", "print one JSON document on stdout")
     .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build runner-aws --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n")
-    .action(() => notImplemented("build"));
+    .action(async (images: string[], _opts: unknown, command: Command) => {
+      const { runBuildCommand } = await import("../build/command.js");
+      await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });
+    });
 }
