@@ -47,4 +47,6 @@ export interface ResolveAuthOptions {
   warn?: (message: string) => void;
   /** Time limit for one credential helper call, ms. */
   helperTimeoutMs?: number;
+  /** Added by the auth issue: stops running credential helpers (Ctrl-C). */
+  signal?: AbortSignal;
 }
