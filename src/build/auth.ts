@@ -1,10 +1,25 @@
+import { resolveRegistryCredentials, type RegistryCredentialTable } from "../auth/resolve.js";
+import { loadAuthSources } from "../auth/sources.js";
 import type { RegistryCredential } from "../auth/types.js";
 import type { CliContext } from "../cli/context.js";
 
 /**
- * The credential resolver a CLI build uses. PLACEHOLDER until wip/auth lands
- * (loadAuthSources + resolveRegistryCredentials): anonymous for every registry.
+ * The credential resolver a CLI build uses: the sources GitLab Runner reads, resolved once
+ * (credential helpers run only when some image first needs credentials), then looked up
+ * per image. Each registry's source is announced once, as GitLab Runner does.
  */
-export async function credentialResolver(_ctx: CliContext, _warn: (message: string) => void): Promise<(image: string) => Promise<RegistryCredential | undefined>> {
-  return async () => undefined;
+export function credentialResolver(ctx: CliContext, log: (message: string) => void): (image: string) => Promise<RegistryCredential | undefined> {
+  let table: Promise<RegistryCredentialTable> | undefined;
+  const announced = new Set<string>();
+  return async (image) => {
+    table ??= loadAuthSources({ env: ctx.env }).then((sources) =>
+      resolveRegistryCredentials(sources, { env: ctx.env, warn: (m) => log(`runner-kit: warning: ${m}`), signal: ctx.signal }),
+    );
+    const credential = (await table).forImage(image);
+    if (credential && !announced.has(credential.registry)) {
+      announced.add(credential.registry);
+      log(`Authenticating with credentials from ${credential.source} for ${credential.registry}`);
+    }
+    return credential;
+  };
 }

@@ -97,7 +97,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   const connection = await connectDocker(ctx.env);
   await pingDocker(connection);
   const info = (await connection.docker.info()) as RegistryInfo;
-  const warn = (message: string) => say(ctx, `runner-kit: warning: ${message}`);
+  const log = (message: string) => say(ctx, message);
   const reporter = chooseReporter(ctx, options.quiet === true);
   let results: VariantResult[];
   try {
@@ -106,7 +106,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
       {
         docker: connection.docker,
         renderDockerfile: renderVariant,
-        resolveAuth: await credentialResolver(ctx, warn),
+        resolveAuth: credentialResolver(ctx, log),
         reporter,
         now: () => new Date(),
         insecureRegistry: insecureRegistryPredicate(info),

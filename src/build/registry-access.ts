@@ -1,6 +1,7 @@
+import { dockerAuthConfig, registryConfigHeader, type DaemonAuthConfig } from "../auth/daemon-auth.js";
+import { registerCredentialSecrets } from "../auth/secrets.js";
 import type { RegistryCredential } from "../auth/types.js";
 import { RegistryClient } from "../docker/registry-api.js";
-import { daemonAuthConfig, encodeRegistryConfig, registryConfigKey, type DaemonAuthConfig } from "../docker/registry-config.js";
 import { parseImageReference } from "../reference/parse.js";
 import type { BuildDeps } from "./types.js";
 
@@ -15,10 +16,7 @@ export interface RepositoryAccess {
 
 async function credentialFor(image: string, deps: BuildDeps): Promise<RegistryCredential | undefined> {
   const credential = await deps.resolveAuth(image);
-  if (credential) {
-    deps.secrets?.addCredential(credential.username, credential.password);
-    deps.secrets?.add(credential.identityToken);
-  }
+  if (deps.secrets) registerCredentialSecrets(deps.secrets, credential);
   return credential;
 }
 
@@ -35,17 +33,15 @@ export async function repositoryAccess(repository: string, deps: BuildDeps): Pro
     },
     deps.fetch,
   );
-  return { domain: ref.domain, path: ref.path, credential, auth: credential ? daemonAuthConfig(credential) : undefined, client };
+  return { domain: ref.domain, path: ref.path, credential, auth: credential ? dockerAuthConfig(credential) : undefined, client };
 }
 
-/** X-Registry-Config for the registries of a build's FROM images (undefined: none needed). */
+/** X-Registry-Config (pre-encoded) for the registries of a build's FROM images; undefined when none has credentials. */
 export async function registryConfigFor(images: string[], deps: BuildDeps): Promise<string | undefined> {
-  const configs: Record<string, DaemonAuthConfig> = {};
+  const credentials: RegistryCredential[] = [];
   for (const image of images) {
-    const key = registryConfigKey(parseImageReference(image).domain);
-    if (configs[key]) continue;
     const credential = await credentialFor(image, deps);
-    if (credential) configs[key] = daemonAuthConfig(credential);
+    if (credential && !credentials.includes(credential)) credentials.push(credential);
   }
-  return encodeRegistryConfig(configs);
+  return credentials.length > 0 ? registryConfigHeader(credentials) : undefined;
 }

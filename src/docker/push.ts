@@ -1,7 +1,6 @@
 import type Docker from "dockerode";
 import { readProgress, StreamError, type StreamEvent } from "./progress.js";
-import type { DaemonAuthConfig } from "./registry-config.js";
-import { base64UrlJson } from "./registry-config.js";
+import type { DaemonAuthConfig } from "../auth/daemon-auth.js";
 
 export type PushErrorKind = "auth" | "transient" | "other";
 
@@ -78,7 +77,8 @@ export async function pushTag(docker: Docker, repository: string, tag: string, o
     try {
       const stream = await docker.getImage(repository).push({
         tag,
-        authconfig: { base64: base64UrlJson(options.auth ?? {}) },
+        // X-Registry-Auth is required; docker-modem encodes it URL-safe. {} = anonymous.
+        authconfig: options.auth ?? {},
         ...(options.signal ? { abortSignal: options.signal } : {}),
       } as unknown as Docker.ImagePushOptions);
       const events = await readProgress(stream, options.onEvent);
