@@ -95,6 +95,13 @@ describe("buildVariants against the real engine", () => {
     expect(seeded[0]!.status, seeded[0]!.error).toBe("built");
     await d.getImage(privateBase).remove({ force: true });
 
+    // Without credentials the daemon cannot pull it: the FROM really needs X-Registry-Config.
+    const anonymous = tempVariant("anon", `${local}-anon`, `FROM ${privateBase}\nRUN true\n`);
+    dirs.push(anonymous.context);
+    const [denied] = await buildVariants([anonymous], await testBuildDeps([]), OPTIONS);
+    expect(denied!.status).toBe("failed");
+    expect(denied!.error).toMatch(/unauthorized|authentication required|no basic auth/i);
+
     const base = tempVariant("base", `${registry.host}/team/base-${runId}`, `FROM ${privateBase}\nRUN echo base > /base\n`);
     const app = tempVariant("app", `${registry.host}/team/app-${runId}`, `FROM ${registry.host}/team/base-${runId}:v1\nRUN cat /private /base > /both\n`, {}, { tags: ["v1", "latest"] });
     dirs.push(base.context, app.context);
