@@ -1,18 +1,21 @@
 import { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { collect } from "./options.js";
-import { notImplemented } from "./not-implemented.js";
 
-export function renderCommand(_ctx: CliContext): Command {
+export function renderCommand(ctx: CliContext): Command {
   return new Command("render")
     .description("render Dockerfiles from the project's templates (deterministic, committed)")
     .argument("[image...]", "images to render (default: all)")
     .option("--team <team>", "render only this team's variants")
-    .option("--out <dir>", "output directory", "images")
+    .option("--out <dir>", "output directory (default: images/ beside runner-kit.yaml)")
     .option("--check", "exit 1 with a diff when committed Dockerfiles differ from a fresh render")
     .option("--set <key=value>", "override a template value (repeatable)", collect, [])
     .option("--plan", "print the resolved plan instead of rendering")
     .option("--json", "print one JSON document on stdout")
-    .addHelpText("after", "\nExamples:\n  $ runner-kit render\n  $ runner-kit render runner-aws --team data --set packages=jq\n  $ runner-kit render --check    # CI drift check\n")
-    .action(() => notImplemented("render"));
+    .addHelpText("after", "\nExamples:\n  $ runner-kit render\n  $ runner-kit render runner-aws --team data --set packages=jq\n  $ runner-kit render --check    # CI drift check\n  $ runner-kit render --plan --json\n")
+    .action(async (images: string[], _options: unknown, command: Command) => {
+      const { runRender } = await import("../render/run-render.js");
+      const opts = command.optsWithGlobals<{ config?: string; team?: string; out?: string; check?: boolean; set: string[]; plan?: boolean; json?: boolean }>();
+      await runRender(ctx, { ...opts, images });
+    });
 }

@@ -1,5 +1,15 @@
-import { notImplemented } from "../cli/not-implemented.js";
-import type { Plan } from "./plan.js";
+import { readFile, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { configError } from "../errors.js";
+import { builtinTemplatesDir } from "../render/builtin-dir.js";
+import { TemplateStore } from "../render/template-store.js";
+import { buildArgLayer, setLayer } from "./merge.js";
+import { didYouMean, listNames } from "./nearest.js";
+import type { Plan, Variant } from "./plan.js";
+import { resolveVariant, type VariantInputs } from "./resolve.js";
+import { projectSchema, type ProjectFile } from "./schema.js";
+import { schemaError, schemaProblems } from "./schema-errors.js";
+import { parseYamlSource, type YamlSource } from "./yaml-source.js";
 
 export interface LoadPlanOptions {
   cwd: string;
@@ -13,9 +23,114 @@ export interface LoadPlanOptions {
   set?: string[];
   /** --build-arg KEY=VALUE overrides. */
   buildArgs?: string[];
+  /** Template file cache shared with rendering (optional; one per command). */
+  store?: TemplateStore;
+  /** Built-in templates directory (default: the package's templates/). */
+  builtinDir?: string;
 }
 
-/** STUB (render issue): load + validate runner-kit.yaml and resolve it into a Plan. */
-export async function loadPlan(_options: LoadPlanOptions): Promise<Plan> {
-  notImplemented("render");
+/**
+ * Load runner-kit.yaml and resolve it into a Plan: schema (with file:line:column and the
+ * nearest valid key) → rules across keys → one Variant per image and per (team, image).
+ */
+export async function loadPlan(options: LoadPlanOptions): Promise<Plan> {
+  const projectFile = resolve(options.cwd, options.configFile ?? "runner-kit.yaml");
+  const source = parseYamlSource(projectFile, await readProjectFile(projectFile));
+  const parsed = projectSchema.safeParse(source.data ?? {});
+  if (!parsed.success) throw schemaError(source, schemaProblems(source, projectSchema, parsed.error.issues));
+  const project = parsed.data;
+  const rootDir = dirname(projectFile);
+  await checkRules(project, source, rootDir);
+
+  const inputs: VariantInputs = {
+    project,
+    source,
+    rootDir,
+    builtinDir: options.builtinDir ?? builtinTemplatesDir(),
+    store: options.store ?? new TemplateStore(),
+    set: setLayer(options.set),
+    buildArgs: buildArgLayer(options.buildArgs),
+  };
+  const variants: Variant[] = [];
+  for (const [image, team] of selectPairs(project, options)) variants.push(await resolveVariant(inputs, image, team));
+  const plan: Plan = { projectFile, rootDir, registry: project.registry, variants };
+  if (project.runner !== undefined) plan.runner = project.runner;
+  return plan;
+}
+
+async function readProjectFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw configError("no project file here", { where: file, hint: "run `runner-kit init` to create one, or pass --config FILE" });
+    }
+    throw configError(`cannot read the project file: ${(error as Error).message}`, { where: file });
+  }
+}
+
+/** Checks across keys that a schema cannot express. */
+async function checkRules(project: ProjectFile, source: YamlSource, rootDir: string): Promise<void> {
+  const images = Object.keys(project.images);
+  if (images.length === 0) {
+    throw configError("the project defines no images", { where: source.locate(["images"]), hint: "add at least one entry under images:" });
+  }
+  for (const [team, entry] of Object.entries(project.teams ?? {})) {
+    if (project.images[team]) {
+      throw configError(`team "${team}" has the same name as an image, so images/${team}/ would hold both`, {
+        where: source.locateKey(["teams", team]),
+        hint: "rename the team or the image",
+      });
+    }
+    for (const [i, image] of (entry.images ?? []).entries()) {
+      if (!project.images[image]) {
+        throw configError(`team "${team}" lists unknown image "${image}"${didYouMean(image, images)}`, {
+          where: source.locate(["teams", team, "images", i]),
+          hint: `images defined in this file: ${listNames(images)}`,
+        });
+      }
+    }
+    if (entry.templates) await expectDir(resolve(rootDir, entry.templates), source, ["teams", team, "templates"]);
+  }
+  if (project.templates) await expectDir(resolve(rootDir, project.templates), source, ["templates"]);
+}
+
+async function expectDir(dir: string, source: YamlSource, path: (string | number)[]): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw configError(`templates directory ${dir} does not exist`, {
+      where: source.locate(path),
+      hint: "create it or fix the path (relative to runner-kit.yaml)",
+    });
+  }
+}
+
+/** The (image, team?) pairs to resolve, filtered by --team and image names. */
+function selectPairs(project: ProjectFile, options: LoadPlanOptions): [string, string | undefined][] {
+  const images = Object.keys(project.images);
+  const teams = project.teams ?? {};
+  for (const image of options.images ?? []) {
+    if (!project.images[image]) {
+      throw configError(`unknown image "${image}"${didYouMean(image, images)}`, { hint: `images in the project file: ${listNames(images)}` });
+    }
+  }
+  if (options.team !== undefined && !teams[options.team]) {
+    const names = Object.keys(teams);
+    throw configError(`unknown team "${options.team}"${didYouMean(options.team, names)}`, {
+      hint: names.length > 0 ? `teams in the project file: ${listNames(names)}` : "the project file defines no teams",
+    });
+  }
+  const wanted = (image: string) => options.images === undefined || options.images.length === 0 || options.images.includes(image);
+  const pairs: [string, string | undefined][] = [];
+  if (options.team === undefined) for (const image of images) if (wanted(image)) pairs.push([image, undefined]);
+  for (const [team, entry] of Object.entries(teams)) {
+    if (options.team !== undefined && options.team !== team) continue;
+    for (const image of entry.images ?? images) if (wanted(image)) pairs.push([image, team]);
+  }
+  if (pairs.length === 0) {
+    throw configError(`nothing to do: team "${options.team}" has no variant of ${listNames(options.images ?? [])}`, {
+      hint: "check the team's images: list in runner-kit.yaml",
+    });
+  }
+  return pairs;
 }

@@ -37,6 +37,8 @@ export interface Variant {
   /** Build stage target, when set in the project file. */
   target?: string;
   smoke?: SmokeRef;
+  /** The validated `teams.<team>.runner:` section of this variant's team, when present (added by the render issue). */
+  runner?: unknown;
 }
 
 export interface Plan {

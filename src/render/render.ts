@@ -1,7 +1,76 @@
-import { notImplemented } from "../cli/not-implemented.js";
+import { relative } from "node:path";
 import type { Variant } from "../project/plan.js";
+import { didYouMean } from "../project/nearest.js";
+import type { TemplateFn } from "./environment.js";
+import { generatedHeader, tidyDockerfile } from "./header.js";
+import { resolveTemplate } from "./lookup.js";
+import { TemplateProblem, templateError } from "./template-problem.js";
+import { TemplateStore } from "./template-store.js";
 
-/** STUB (render issue): the Dockerfile text of one variant, deterministic. */
-export async function renderVariant(_variant: Variant): Promise<string> {
-  notImplemented("render");
+export interface RenderOptions {
+  /** Share one store across variants to compile each template file once. */
+  store?: TemplateStore;
+}
+
+export interface RenderedVariant {
+  variant: Variant;
+  text: string;
+  /** Warnings from templates ({{warn}}) and overlay partials that override no section. */
+  warnings: string[];
+  /** The Dockerfile.hbs used and the partial files that overrode sections. */
+  sources: { template: string; partials: Record<string, string> };
+}
+
+/** The Dockerfile text of one variant, deterministic. */
+export async function renderVariant(variant: Variant, options: RenderOptions = {}): Promise<string> {
+  return (await renderVariantDetailed(variant, options)).text;
+}
+
+export async function renderVariantDetailed(variant: Variant, options: RenderOptions = {}): Promise<RenderedVariant> {
+  const store = options.store ?? new TemplateStore();
+  try {
+    const resolved = await resolveTemplate(store, variant.templateDirs, variant.template);
+    const main = await store.compile(resolved.file);
+    const partials: Record<string, TemplateFn> = {};
+    const sections = new Set(main.sections);
+    for (const [name, file] of resolved.partials) {
+      const compiled = await store.compile(file);
+      partials[name] = compiled.render;
+      for (const s of compiled.sections) sections.add(s);
+    }
+    const warnings: string[] = [];
+    for (const [name, file] of resolved.partials) {
+      if (!sections.has(name)) {
+        warnings.push(`${file} overrides no section of template "${variant.template}"${didYouMean(name, sections)}; sections: ${[...sections].sort().join(", ")}`);
+      }
+    }
+    const context = {
+      values: variant.values,
+      args: variant.args,
+      variant: {
+        id: variant.id,
+        image: variant.image,
+        team: variant.team ?? null,
+        template: variant.template,
+        repository: variant.repository,
+        tags: variant.tags,
+      },
+    };
+    const body = main.render(context, { partials, data: { runnerKitWarnings: warnings } });
+    return {
+      variant,
+      text: tidyDockerfile(`${generatedHeader(variant)}\n\n${body}`),
+      warnings,
+      sources: { template: resolved.file, partials: Object.fromEntries(resolved.partials) },
+    };
+  } catch (error) {
+    if (error instanceof TemplateProblem) throw templateError(error, variant.id);
+    throw error;
+  }
+}
+
+/** A path for messages: relative to `from` when inside it. */
+export function displayPath(path: string, from: string): string {
+  const rel = relative(from, path);
+  return rel.startsWith("..") || rel === "" ? path : rel;
 }

@@ -1,0 +1,76 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { configError } from "../errors.js";
+import { templateDefaults } from "../render/defaults.js";
+import { resolveTemplate } from "../render/lookup.js";
+import type { TemplateStore } from "../render/template-store.js";
+import { mergeValues, type Values } from "./merge.js";
+import type { SmokeRef, Variant } from "./plan.js";
+import type { ImageEntry, ProjectFile, TeamEntry } from "./schema.js";
+import { renderTags } from "./tags.js";
+import type { YamlSource } from "./yaml-source.js";
+
+export interface VariantInputs {
+  project: ProjectFile;
+  source: YamlSource;
+  rootDir: string;
+  builtinDir: string;
+  store: TemplateStore;
+  set: Values;
+  buildArgs: Record<string, string>;
+}
+
+/** One (image, team?) pair resolved into a Variant: template chain, merged values and args, tags, paths. */
+export async function resolveVariant(inputs: VariantInputs, image: string, team?: string): Promise<Variant> {
+  const { project, source, rootDir, store } = inputs;
+  const entry = project.images[image] as ImageEntry;
+  const teamEntry: TeamEntry | undefined = team === undefined ? undefined : project.teams?.[team];
+  const templateDirs = [
+    ...(teamEntry?.templates ? [resolve(rootDir, teamEntry.templates)] : []),
+    ...(project.templates ? [resolve(rootDir, project.templates)] : []),
+    inputs.builtinDir,
+  ].filter((dir, i, all) => all.indexOf(dir) === i);
+
+  const template = entry.template ?? image;
+  try {
+    await resolveTemplate(store, templateDirs, template);
+  } catch (error) {
+    const where = source.locate(entry.template ? ["images", image, "template"] : ["images", image]);
+    throw configError(`image "${image}"${team ? ` (team ${team})` : ""}: ${(error as Error).message}`, {
+      where,
+      hint: (error as { hint?: string }).hint ?? "set images.<name>.template to an existing template",
+    });
+  }
+  const defaults = await templateDefaults(store, templateDirs, template);
+  const values = mergeValues(defaults.values, entry.values, teamEntry?.values, inputs.set);
+  const args = { ...defaults.args, ...entry.args, ...teamEntry?.args, ...inputs.buildArgs };
+
+  const relDir = team === undefined ? join("images", image) : join("images", team, image);
+  const outDir = join(rootDir, relDir);
+  const variant: Variant = {
+    id: team === undefined ? image : `${team}/${image}`,
+    image,
+    ...(team === undefined ? {} : { team }),
+    template,
+    templateDirs,
+    values,
+    args,
+    repository: team === undefined ? `${project.registry}/${image}` : `${project.registry}/${team}/${image}`,
+    tags: renderTags(entry.tags ?? ["latest"], { args, values }, source, ["images", image, "tags"]),
+    context: entry.context ? resolve(rootDir, entry.context) : outDir,
+    dockerfile: join(outDir, "Dockerfile"),
+  };
+  if (entry.target) variant.target = entry.target;
+  if (entry.smoke) variant.smoke = smokeRef(rootDir, entry.smoke);
+  if (teamEntry?.runner !== undefined) variant.runner = teamEntry.runner;
+  return variant;
+}
+
+/** `smoke/x.gitlab-ci.yml#job` → absolute file + job. The file is checked when smoking, not here. */
+export function smokeRef(rootDir: string, text: string): SmokeRef {
+  const hash = text.lastIndexOf("#");
+  const file = hash >= 0 ? text.slice(0, hash) : text;
+  const job = hash >= 0 ? text.slice(hash + 1) : undefined;
+  const ref: SmokeRef = { file: isAbsolute(file) ? file : resolve(rootDir, file) };
+  if (job) ref.job = job;
+  return ref;
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { runnerSectionSchema } from "../runner/schema.js";
+
+/**
+ * The shape of runner-kit.yaml. Every object is strict: an unknown key is an error with
+ * its position and the nearest valid key (see schema-errors.ts).
+ */
+
+/** One path component of an image reference (distribution/reference), used for image and team names. */
+export const NAME_PATTERN = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+const name = (what: string) =>
+  z.string().regex(NAME_PATTERN, `${what} names must be lowercase letters, digits and single . _ - separators`);
+
+/** Build arg values: YAML scalars, kept as the strings Docker receives. */
+const argValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+const argsSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "build arg names are letters, digits and _"), argValue);
+const valuesSchema = z.record(z.string(), z.unknown());
+
+export const imageSchema = z
+  .object({
+    /** Template name; default: the image name. */
+    template: z.string().min(1).optional(),
+    description: z.string().optional(),
+    args: argsSchema.optional(),
+    values: valuesSchema.optional(),
+    /** Build context dir, relative to the project file; default: the rendered Dockerfile's dir. */
+    context: z.string().min(1).optional(),
+    /** Tag templates rendered with {args, values}; default ["latest"]. */
+    tags: z.array(z.string().min(1)).min(1).optional(),
+    /** Build stage target. */
+    target: z.string().min(1).optional(),
+    /** Smoke job: FILE or FILE#JOB, relative to the project file (existence checked when smoking). */
+    smoke: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const teamSchema = z
+  .object({
+    description: z.string().optional(),
+    /** Overlay dir searched first for templates and partials. */
+    templates: z.string().min(1).optional(),
+    values: valuesSchema.optional(),
+    args: argsSchema.optional(),
+    /** The images this team gets a variant of; default: all. */
+    images: z.array(z.string()).optional(),
+    runner: runnerSectionSchema.optional(),
+  })
+  .strict();
+
+export const projectSchema = z
+  .object({
+    registry: z
+      .string()
+      .min(1)
+      .regex(/^[^\s/:]+(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, "registry must look like host[:port][/path] with a lowercase path, without scheme, tag or trailing slash"),
+    templates: z.string().min(1).optional(),
+    images: z.record(name("image"), imageSchema),
+    teams: z.record(name("team"), teamSchema).optional(),
+    runner: runnerSectionSchema.optional(),
+  })
+  .strict();
+
+export type ProjectFile = z.infer<typeof projectSchema>;
+export type ImageEntry = z.infer<typeof imageSchema>;
+export type TeamEntry = z.infer<typeof teamSchema>;

@@ -1,0 +1,42 @@
+import { join } from "node:path";
+import { z } from "zod";
+import { mergeValues, type Values } from "../project/merge.js";
+import { schemaError, schemaProblems } from "../project/schema-errors.js";
+import { parseYamlSource } from "../project/yaml-source.js";
+import { DEFAULTS_FILE } from "./lookup.js";
+import type { TemplateStore } from "./template-store.js";
+
+const defaultsSchema = z
+  .object({
+    description: z.string().optional(),
+    values: z.record(z.string(), z.unknown()).optional(),
+    args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  })
+  .strict();
+
+export interface TemplateDefaults {
+  values: Values;
+  args: Record<string, string>;
+}
+
+/**
+ * A template's defaults: every `<dir>/<template>/defaults.yaml` in the chain, merged so
+ * that the first directory (the team overlay) wins over the built-ins.
+ */
+export async function templateDefaults(store: TemplateStore, dirs: readonly string[], template: string): Promise<TemplateDefaults> {
+  const layers: TemplateDefaults[] = [];
+  for (const dir of dirs) {
+    const file = join(dir, template, DEFAULTS_FILE);
+    const text = await store.text(file);
+    if (text === undefined) continue;
+    const source = parseYamlSource(file, text);
+    const parsed = defaultsSchema.safeParse(source.data ?? {});
+    if (!parsed.success) throw schemaError(source, schemaProblems(source, defaultsSchema, parsed.error.issues));
+    layers.push({ values: parsed.data.values ?? {}, args: parsed.data.args ?? {} });
+  }
+  layers.reverse();
+  return {
+    values: mergeValues(...layers.map((l) => l.values)),
+    args: Object.assign({}, ...layers.map((l) => l.args)) as Record<string, string>,
+  };
+}

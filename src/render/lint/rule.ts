@@ -1,0 +1,20 @@
+import type { Instruction, ParsedDockerfile } from "./parse.js";
+
+export type Severity = "error" | "warning" | "info";
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  line: number;
+  message: string;
+  /** What to change. */
+  fix: string;
+}
+
+/** A lint rule: an id (hadolint's where one exists, RKnnn for runner-kit's own), a severity and a check. */
+export interface Rule {
+  id: string;
+  severity: Severity;
+  summary: string;
+  check(file: ParsedDockerfile, report: (at: Instruction, message: string, fix: string) => void): void;
+}

@@ -1,0 +1,63 @@
+import type { Instruction, Stage } from "./parse.js";
+import type { Rule } from "./rule.js";
+
+/** The simple commands of a RUN (split on && || ; |), as word lists. */
+export function commands(run: string): string[][] {
+  return run
+    .split(/&&|\|\||;|\|/)
+    .map((c) => c.trim().split(/\s+/).filter(Boolean))
+    .filter((c) => c.length > 0);
+}
+
+function aptInstalls(instruction: Instruction): string[][] {
+  if (instruction.keyword !== "RUN") return [];
+  return commands(instruction.args).filter((words) => /^(?:apt-get|apt)$/.test(words[0] ?? "") && words.includes("install"));
+}
+
+function runs(stages: Stage[]): Instruction[] {
+  return stages.flatMap((s) => s.instructions.filter((i) => i.keyword === "RUN"));
+}
+
+export const aptRules: Rule[] = [
+  {
+    id: "DL3014",
+    severity: "error",
+    summary: "apt-get install -y",
+    check(file, report) {
+      for (const run of runs(file.stages)) {
+        for (const words of aptInstalls(run)) {
+          const yes = words.some((w) => w === "--yes" || w === "--assume-yes" || w === "-qq" || w === "-q=2" || /^-[a-z]*y[a-z]*$/.test(w));
+          if (!yes) report(run, "apt-get install without -y waits for an answer no build gives", "add -y: apt-get install -y --no-install-recommends …");
+        }
+      }
+    },
+  },
+  {
+    id: "DL3015",
+    severity: "error",
+    summary: "apt-get install --no-install-recommends",
+    check(file, report) {
+      for (const run of runs(file.stages)) {
+        for (const words of aptInstalls(run)) {
+          if (!words.includes("--no-install-recommends")) report(run, "apt-get install without --no-install-recommends pulls in packages nobody asked for", "add --no-install-recommends");
+        }
+      }
+    },
+  },
+  {
+    id: "DL3009",
+    severity: "error",
+    summary: "apt lists are removed in the RUN that fetched them",
+    check(file, report) {
+      // Like hadolint: only stages that end up in an image (the last one, or a base of a later FROM).
+      const bases = new Set(file.stages.map((s) => s.base.toLowerCase()));
+      const kept = file.stages.filter((s, i) => i === file.stages.length - 1 || (s.name !== undefined && bases.has(s.name)));
+      for (const run of runs(kept)) {
+        const updates = commands(run.args).some((w) => /^(?:apt-get|apt)$/.test(w[0] ?? "") && w.includes("update"));
+        if (updates && !/rm\s+-(?:rf|fr|r)\s+\/var\/lib\/apt\/lists/.test(run.args)) {
+          report(run, "apt-get update leaves /var/lib/apt/lists in the image layer", "end the same RUN with && rm -rf /var/lib/apt/lists/*");
+        }
+      }
+    },
+  },
+];
