@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import { runClassicBuild } from "../docker/build.js";
 import { contextTar, INJECTED_DOCKERFILE } from "../docker/context.js";
+import { withLabelInstruction } from "../docker/dockerfile-labels.js";
 import { pushTag, PushError } from "../docker/push.js";
 import { RegistryHttpError } from "../docker/registry-api.js";
 import { parseImageReference } from "../reference/parse.js";
@@ -64,12 +65,11 @@ async function build(p: PreparedVariant, deps: BuildDeps, options: BuildOptions)
   const outcome = await runClassicBuild(
     deps.docker,
     {
-      context: contextTar(variant.context, p.entries, p.dockerfile),
+      context: contextTar(variant.context, p.entries, withLabelInstruction(p.dockerfile, imageLabels(p, deps.now(), deps.vcs), p.target)),
       dockerfile: INJECTED_DOCKERFILE,
       tags: variant.tags.map((t) => `${variant.repository}:${t}`),
       buildArgs: variant.args,
       ...(p.target !== undefined ? { target: p.target } : {}),
-      labels: imageLabels(p, deps.now(), deps.vcs),
       noCache: options.noCache,
       pull: options.pull,
       ...(await registryConfigFor(p.externalBases, deps).then((c) => (c ? { registryConfig: c } : {}))),

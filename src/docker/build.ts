@@ -11,7 +11,8 @@ export interface ClassicBuildRequest {
   tags: string[];
   buildArgs: Record<string, string>;
   target?: string;
-  labels: Record<string, string>;
+  /** Sent as the `labels` parameter (one LABEL step per label); see withLabelInstruction. */
+  labels?: Record<string, string>;
   noCache?: boolean;
   pull?: boolean;
   /** X-Registry-Config, already URL-safe base64 encoded (see encodeRegistryConfig). */
@@ -42,11 +43,11 @@ export async function runClassicBuild(
     t: request.tags,
     dockerfile: request.dockerfile,
     buildargs: request.buildArgs,
-    labels: request.labels,
     rm: true,
     forcerm: true,
     version: "1",
   };
+  if (request.labels && Object.keys(request.labels).length > 0) options.labels = request.labels;
   if (request.target) options.target = request.target;
   if (request.noCache) options.nocache = true;
   if (request.pull) options.pull = true;

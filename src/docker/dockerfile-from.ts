@@ -73,7 +73,7 @@ export function dockerfileBases(text: string, buildArgs: Record<string, string> 
         const name = eq >= 0 ? decl.slice(0, eq) : decl;
         const value = eq >= 0 ? decl.slice(eq + 1).replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1") : undefined;
         if (buildArgs[name] !== undefined) globalArgs[name] = buildArgs[name];
-        else if (value !== undefined) globalArgs[name] = value;
+        else if (value !== undefined) globalArgs[name] = substitute(value, globalArgs);
       }
     } else if (keyword === "FROM") {
       const words = rest.split(/\s+/).filter((w) => w && !w.startsWith("--"));

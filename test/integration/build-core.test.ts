@@ -36,7 +36,7 @@ describe("buildVariants against the real engine", () => {
     dirs.push(v.context);
     images.push(`${v.repository}:v1`);
     const lines: string[] = [];
-    const deps = await testBuildDeps(lines);
+    const deps = await testBuildDeps(lines, undefined, { vcs: { source: 'https://example.com/a$b"c\\d', revision: "0123abc" } });
     const [first] = await buildVariants([v], deps, OPTIONS);
     expect(first!.status, JSON.stringify(first) + lines.join("\n")).toBe("built");
 
@@ -46,6 +46,9 @@ describe("buildVariants against the real engine", () => {
     expect(info.Config.Labels?.["org.opencontainers.image.base.name"]).toBe("docker.io/library/busybox:latest");
     expect(info.Config.Labels?.["org.opencontainers.image.version"]).toBe("v1");
     expect(info.Config.Labels?.["io.runner-kit.variant"]).toBe("args");
+    expect(info.Config.Labels?.["org.opencontainers.image.source"]).toBe('https://example.com/a$b"c\\d');
+    expect(info.Config.Labels?.["org.opencontainers.image.revision"]).toBe("0123abc");
+    expect(info.Config.Labels?.["org.opencontainers.image.created"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
     const container = await d.createContainer({ Image: `${v.repository}:v1`, Cmd: ["sh", "-c", "cat /greeting; ls /ctx"], Labels: { "io.runner-kit.managed": "true", "io.runner-kit.run": runId } });
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dockerfileBases } from "../../src/docker/dockerfile-from.js";
 import { BuildEventTracker } from "../../src/docker/build-events.js";
+import { withLabelInstruction } from "../../src/docker/dockerfile-labels.js";
 
 describe("dockerfileBases", () => {
   it("finds external images, skips stage aliases and scratch, follows the final stage to its base", () => {
@@ -26,6 +27,13 @@ describe("dockerfileBases", () => {
     expect(dockerfileBases(text, { BASE: "registry.local:5000/base:1" }).externalImages).toEqual(["registry.local:5000/base:1", "busybox:latest"]);
     expect(dockerfileBases(text, { TAG: "1.36" }, "a").finalBase).toBe("debian:bookworm");
     expect(dockerfileBases(text, { TAG: "1.36" }).finalBase).toBe("busybox:1.36");
+  });
+
+  it("expands earlier ARGs inside ARG defaults, as the rendered runner-aws Dockerfile needs", () => {
+    const text = "ARG V=v17.3.0\nARG RUNNER=gitlab/gitlab-runner:${V}\nFROM ${RUNNER}\n";
+    expect(dockerfileBases(text).finalBase).toBe("gitlab/gitlab-runner:v17.3.0");
+    expect(dockerfileBases(text, { V: "v18.0.0" }).finalBase).toBe("gitlab/gitlab-runner:v18.0.0");
+    expect(dockerfileBases(text, { RUNNER: "debian:bookworm" }).finalBase).toBe("debian:bookworm");
   });
 
   it("has no final base for a scratch image", () => {
@@ -59,5 +67,17 @@ describe("BuildEventTracker", () => {
     expect(b.push({ stream: "Successfully built 0123456789ab\nSuccessfully tagged x:1\n" })).toEqual(["Successfully built 0123456789ab", "Successfully tagged x:1"]);
     expect(b.outcome().imageId).toBe("0123456789ab");
     expect(b.outcome().error).toBeUndefined();
+  });
+});
+
+describe("withLabelInstruction", () => {
+  it("appends one LABEL to the last stage, escaping what the parser would expand", () => {
+    const out = withLabelInstruction("FROM busybox\nRUN true", { b: 'say "$HOME"\\', a: "1" });
+    expect(out).toBe('FROM busybox\nRUN true\nLABEL "a"="1" \\\n      "b"="say \\"\\$HOME\\"\\\\"\n');
+  });
+
+  it("puts it at the end of the target stage", () => {
+    const out = withLabelInstruction("FROM busybox AS one\nRUN a\n\nFROM one AS two\nRUN b\n", { k: "v" }, "one");
+    expect(out).toBe('FROM busybox AS one\nRUN a\n\nLABEL "k"="v"\nFROM one AS two\nRUN b\n');
   });
 });
