@@ -13,6 +13,8 @@ export interface BuildOutcome {
 }
 
 const TAIL_LINES = 20;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /**
  * Scans every event of a classic-builder stream. dockerode's followProgress reports
@@ -34,7 +36,8 @@ export class BuildEventTracker {
       const parts = text.split(/\r?\n/);
       this.partial = parts.pop() ?? "";
       for (const raw of parts) {
-        const line = raw.replace(/\r/g, "").replace(/\s+$/, "");
+        // The daemon colours a step's stderr (ESC[91m … ESC[0m): plain text here, colour is the view's business.
+        const line = raw.replace(ANSI, "").replace(/\r/g, "").replace(/\s+$/, "");
         if (line === "") continue;
         lines.push(line);
         const step = /^Step \d+\/\d+ : .*/.exec(line);

@@ -49,7 +49,8 @@ describe("BuildEventTracker", () => {
     t.push({ stream: "Step 2/2 : RUN make\n" });
     t.push({ stream: " ---> Running in 0123456789ab\n" });
     t.push({ stream: "compiling" });
-    t.push({ stream: " main.c\nerror: boom\n" });
+    t.push({ stream: " main.c\n\u001b[91merror: boom\n" });
+    t.push({ stream: "\u001b[0mRemoving intermediate container 0123456789ab\n" });
     t.push({ errorDetail: { code: 2, message: "The command '/bin/sh -c make' returned a non-zero code: 2" }, error: "ignored legacy text" });
     const outcome = t.outcome();
     expect(outcome.error).toBe("The command '/bin/sh -c make' returned a non-zero code: 2");
