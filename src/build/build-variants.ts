@@ -2,7 +2,11 @@ import { runInOrder } from "../docker/order.js";
 import type { Variant } from "../project/plan.js";
 import { prepareVariants } from "./prepare.js";
 import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
-import { runVariantJob } from "./variant-job.js";
+import { mapLimit } from "../docker/map-limit.js";
+import { detectExisting, memoInspect, runVariantJob, type Detection } from "./variant-job.js";
+
+/** Up-to-date checks are small API calls: more of them at once than builds. */
+const DETECT_CONCURRENCY = 8;
 
 /**
  * Build (and push) prepared variants: dependency order, independent ones concurrently up
@@ -12,12 +16,24 @@ import { runVariantJob } from "./variant-job.js";
 export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps, options: BuildOptions): Promise<VariantResult[]> {
   const byId = new Map(prepared.map((p) => [p.variant.id, p]));
   const results = new Map<string, VariantResult>();
+  const inspect = memoInspect(deps.docker);
+  // What exists already is known from content hashes alone, so it is checked for every
+  // variant at once, before (and while) anything builds.
+  const detections = new Map<string, { promise: Promise<Detection>; resolve: (d: Detection) => void }>();
+  for (const p of prepared) {
+    let resolve!: (d: Detection) => void;
+    const promise = new Promise<Detection>((r) => (resolve = r));
+    detections.set(p.variant.id, { promise, resolve });
+  }
+  // detectExisting never rejects: a problem is part of its answer.
+  const all = mapLimit(prepared, DETECT_CONCURRENCY, async (p) => detections.get(p.variant.id)!.resolve(await detectExisting(p, deps, options)));
+  const detection = (id: string): Promise<Detection> => detections.get(id)!.promise;
   await runInOrder(
     prepared.map((p) => ({ id: p.variant.id, dependsOn: p.dependsOn })),
     options.jobs,
     {
       run: async (id) => {
-        const result = await runVariantJob(byId.get(id)!, deps, options, results);
+        const result = await runVariantJob(byId.get(id)!, { deps, options, dependencies: results, detection: detection(id), inspect });
         results.set(id, result);
         return result.status !== "failed";
       },
@@ -39,6 +55,7 @@ export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps
       },
     },
   );
+  await all;
   return prepared.map((p) => results.get(p.variant.id)!);
 }
 

@@ -4,7 +4,7 @@ import { connectDocker, pingDocker } from "../docker/client.js";
 import { insecureRegistryPredicate, type RegistryInfo } from "../docker/insecure-registries.js";
 import { failure, usageError } from "../errors.js";
 import { LOCK_FILE_NAME, type LockEntry } from "../lock/lockfile.js";
-import { mergeLock, readLock, staleLockReasons, writeLock } from "../lock/store.js";
+import { mergeLock, readLock, serializeLock, staleLockReasons, writeLock } from "../lock/store.js";
 import { loadPlan } from "../project/load.js";
 import { renderVariant } from "../render/render.js";
 import { credentialResolver } from "./auth.js";
@@ -96,7 +96,13 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
 
   const connection = await connectDocker(ctx.env);
   await pingDocker(connection);
-  const info = (await connection.docker.info()) as RegistryInfo;
+  // Asked lazily: GET /info is slow, and an up-to-date local build never contacts a registry.
+  let insecure: Promise<(domain: string) => boolean> | undefined;
+  const insecureRegistry = async (domain: string) => {
+    insecure ??= connection.docker.info().then((info: RegistryInfo) => insecureRegistryPredicate(info));
+    return (await insecure)(domain);
+  };
+  let vcs: Promise<{ source?: string; revision?: string }> | undefined;
   const log = (message: string) => say(ctx, message);
   const reporter = chooseReporter(ctx, options.quiet === true);
   let results: VariantResult[];
@@ -109,9 +115,9 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
         resolveAuth: credentialResolver(ctx, log),
         reporter,
         now: () => new Date(),
-        insecureRegistry: insecureRegistryPredicate(info),
+        insecureRegistry,
         secrets: ctx.secrets,
-        vcs: vcsFromEnv(ctx.env, await gitInfo(plan.rootDir)),
+        vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),
         signal: ctx.signal,
       },
       buildOptions,
@@ -123,7 +129,9 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   if (!options.locked) {
     const updates: Record<string, LockEntry> = {};
     for (const r of results) if (r.status !== "failed") updates[r.id] = lockEntry(r, previousLock?.variants[r.id]);
-    if (Object.keys(updates).length > 0) await writeLock(lockPath, mergeLock(previousLock, updates));
+    const next = mergeLock(previousLock, updates);
+    // Unchanged: leave the file (and its modification time) alone.
+    if (Object.keys(updates).length > 0 && (!previousLock || serializeLock(next) !== serializeLock(previousLock))) await writeLock(lockPath, next);
   }
 
   if (options.json) printJson(ctx, summaryDocument(results));

@@ -27,7 +27,7 @@ export async function repositoryAccess(repository: string, deps: BuildDeps): Pro
   const client = new RegistryClient(
     {
       domain: ref.domain,
-      insecure: deps.insecureRegistry(ref.domain),
+      insecure: await deps.insecureRegistry(ref.domain),
       ...(credential ? { username: credential.username, password: credential.password } : {}),
       ...(credential?.identityToken ? { identityToken: credential.identityToken } : {}),
     },

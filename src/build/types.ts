@@ -57,12 +57,12 @@ export interface BuildDeps {
   resolveAuth(image: string): Promise<RegistryCredential | undefined>;
   reporter: BuildReporter;
   now(): Date;
-  /** Whether the daemon talks plain HTTP to this registry domain. */
-  insecureRegistry(domain: string): boolean;
+  /** Whether the daemon talks plain HTTP to this registry domain (asked only when a registry is contacted). */
+  insecureRegistry(domain: string): boolean | Promise<boolean>;
   /** Every credential resolved is registered here, so no output shows it. */
   secrets?: SecretSet;
-  /** org.opencontainers.image.source / revision. */
-  vcs?: { source?: string; revision?: string };
+  /** org.opencontainers.image.source / revision, asked only when an image is built. */
+  vcs?: () => Promise<{ source?: string; revision?: string }>;
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;

@@ -62,10 +62,11 @@ async function registryUpToDate(access: RepositoryAccess, p: PreparedVariant): P
 async function build(p: PreparedVariant, deps: BuildDeps, options: BuildOptions): Promise<string> {
   const { variant } = p;
   deps.reporter.start(variant.id, "building");
+  const vcs = (await deps.vcs?.()) ?? {};
   const outcome = await runClassicBuild(
     deps.docker,
     {
-      context: contextTar(variant.context, p.entries, withLabelInstruction(p.dockerfile, imageLabels(p, deps.now(), deps.vcs), p.target)),
+      context: contextTar(variant.context, p.entries, withLabelInstruction(p.dockerfile, imageLabels(p, deps.now(), vcs), p.target)),
       dockerfile: INJECTED_DOCKERFILE,
       tags: variant.tags.map((t) => `${variant.repository}:${t}`),
       buildArgs: variant.args,
@@ -128,10 +129,10 @@ async function push(p: PreparedVariant, access: RepositoryAccess, deps: BuildDep
 }
 
 /** Base image → registry digest ("sha256:…"), or the local image id when it has none. */
-async function baseDigests(p: PreparedVariant, docker: Docker, dependencies: Map<string, VariantResult>): Promise<Record<string, string>> {
+async function baseDigests(p: PreparedVariant, job: JobContext): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const image of p.externalBases) {
-    const info = await inspectImage(docker, image).catch(() => undefined);
+    const info = await job.inspect(image);
     if (!info) continue;
     const name = parseImageReference(image).name;
     const repoDigest = (info.RepoDigests ?? []).find((d) => {
@@ -144,7 +145,7 @@ async function baseDigests(p: PreparedVariant, docker: Docker, dependencies: Map
     out[image] = repoDigest ? repoDigest.slice(repoDigest.indexOf("@") + 1) : info.Id;
   }
   for (const dep of p.dependsOn) {
-    const r = dependencies.get(dep);
+    const r = job.dependencies.get(dep);
     const value = r?.digest ?? r?.imageId;
     if (r && value) out[r.repository] = value;
   }
@@ -167,12 +168,63 @@ function registryProblem(error: unknown, access: RepositoryAccess | undefined, r
   return new JobFailure(error.message);
 }
 
+/** What is already there for a variant: found before any build starts, for all variants at once. */
+export interface Detection {
+  access?: RepositoryAccess;
+  /** Registry digest when every tag in the registry has the content hash (with --push). */
+  remote?: string;
+  /** Local image id with the content hash. */
+  local?: string;
+  error?: unknown;
+}
+
+export async function detectExisting(p: PreparedVariant, deps: BuildDeps, options: BuildOptions): Promise<Detection> {
+  const found: Detection = {};
+  try {
+    if (options.push) {
+      // Fails early, with the registry named, when it cannot be reached at all.
+      found.access = await repositoryAccess(p.variant.repository, deps);
+      if (!options.force) {
+        const remote = await registryUpToDate(found.access, p);
+        if (remote) found.remote = remote;
+      }
+    }
+    if (!found.remote && !options.force) {
+      const local = await localUpToDate(deps.docker, p);
+      if (local) found.local = local;
+    }
+  } catch (error) {
+    found.error = error;
+  }
+  return found;
+}
+
+export interface JobContext {
+  deps: BuildDeps;
+  options: BuildOptions;
+  /** Results of the variants this one builds FROM. */
+  dependencies: Map<string, VariantResult>;
+  detection: Promise<Detection>;
+  /** Memoised local image inspection (base images are shared between variants). */
+  inspect(ref: string): Promise<Docker.ImageInspectInfo | undefined>;
+}
+
+export function memoInspect(docker: Docker): (ref: string) => Promise<Docker.ImageInspectInfo | undefined> {
+  const cache = new Map<string, Promise<Docker.ImageInspectInfo | undefined>>();
+  return (ref) => {
+    let pending = cache.get(ref);
+    if (!pending) cache.set(ref, (pending = inspectImage(docker, ref).catch(() => undefined)));
+    return pending;
+  };
+}
+
 /**
- * One variant from start to summary line: up-to-date check (local label, or the registry
- * tag when pushing), build, push with read-back verification. Never throws for a failed
- * build or push: the failure is the result, so other images keep going.
+ * One variant from start to summary line: what already exists (local label, or the
+ * registry tag when pushing), build, push with read-back verification. Never throws for a
+ * failed build or push: the failure is the result, so other images keep going.
  */
-export async function runVariantJob(p: PreparedVariant, deps: BuildDeps, options: BuildOptions, dependencies: Map<string, VariantResult>): Promise<VariantResult> {
+export async function runVariantJob(p: PreparedVariant, job: JobContext): Promise<VariantResult> {
+  const { deps, options } = job;
   const started = Date.now();
   const { variant } = p;
   const result: VariantResult = {
@@ -185,22 +237,17 @@ export async function runVariantJob(p: PreparedVariant, deps: BuildDeps, options
     pushed: false,
     baseImages: {},
   };
-  let access: RepositoryAccess | undefined;
+  const found = await job.detection;
+  const access = found.access;
   try {
-    if (options.push) {
-      access = await repositoryAccess(variant.repository, deps);
-      // Fails early, with the registry named, when it cannot be reached at all.
-      const remote = options.force ? undefined : await registryUpToDate(access, p);
-      if (remote) {
-        result.status = "up-to-date";
-        result.digest = remote;
-        deps.reporter.note(variant.id, `up to date in ${access.domain} (${remote})`);
-      }
-    }
-    if (result.status !== "up-to-date") {
-      const local = options.force ? undefined : await localUpToDate(deps.docker, p);
-      if (local) {
-        result.imageId = local;
+    if (found.error !== undefined) throw found.error;
+    if (found.remote) {
+      result.status = "up-to-date";
+      result.digest = found.remote;
+      deps.reporter.note(variant.id, `up to date in ${access!.domain} (${found.remote})`);
+    } else {
+      if (found.local) {
+        result.imageId = found.local;
         result.status = "up-to-date";
         deps.reporter.note(variant.id, "up to date (an image with this content hash exists)");
       } else {
@@ -212,7 +259,7 @@ export async function runVariantJob(p: PreparedVariant, deps: BuildDeps, options
         result.pushed = true;
       }
     }
-    result.baseImages = await baseDigests(p, deps.docker, dependencies);
+    result.baseImages = await baseDigests(p, job);
   } catch (error) {
     if (deps.signal?.aborted) throw error;
     const failure = error instanceof JobFailure ? error : registryProblem(error, access, variant.repository);

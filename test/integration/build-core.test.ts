@@ -36,7 +36,7 @@ describe("buildVariants against the real engine", () => {
     dirs.push(v.context);
     images.push(`${v.repository}:v1`);
     const lines: string[] = [];
-    const deps = await testBuildDeps(lines, undefined, { vcs: { source: 'https://example.com/a$b"c\\d', revision: "0123abc" } });
+    const deps = await testBuildDeps(lines, undefined, { vcs: async () => ({ source: 'https://example.com/a$b"c\\d', revision: "0123abc" }) });
     const [first] = await buildVariants([v], deps, OPTIONS);
     expect(first!.status, JSON.stringify(first) + lines.join("\n")).toBe("built");
 
