@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { gitlabReporter, plainReporter } from "../../src/build/reporters.js";
+import { gitlabReporter, plainReporter, ttyReporter } from "../../src/build/reporters.js";
+import { imageLabels, vcsFromEnv } from "../../src/build/image-labels.js";
+import type { PreparedVariant } from "../../src/build/types.js";
 import { summaryDocument, summaryTable } from "../../src/build/summary.js";
 import type { VariantResult } from "../../src/build/types.js";
 import { insecureRegistryPredicate } from "../../src/docker/insecure-registries.js";
@@ -52,5 +54,38 @@ describe("build output", () => {
     expect(insecure("reg.local:5000")).toBe(true);
     expect(insecure("registry.example.com")).toBe(false);
     expect(insecure("docker.io")).toBe(false);
+  });
+});
+
+describe("live view and labels", () => {
+  it("redraws one line per image in place on a terminal", () => {
+    let out = "";
+    const r = ttyReporter((t) => void (out += t), 60);
+    r.start("a", "building");
+    r.start("b", "building");
+    r.line("a", "Step 2/5 : RUN apt-get update && apt-get install -y --no-install-recommends awscli jq");
+    r.finish({ ...built, id: "b" });
+    r.close();
+    const frames = out.split("\x1b[2K");
+    expect(frames.at(-2)).toBe("a  … Step 2/5 : RUN apt-get update && apt-get install -y --\n");
+    expect(frames.at(-1)).toMatch(/^b  built and pushed in 12\.3 s sha256:d+\n$/);
+    r.close();
+    expect(out.match(/\x1b\[2A/g)?.length ?? 0).toBe(1);
+  });
+
+  it("labels images with OCI keys and runner-kit's own, CI variables before git", () => {
+    const p = { variant: { id: "data/runner-aws", template: "runner-aws", tags: ["latest", "v17.3.0"] }, contentHash: "sha256:abc", finalBase: "docker.io/library/debian:bookworm" } as unknown as PreparedVariant;
+    const vcs = vcsFromEnv({ CI_PROJECT_URL: "https://gitlab.example.com/platform/images", CI_COMMIT_SHA: "f00" }, { source: "git@x:y.git", revision: "bar" });
+    expect(imageLabels(p, new Date("2026-01-02T03:04:05.678Z"), vcs)).toEqual({
+      "org.opencontainers.image.created": "2026-01-02T03:04:05Z",
+      "org.opencontainers.image.title": "data/runner-aws",
+      "org.opencontainers.image.version": "v17.3.0",
+      "org.opencontainers.image.source": "https://gitlab.example.com/platform/images",
+      "org.opencontainers.image.revision": "f00",
+      "org.opencontainers.image.base.name": "docker.io/library/debian:bookworm",
+      "io.runner-kit.template": "runner-aws",
+      "io.runner-kit.variant": "data/runner-aws",
+      "io.runner-kit.content-hash": "sha256:abc",
+    });
   });
 });
