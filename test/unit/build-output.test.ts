@@ -68,9 +68,9 @@ describe("live view and labels", () => {
     r.close();
     const frames = out.split("\x1b[2K");
     expect(frames.at(-2)).toBe("a  … Step 2/5 : RUN apt-get update && apt-get install -y --\n");
-    expect(frames.at(-1)).toMatch(/^b  built and pushed in 12\.3 s sha256:d+\n$/);
+    expect(frames.at(-1)).toMatch(/^b {2}built and pushed in 12\.3 s sha256:d+\n$/);
     r.close();
-    expect(out.match(/\x1b\[2A/g)?.length ?? 0).toBe(1);
+    expect(out.split("\x1b[2A").length - 1).toBe(1);
   });
 
   it("labels images with OCI keys and runner-kit's own, CI variables before git", () => {
