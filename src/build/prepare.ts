@@ -25,15 +25,17 @@ export async function prepareVariants(
       const bases = dockerfileBases(dockerfile, variant.args, target);
       const dependsOn: string[] = [];
       const externalBases: string[] = [];
+      const projectBases: string[] = [];
       for (const image of bases.externalImages) {
         const ref = parseImageReference(image, { where: `${variant.dockerfile}: FROM ${image}` });
         const dep = byName.get(ref.name);
         if (dep !== undefined && dep !== variant.id) {
           if (!dependsOn.includes(dep)) dependsOn.push(dep);
+          projectBases.push(image);
         } else externalBases.push(image);
       }
       const listing = await listContextFiles(variant.context, [INJECTED_DOCKERFILE]);
-      return { variant, dockerfile, target, bases, dependsOn, externalBases, entries: listing.entries };
+      return { variant, dockerfile, target, bases, dependsOn, externalBases, projectBases, entries: listing.entries };
     }),
   );
   checkAcyclic(staged.map((s) => ({ id: s.variant.id, dependsOn: s.dependsOn })));
@@ -68,6 +70,7 @@ export async function prepareVariants(
         target: s.target,
         externalBases: s.externalBases,
         dependsOn: s.dependsOn,
+        projectBases: s.projectBases,
         entries: s.entries,
         contentHash: await hashOf(s.variant.id),
       };

@@ -79,6 +79,8 @@ export interface PreparedVariant {
   finalBase?: string;
   /** Ids of project variants it builds FROM. */
   dependsOn: string[];
+  /** The FROM images that are project variants, as written (the daemon may pull them from the registry). */
+  projectBases: string[];
   entries: ContextEntry[];
   contentHash: string;
 }

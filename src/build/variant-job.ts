@@ -73,7 +73,7 @@ async function build(p: PreparedVariant, deps: BuildDeps, options: BuildOptions)
       ...(p.target !== undefined ? { target: p.target } : {}),
       noCache: options.noCache,
       pull: options.pull,
-      ...(await registryConfigFor(p.externalBases, deps).then((c) => (c ? { registryConfig: c } : {}))),
+      ...(await registryConfigFor([...p.externalBases, ...p.projectBases], deps).then((c) => (c ? { registryConfig: c } : {}))),
       ...(deps.signal ? { signal: deps.signal } : {}),
     },
     (line) => deps.reporter.line(variant.id, line),

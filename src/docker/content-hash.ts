@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createReadStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ContextEntry } from "./context-files.js";
 import { mapLimit } from "./map-limit.js";
@@ -17,14 +16,34 @@ export interface ContentHashInput {
   dependencies?: Record<string, string>;
 }
 
-const SMALL_FILE = 1 << 20;
-const PARALLEL_READS = 32;
+/** Files below this size are read in one synchronous call: for many small files that is several times faster than the thread pool. */
+const SMALL_FILE = 256 * 1024;
+const PARALLEL_READS = 16;
+/** Small files read between two yields to the event loop (other builds keep streaming). */
+const BATCH = 256;
 
-async function fileDigest(path: string, size: number): Promise<string> {
-  if (size < SMALL_FILE) return createHash("sha256").update(await readFile(path)).digest("hex");
+async function largeFileDigest(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");
+}
+
+async function entryDigests(contextDir: string, entries: ContextEntry[]): Promise<string[]> {
+  const digests = new Array<string>(entries.length);
+  const large: number[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.type !== "file") digests[i] = e.linkname ?? "";
+    else if (e.size >= SMALL_FILE) large.push(i);
+    else {
+      digests[i] = createHash("sha256").update(readFileSync(join(contextDir, e.path))).digest("hex");
+      if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  await mapLimit(large, PARALLEL_READS, async (i) => {
+    digests[i] = await largeFileDigest(join(contextDir, entries[i]!.path));
+  });
+  return digests;
 }
 
 /**
@@ -34,9 +53,7 @@ async function fileDigest(path: string, size: number): Promise<string> {
  * project images it builds on. Labels such as the creation time are deliberately outside.
  */
 export async function computeContentHash(input: ContentHashInput): Promise<string> {
-  const fileDigests = await mapLimit(input.entries, PARALLEL_READS, (e) =>
-    e.type === "file" ? fileDigest(join(input.contextDir, e.path), e.size) : Promise.resolve(e.linkname ?? ""),
-  );
+  const fileDigests = await entryDigests(input.contextDir, input.entries);
   const hash = createHash("sha256");
   const field = (value: string) => hash.update(value).update("\0");
   field("runner-kit content hash v1");

@@ -1,7 +1,9 @@
+import type { Dirent } from "node:fs";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import dockerignoreModule from "@balena/dockerignore";
 import { configError } from "../errors.js";
+import { mapLimit } from "./map-limit.js";
 
 /** One entry of a build context, as it goes into the tar. */
 export interface ContextEntry {
@@ -10,6 +12,8 @@ export interface ContextEntry {
   type: "file" | "directory" | "symlink";
   mode: number;
   size: number;
+  /** Modification time (ms since the epoch), kept in the tar as the Docker CLI keeps it. */
+  mtimeMs: number;
   linkname?: string;
 }
 
@@ -28,6 +32,9 @@ interface IgnoreRules {
 // A CommonJS module whose types declare an ES default export: take the function either way.
 const dockerignore = dockerignoreModule.default;
 
+/** File system calls in flight at once: enough to keep the disk busy, few enough to keep memory flat. */
+const PARALLEL_STATS = 64;
+
 async function ignoreRules(dir: string): Promise<IgnoreRules> {
   let text: string;
   try {
@@ -44,48 +51,60 @@ async function ignoreRules(dir: string): Promise<IgnoreRules> {
  * Walk a build context directory the way the Docker CLI does: `.dockerignore` patterns
  * (Docker's matching rules, via @balena/dockerignore) exclude files and directories; an
  * excluded directory is pruned unless an exception pattern could re-include something in
- * it. Entries come sorted by path, so their order (and the content hash) is stable.
- * `reserved` paths are left out (runner-kit puts its own file there).
+ * it; excluded files are never even stat'ed. Entries come sorted by path, so their order
+ * (and the content hash) is stable. `reserved` paths are left out (runner-kit puts its own
+ * file there).
  */
 export async function listContextFiles(dir: string, reserved: string[] = []): Promise<ContextListing> {
   const rules = await ignoreRules(dir);
   const entries: ContextEntry[] = [];
   let excluded = 0;
   const skip = new Set(reserved);
+  const pendingDirs: string[] = [""];
 
-  async function walk(rel: string): Promise<void> {
-    let names: string[];
+  const readDir = async (rel: string): Promise<Dirent[]> => {
     try {
-      names = await readdir(join(dir, rel));
+      return await readdir(join(dir, rel), { withFileTypes: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw configError(`cannot read the build context directory ${join(dir, rel)} (${code ?? String(error)})`, {
         hint: "check the image's `context` in runner-kit.yaml",
       });
     }
-    const paths = names.map((name) => (rel ? `${rel}/${name}` : name)).filter((p) => !skip.has(p));
-    const stats = await Promise.all(paths.map((p) => lstat(join(dir, p))));
-    const subdirs: string[] = [];
-    for (const [i, path] of paths.entries()) {
-      const stat = stats[i]!;
-      const ignored = rules.ignores(path);
-      if (stat.isDirectory()) {
-        if (!ignored) entries.push({ path, type: "directory", mode: stat.mode & 0o7777, size: 0 });
-        else excluded += 1;
-        if (!ignored || rules.hasExceptions) subdirs.push(path);
-      } else if (ignored) {
-        excluded += 1;
-      } else if (stat.isSymbolicLink()) {
-        entries.push({ path, type: "symlink", mode: stat.mode & 0o7777, size: 0, linkname: await readlink(join(dir, path)) });
-      } else if (stat.isFile()) {
-        entries.push({ path, type: "file", mode: stat.mode & 0o7777, size: stat.size });
-      }
-      // Sockets, FIFOs and devices are not sent, as with the Docker CLI.
-    }
-    await Promise.all(subdirs.map(walk));
-  }
+  };
 
-  await walk("");
+  while (pendingDirs.length > 0) {
+    // One level of directories at a time, each read with bounded concurrency.
+    const level = pendingDirs.splice(0, pendingDirs.length);
+    const listings = await mapLimit(level, PARALLEL_STATS, readDir);
+    const toStat: { path: string; kind: ContextEntry["type"] }[] = [];
+    level.forEach((rel, i) => {
+      for (const dirent of listings[i]!) {
+        const path = rel ? `${rel}/${dirent.name}` : dirent.name;
+        if (skip.has(path)) continue;
+        const ignored = rules.ignores(path);
+        if (dirent.isDirectory()) {
+          if (!ignored) toStat.push({ path, kind: "directory" });
+          else excluded += 1;
+          if (!ignored || rules.hasExceptions) pendingDirs.push(path);
+        } else if (ignored) {
+          excluded += 1;
+        } else if (dirent.isSymbolicLink()) {
+          toStat.push({ path, kind: "symlink" });
+        } else if (dirent.isFile()) {
+          toStat.push({ path, kind: "file" });
+        }
+        // Sockets, FIFOs and devices are not sent, as with the Docker CLI.
+      }
+    });
+    const stats = await mapLimit(toStat, PARALLEL_STATS, async ({ path, kind }) => {
+      const stat = await lstat(join(dir, path));
+      const entry: ContextEntry = { path, type: kind, mode: stat.mode & 0o7777, size: kind === "file" ? stat.size : 0, mtimeMs: stat.mtimeMs };
+      if (kind === "symlink") entry.linkname = await readlink(join(dir, path));
+      return entry;
+    });
+    for (const entry of stats) entries.push(entry);
+  }
   // A parent's path is a prefix of its children's, so plain ordering keeps parents first.
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { entries, excluded };

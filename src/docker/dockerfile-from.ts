@@ -22,19 +22,30 @@ export interface DockerfileBases {
   finalBase?: string;
 }
 
+export interface Instruction {
+  /** 1-based first and last physical line. */
+  line: number;
+  endLine: number;
+  /** Continuation lines joined. */
+  text: string;
+}
+
 /** Logical instructions: continuation lines joined, comments and blank lines dropped. */
-function instructions(text: string): { line: number; text: string }[] {
-  const out: { line: number; text: string }[] = [];
+export function instructions(text: string): Instruction[] {
+  const out: Instruction[] = [];
   const lines = text.split(/\r?\n/);
-  let current: { line: number; text: string } | undefined;
+  let current: Instruction | undefined;
   lines.forEach((raw, index) => {
     const trimmed = raw.trim();
     if (current === undefined && (trimmed === "" || trimmed.startsWith("#"))) return;
     if (current !== undefined && trimmed.startsWith("#")) return;
     const continued = /\\\s*$/.test(raw);
     const piece = continued ? raw.replace(/\\\s*$/, "") : raw;
-    if (current === undefined) current = { line: index + 1, text: piece.trim() };
-    else current.text += ` ${piece.trim()}`;
+    if (current === undefined) current = { line: index + 1, endLine: index + 1, text: piece.trim() };
+    else {
+      current.text += ` ${piece.trim()}`;
+      current.endLine = index + 1;
+    }
     if (!continued) {
       out.push(current);
       current = undefined;

@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { buildVariants } from "../../src/build/build-variants.js";
 import { CONTENT_HASH_LABEL } from "../../src/build/image-labels.js";
@@ -29,7 +30,7 @@ describe("buildVariants against the real engine", () => {
     const v = tempVariant(
       "args",
       `${local}-args`,
-      "FROM busybox:latest AS base\nARG GREETING=unset\nCOPY . /ctx/\nRUN echo \"$GREETING\" > /greeting\nFROM base AS final\nRUN false\n",
+      "FROM busybox:latest AS base\nARG GREETING=unset\nCOPY . /ctx/\nRUN echo \"$GREETING\" > /greeting\nLABEL org.opencontainers.image.title=custom-title\nFROM base AS final\nRUN false\n",
       { "keep.txt": "kept", "secret.env": "excluded", "logs/a.log": "x", ".dockerignore": "*.env\nlogs\n" },
       { args: { GREETING: `hi-${runId}` }, target: "base" },
     );
@@ -46,6 +47,8 @@ describe("buildVariants against the real engine", () => {
     expect(info.Config.Labels?.["org.opencontainers.image.base.name"]).toBe("docker.io/library/busybox:latest");
     expect(info.Config.Labels?.["org.opencontainers.image.version"]).toBe("v1");
     expect(info.Config.Labels?.["io.runner-kit.variant"]).toBe("args");
+    // The template's own LABEL keeps its title; runner-kit's labels continued that instruction.
+    expect(info.Config.Labels?.["org.opencontainers.image.title"]).toBe("custom-title");
     expect(info.Config.Labels?.["org.opencontainers.image.source"]).toBe('https://example.com/a$b"c\\d');
     expect(info.Config.Labels?.["org.opencontainers.image.revision"]).toBe("0123abc");
     expect(info.Config.Labels?.["org.opencontainers.image.created"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -139,6 +142,13 @@ describe("buildVariants against the real engine", () => {
     expect(second.map((r) => r.status)).toEqual(["up-to-date", "up-to-date"]);
     expect(second[0]!.digest).toBe(appResult!.digest);
     expect(second.every((r) => !r.pushed)).toBe(true);
+
+    // The base only in the registry, the app changed: the app's build pulls its project base
+    // with the registry's credentials.
+    await d.getImage(`${base.repository}:v1`).remove({ force: true });
+    writeFileSync(join(app.context, "changed.txt"), runId);
+    const third = await buildVariants([app, base], await testBuildDeps([], cred), { ...OPTIONS, push: true });
+    expect(third.map((r) => r.status), third.map((r) => r.error).join("; ")).toEqual(["built", "up-to-date"]);
     await expectNoLeaks(runId);
   });
 

@@ -81,4 +81,12 @@ describe("withLabelInstruction", () => {
     const out = withLabelInstruction("FROM busybox AS one\nRUN a\n\nFROM one AS two\nRUN b\n", { k: "v" }, "one");
     expect(out).toBe('FROM busybox AS one\nRUN a\n\nLABEL "k"="v"\nFROM one AS two\nRUN b\n');
   });
+
+  it("continues a stage's closing LABEL instead of adding a step, keeping the template's own OCI keys", () => {
+    const text = "FROM debian\nRUN true\nLABEL org.opencontainers.image.title=runner-aws \\\n      io.runner-kit.variant=wrong\n";
+    const out = withLabelInstruction(text, { "org.opencontainers.image.title": "data/runner-aws", "io.runner-kit.variant": "data/runner-aws", "org.opencontainers.image.created": "T" });
+    expect(out).toBe(
+      'FROM debian\nRUN true\nLABEL org.opencontainers.image.title=runner-aws \\\n      io.runner-kit.variant=wrong \\\n      "io.runner-kit.variant"="data/runner-aws" \\\n      "org.opencontainers.image.created"="T"\n',
+    );
+  });
 });
