@@ -36,6 +36,8 @@ export { parseDockerConfig, decodeAuthField } from "./auth/config-file.js";
 export { registryPathForKey, lookupPathsForImage, DOCKER_HUB_SERVER_ADDRESS } from "./auth/keys.js";
 export { dockerAuthConfig, registryConfigHeader, registryConfigMap } from "./auth/daemon-auth.js";
 export { registerCredentialSecrets } from "./auth/secrets.js";
+export { createCredentialResolver } from "./auth/resolver.js";
+export type { CredentialResolver, CredentialResolverOptions } from "./auth/resolver.js";
 export type { DaemonAuthConfig } from "./auth/daemon-auth.js";
 export type { AuthSource, DockerAuthEntry, DockerConfigFile, RegistryCredential, ResolveAuthOptions } from "./auth/types.js";
 

@@ -19,8 +19,7 @@ export function parseDockerConfig(text: string, source: string, options: ParseCo
     data = JSON.parse(text);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw configError(`${source} is not valid JSON (${why})`, {
-      where: source,
+    throw configError(`${source} is not valid JSON${jsonErrorPosition(why)}`, {
       hint: 'it must be a Docker config.json document such as {"auths":{"registry.example.com":{"auth":"<base64 of user:password>"}}}',
     });
   }
@@ -36,13 +35,13 @@ export function parseDockerConfig(text: string, source: string, options: ParseCo
     }
   }
   if (data.credsStore !== undefined && typeof data.credsStore !== "string") {
-    throw configError(`"credsStore" in ${source} must be a string, the suffix of a docker-credential-<name> helper`, { where: source });
+    throw configError(`"credsStore" in ${source} must be a string, the suffix of a docker-credential-<name> helper`);
   }
   if (data.credHelpers !== undefined) {
     if (!isObject(data.credHelpers)) throw notAnObject(source, '"credHelpers"');
     for (const [key, helper] of Object.entries(data.credHelpers)) {
       if (typeof helper !== "string") {
-        throw configError(`"credHelpers" entry "${key}" in ${source} must be a string, the suffix of a docker-credential-<name> helper`, { where: source });
+        throw configError(`"credHelpers" entry "${key}" in ${source} must be a string, the suffix of a docker-credential-<name> helper`);
       }
     }
   }
@@ -65,13 +64,12 @@ function readEntry(entry: Record<string, unknown>, key: string, source: string):
     const value = entry[field];
     if (value === undefined || value === null) continue;
     if (typeof value !== "string") {
-      throw configError(`the "${field}" of "auths" entry "${key}" in ${source} must be a string`, { where: source });
+      throw configError(`the "${field}" of "auths" entry "${key}" in ${source} must be a string`);
     }
     out[field] = value;
   }
   if (out.auth !== undefined && decodeAuthField(out.auth) === undefined) {
     throw configError(`the "auth" of "auths" entry "${key}" in ${source} is not base64 of "user:password"`, {
-      where: source,
       hint: 'write it as the output of `printf %s "user:password" | base64`, or use "username" and "password"',
     });
   }
@@ -83,10 +81,19 @@ function legacyAuths(data: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(data).filter(([, value]) => isObject(value)));
 }
 
+/** Where JSON.parse stopped, without the snippet of input V8 quotes (it may hold a secret). */
+function jsonErrorPosition(message: string): string {
+  const lineColumn = /line (\d+) column (\d+)/.exec(message);
+  if (lineColumn) return ` (line ${lineColumn[1]}, column ${lineColumn[2]})`;
+  const position = /at position (\d+)/.exec(message);
+  if (position) return ` (at character ${Number(position[1]) + 1})`;
+  return "";
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function notAnObject(source: string, what: string) {
-  return configError(`${what} in ${source} must be a JSON object`, { where: source });
+  return configError(`${what} in ${source} must be a JSON object`);
 }

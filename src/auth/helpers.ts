@@ -49,7 +49,7 @@ export function checkHelperName(name: string, where: string): void {
   if (name === "" || name.includes("/") || name.includes("\\")) {
     throw configError(
       `the credential helper name ${JSON.stringify(name)} in ${where} is not a plain name: path traversal is not allowed`,
-      { where, hint: `name the helper by its suffix only, e.g. "ecr-login" for ${HELPER_PREFIX}ecr-login, and put that program on PATH` },
+      { hint: `name the helper by its suffix only, e.g. "ecr-login" for ${HELPER_PREFIX}ecr-login, and put that program on PATH` },
     );
   }
 }

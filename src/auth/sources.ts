@@ -52,7 +52,6 @@ async function readIfExists(readFile: (path: string) => Promise<string>, path: s
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
     throw configError(`cannot read the Docker credentials file ${path} (${code ?? String(error)})`, {
-      where: path,
       hint: "make it readable by this user, or remove it",
     });
   }

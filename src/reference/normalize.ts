@@ -13,7 +13,7 @@ const LOCALHOST = "localhost";
  * is a domain only when it is `localhost`, contains `.` or `:`, or has an uppercase letter;
  * otherwise the image lives on Docker Hub.
  */
-export function splitDockerDomain(name: string): { domain: string; remainder: string } {
+export function splitDockerDomain(name: string): { domain: string; remainder: string; written: string } {
   const slash = name.indexOf("/");
   let domain: string;
   let remainder: string;
@@ -25,9 +25,11 @@ export function splitDockerDomain(name: string): { domain: string; remainder: st
     domain = first;
     remainder = name.slice(slash + 1);
   }
+  // The part after the domain as the user wrote it, for messages.
+  const written = remainder;
   if (domain === LEGACY_DEFAULT_DOMAIN) domain = DEFAULT_DOMAIN;
   if (domain === DEFAULT_DOMAIN && !remainder.includes("/")) remainder = OFFICIAL_REPO_PREFIX + remainder;
-  return { domain, remainder };
+  return { domain, remainder, written };
 }
 
 /** Docker's short form of a normalised name: no `docker.io/`, no `library/` for official images. */

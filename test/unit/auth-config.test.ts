@@ -124,6 +124,15 @@ describe("loadAuthSources: GitLab Runner's order", () => {
     expect(error.toParagraph()).not.toContain("\n");
   });
 
+  it("the JSON error never quotes the input (it may hold a secret)", async () => {
+    const { readFile } = files({});
+    for (const text of ["secretpw123456789", '{"auths": {"r": {"password": "secretpw123456789" x}}}', "{\"auths\": secretpw123456789"]) {
+      const error = await rejected(loadAuthSources({ env: { DOCKER_AUTH_CONFIG: text }, homeDir: "/h", readFile }));
+      expect(error.toParagraph()).not.toMatch(/secretpw|secr|pw1/);
+      expect(error.message).toMatch(/^the DOCKER_AUTH_CONFIG variable is not valid JSON/);
+    }
+  });
+
   it("a broken config.json is a configuration error naming the file", async () => {
     const { readFile } = files({ "/h/.docker/config.json": "{ not json" });
     const error = await rejected(loadAuthSources({ env: {}, homeDir: "/h", readFile }));

@@ -195,10 +195,12 @@ describe("parseImageReference: invalid input", () => {
     [" debian", /whitespace/],
     ["[fc00::1]", /invalid/],
     ["[fc00::1]:5000", /invalid/],
-    ["[2001:db8::1]:tag", /invalid/],
+    ["[2001:db8::1]:tag", /IPv6 registry address .* followed by \/<repository>/],
     ["fc00::1:5000/debian", /invalid reference format/],
-    ["[fe80::1%eth0]:5000/debian", /invalid reference format/],
-    ["[2001:db8:3:4::192.0.2.33]:5000/debian", /invalid reference format/],
+    ["[fe80::1%eth0]:5000/debian", /IPv6 registry address is written \[address\]/],
+    ["[2001:db8:3:4::192.0.2.33]:5000/debian", /IPv6 registry address is written \[address\]/],
+    ["[2001:db8::1]:5000/Bad", /repository name must be lowercase \("Bad"\)/],
+    ["[2001:db8::1]:5000/a..b", /repository path after the IPv6 registry address is not valid/],
     ["1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a", /64-character image ID/],
   ])("%j is rejected (%s)", (input, reason) => {
     const error = parseError(input);
@@ -210,6 +212,12 @@ describe("parseImageReference: invalid input", () => {
     const paragraph = error.toParagraph();
     expect(paragraph).not.toContain("\n");
     expect(paragraph).toMatch(/\.$/);
+  });
+
+  it("names the repository as written, and shortens a very long reference", () => {
+    expect(parseError("Debian:12").message).toContain('repository name must be lowercase ("Debian")');
+    const long = parseError("a/".repeat(200) + "a");
+    expect(long.message).toMatch(/^invalid image reference "(a\/){30}…(\/a){20}": the repository path is 401 characters long/);
   });
 
   it("puts the caller's location in front of the paragraph", () => {
