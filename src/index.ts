@@ -16,6 +16,18 @@ export { SecretSet } from "./secrets.js";
 export { runCli } from "./cli/program.js";
 export type { CliContext, TextSink } from "./cli/context.js";
 
+// ── render: project file → Plan → Dockerfiles → lint ───────────────────────────────────
+export { loadPlan } from "./project/load.js";
+export type { LoadPlanOptions } from "./project/load.js";
+export type { Plan, Variant, SmokeRef } from "./project/plan.js";
+export { renderVariant, renderVariantDetailed } from "./render/render.js";
+export type { RenderOptions, RenderedVariant } from "./render/render.js";
+export { TemplateStore } from "./render/template-store.js";
+export { builtinTemplatesDir } from "./render/builtin-dir.js";
+export { lintDockerfile, RULES as LINT_RULES } from "./render/lint/lint.js";
+export type { Finding as LintFinding, Rule as LintRule, Severity as LintSeverity } from "./render/lint/lint.js";
+export { unifiedDiff } from "./render/diff.js";
+
 // ── reference + auth (issue 4, registry auth and image references) ──────────────────────
 export {
   dockerRef,

@@ -1,13 +1,17 @@
 import { Command } from "commander";
 import type { CliContext } from "./context.js";
-import { notImplemented } from "./not-implemented.js";
+import { collect } from "./options.js";
 
-export function ciCommand(_ctx: CliContext): Command {
+export function ciCommand(ctx: CliContext): Command {
   return new Command("ci")
     .description("generate a GitLab CI child pipeline with one job per image variant")
     .option("--out <file>", "where to write the pipeline", "runner-kit.pipeline.yml")
     .option("--team <team>", "only this team's variants")
     .option("--changed-since <ref>", "leave out images whose inputs did not change since this git ref")
-    .addHelpText("after", "\nExample:\n  $ runner-kit ci --out child.yml --changed-since origin/main\n")
-    .action(() => notImplemented("ci"));
+    .option("--build-arg <key=value>", "bake a build arg into every job's command (repeatable)", collect, [])
+    .addHelpText("after", "\nExamples:\n  $ runner-kit ci --out child.yml\n  $ runner-kit ci --out child.yml --changed-since origin/main --build-arg GITLAB_RUNNER_VERSION=v17.3.0\n")
+    .action(async (_opts: unknown, command: Command) => {
+      const { runCi } = await import("../pipeline/command.js");
+      await runCi(ctx, command.optsWithGlobals());
+    });
 }

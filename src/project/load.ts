@@ -51,8 +51,12 @@ export async function loadPlan(options: LoadPlanOptions): Promise<Plan> {
     set: setLayer(options.set),
     buildArgs: buildArgLayer(options.buildArgs),
   };
-  const variants: Variant[] = [];
-  for (const [image, team] of selectPairs(project, options)) variants.push(await resolveVariant(inputs, image, team));
+  // Resolved concurrently (their file reads overlap), kept in project-file order.
+  const settled = await Promise.allSettled(selectPairs(project, options).map(([image, team]) => resolveVariant(inputs, image, team)));
+  const variants: Variant[] = settled.map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
   const plan: Plan = { projectFile, rootDir, registry: project.registry, variants };
   if (project.runner !== undefined) plan.runner = project.runner;
   return plan;
@@ -75,6 +79,7 @@ async function checkRules(project: ProjectFile, source: YamlSource, rootDir: str
   if (images.length === 0) {
     throw configError("the project defines no images", { where: source.locate(["images"]), hint: "add at least one entry under images:" });
   }
+  const dirs: Promise<void>[] = [];
   for (const [team, entry] of Object.entries(project.teams ?? {})) {
     if (project.images[team]) {
       throw configError(`team "${team}" has the same name as an image, so images/${team}/ would hold both`, {
@@ -90,9 +95,13 @@ async function checkRules(project: ProjectFile, source: YamlSource, rootDir: str
         });
       }
     }
-    if (entry.templates) await expectDir(resolve(rootDir, entry.templates), source, ["teams", team, "templates"]);
+    if (entry.templates) dirs.push(expectDir(resolve(rootDir, entry.templates), source, ["teams", team, "templates"]));
   }
-  if (project.templates) await expectDir(resolve(rootDir, project.templates), source, ["templates"]);
+  if (project.templates) dirs.push(expectDir(resolve(rootDir, project.templates), source, ["templates"]));
+  // All checked; the first problem in file order is reported.
+  const results = await Promise.allSettled(dirs);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 async function expectDir(dir: string, source: YamlSource, path: (string | number)[]): Promise<void> {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { configError, formatWhere, type RunnerKitError, type SourceLocation } from "../errors.js";
-import { didYouMean, listNames } from "./nearest.js";
+import { didYouMean, listNames, nearest } from "./nearest.js";
 import { knownKeysAt } from "./schema-keys.js";
 import { formatKeyPath, type KeyPath, type YamlSource } from "./yaml-source.js";
 
@@ -9,13 +9,21 @@ export interface SchemaProblem {
   where: SourceLocation;
   path: KeyPath;
   message: string;
+  /** For an unknown key: the valid key it probably meant. */
+  meant?: string;
+  /** For a missing key: its name. */
+  missing?: string;
 }
 
 type Issue = z.core.$ZodIssue;
 
 /** Turn zod issues into problems with file:line:column, key path and nearest valid key. */
 export function schemaProblems(source: YamlSource, schema: z.ZodType, issues: readonly Issue[]): SchemaProblem[] {
-  const problems = issues.flatMap((issue) => describeIssue(source, schema, issue, []));
+  const all = issues.flatMap((issue) => describeIssue(source, schema, issue, []));
+  // A missing key that a typo next to it explains ("imags:" → images missing) is one problem, not two.
+  const parentOf = (p: SchemaProblem) => formatKeyPath(p.path.slice(0, -1));
+  const meant = new Set(all.filter((p) => p.meant).map((p) => `${parentOf(p)}\0${p.meant}`));
+  const problems = all.filter((p) => !(p.missing && meant.has(`${parentOf(p)}\0${p.missing}`)));
   return problems.sort((a, b) => (a.where.line ?? 0) - (b.where.line ?? 0) || (a.where.column ?? 0) - (b.where.column ?? 0));
 }
 
@@ -43,11 +51,13 @@ function describeIssue(source: YamlSource, schema: z.ZodType, issue: Issue, pref
       const known = knownKeysAt(schema, path);
       return issue.keys.map((key) => {
         const suggestion = didYouMean(key, known);
+        const meant = nearest(key, known);
         const valid = suggestion === "" && known.length > 0 ? `; valid keys here: ${listNames(known)}` : "";
         return {
           where: source.locateKey([...path, key]),
           path: [...path, key],
           message: `unknown key "${key}" in ${at}${suggestion}${valid}`,
+          ...(meant ? { meant } : {}),
         };
       });
     }
@@ -55,7 +65,7 @@ function describeIssue(source: YamlSource, schema: z.ZodType, issue: Issue, pref
       const value = valueAt(source.data, path);
       if (value === undefined && path.length > 0) {
         const parent = path.slice(0, -1);
-        return [{ where: source.locate(parent), path, message: `missing required key "${String(path[path.length - 1])}" in ${formatKeyPath(parent)}` }];
+        return [{ where: source.locate(parent), path, message: `missing required key "${String(path[path.length - 1])}" in ${formatKeyPath(parent)}`, missing: String(path[path.length - 1]) }];
       }
       return [{ where: source.locate(path), path, message: `${at}: expected ${article(issue.expected)}, got ${describe(value)}` }];
     }

@@ -19,8 +19,8 @@ const valuesSchema = z.record(z.string(), z.unknown());
 
 export const imageSchema = z
   .object({
-    /** Template name; default: the image name. */
-    template: z.string().min(1).optional(),
+    /** Template name (a directory in the lookup chain); default: the image name. */
+    template: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "template names are letters, digits, . _ and - (a directory name, not a path)").optional(),
     description: z.string().optional(),
     args: argsSchema.optional(),
     values: valuesSchema.optional(),

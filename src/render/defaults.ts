@@ -23,7 +23,11 @@ export interface TemplateDefaults {
  * A template's defaults: every `<dir>/<template>/defaults.yaml` in the chain, merged so
  * that the first directory (the team overlay) wins over the built-ins.
  */
-export async function templateDefaults(store: TemplateStore, dirs: readonly string[], template: string): Promise<TemplateDefaults> {
+export function templateDefaults(store: TemplateStore, dirs: readonly string[], template: string): Promise<TemplateDefaults> {
+  return store.memo(`defaults\0${template}\0${dirs.join("\0")}`, () => readDefaults(store, dirs, template));
+}
+
+async function readDefaults(store: TemplateStore, dirs: readonly string[], template: string): Promise<TemplateDefaults> {
   const layers: TemplateDefaults[] = [];
   for (const dir of dirs) {
     const file = join(dir, template, DEFAULTS_FILE);

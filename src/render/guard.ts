@@ -44,10 +44,12 @@ export function guardTemplate(program: hbs.AST.Program, helperNames: ReadonlySet
         const m = node as hbs.AST.MustacheStatement;
         const path = m.path as Expr;
         const callsHelper = isHelper(path) || m.params.length > 0 || (m.hash?.pairs.length ?? 0) > 0;
-        const inner: Expr = callsHelper
-          ? ({ type: "SubExpression", path, params: m.params.map(visitParam), hash: visitHash(m.hash), loc: m.loc } as hbs.AST.SubExpression)
-          : path;
-        return { ...m, path: pathNode(OUT_HELPER, m.loc), params: [inner], hash: where(nameOf(path), m.loc) } as Node;
+        if (callsHelper) {
+          const inner = { type: "SubExpression", path, params: m.params.map(visitParam), hash: visitHash(m.hash), loc: m.loc } as hbs.AST.SubExpression;
+          return { ...m, path: pathNode(OUT_HELPER, m.loc), params: [inner], hash: where(nameOf(path), m.loc) } as Node;
+        }
+        const [head, rest] = splitPath(path);
+        return { ...m, path: pathNode(OUT_HELPER, m.loc), params: [head], hash: where(nameOf(path), m.loc, rest) } as Node;
       }
       case "BlockStatement": {
         const b = node as hbs.AST.BlockStatement;
@@ -77,7 +79,29 @@ export function guardTemplate(program: hbs.AST.Program, helperNames: ReadonlySet
 function requireParam(expr: Expr, isHelper: (e: Expr) => boolean): Expr {
   const p = expr as Path;
   if (p.type !== "PathExpression" || p.data || isHelper(expr)) return expr;
-  return { type: "SubExpression", path: pathNode(REQUIRE_HELPER, expr.loc), params: [expr], hash: where(p.original, expr.loc), loc: expr.loc } as hbs.AST.SubExpression;
+  const [head, rest] = splitPath(p);
+  return { type: "SubExpression", path: pathNode(REQUIRE_HELPER, expr.loc), params: [head], hash: where(p.original, expr.loc, rest), loc: expr.loc } as hbs.AST.SubExpression;
+}
+
+/**
+ * `values.a.b` → the head `values` and the rest "a.b", which the guard walks itself so
+ * that a missing mapping on the way is reported by name, with the template position.
+ */
+function splitPath(expr: Expr): [Expr, string] {
+  const p = expr as Path;
+  if (p.type !== "PathExpression" || p.data || p.depth !== 0 || p.parts.length < 2 || /^(?:this\b|\.)/.test(p.original)) return [expr, ""];
+  return [{ ...p, parts: [p.parts[0]!], original: p.parts[0]! } as Path, p.parts.slice(1).join(".")];
+}
+
+/** Follow the rest of a split path; undefined when a step is missing (own properties only). */
+function walk(value: unknown, rest: string): unknown {
+  if (rest === "") return value;
+  let current = value;
+  for (const segment of rest.split(".")) {
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
 }
 
 function nameOf(expr: Expr): string {
@@ -89,7 +113,7 @@ function pathNode(name: string, loc: hbs.AST.SourceLocation): Path {
   return { type: "PathExpression", data: false, depth: 0, parts: [name], original: name, loc } as Path;
 }
 
-function where(name: string, loc: hbs.AST.SourceLocation): hbs.AST.Hash {
+function where(name: string, loc: hbs.AST.SourceLocation, rest = ""): hbs.AST.Hash {
   const lit = (value: string | number) =>
     (typeof value === "string"
       ? { type: "StringLiteral", value, original: value, loc }
@@ -97,19 +121,20 @@ function where(name: string, loc: hbs.AST.SourceLocation): hbs.AST.Hash {
   const pair = (key: string, value: Expr) => ({ type: "HashPair", key, value, loc }) as hbs.AST.HashPair;
   return {
     type: "Hash",
-    pairs: [pair("name", lit(name)), pair("line", lit(loc.start.line)), pair("column", lit(loc.start.column + 1))],
+    pairs: [pair("name", lit(name)), pair("rest", lit(rest)), pair("line", lit(loc.start.line)), pair("column", lit(loc.start.column + 1))],
     loc,
   } as hbs.AST.Hash;
 }
 
 interface WhereOptions {
-  hash: { name: string; line: number; column: number };
+  hash: { name: string; rest: string; line: number; column: number };
 }
 
 /** The output guard (see guardTemplate). */
 export function makeOutputGuard(SafeString: typeof Handlebars.SafeString) {
-  return function guard(value: unknown, options: WhereOptions): string {
+  return function guard(head: unknown, options: WhereOptions): string {
     const { name, line, column } = options.hash;
+    const value = walk(head, options.hash.rest);
     if (value instanceof SafeString) return value.toString();
     if (value === undefined) throw new TemplateProblem(`missing value "${name}"`, line, column);
     if (value === null) return "";
@@ -129,7 +154,8 @@ export function makeOutputGuard(SafeString: typeof Handlebars.SafeString) {
 }
 
 /** Block parameters must exist (null is a value: use it for "off"). */
-export function requireValue(value: unknown, options: WhereOptions): unknown {
+export function requireValue(head: unknown, options: WhereOptions): unknown {
+  const value = walk(head, options.hash.rest);
   if (value === undefined) {
     const { name, line, column } = options.hash;
     throw new TemplateProblem(`missing value "${name}"`, line, column);

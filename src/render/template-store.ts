@@ -10,6 +10,17 @@ export class TemplateStore {
   private readonly texts = new Map<string, Promise<string | undefined>>();
   private readonly listings = new Map<string, Promise<string[]>>();
   private readonly compiled = new Map<string, Promise<CompiledFile>>();
+  private readonly memos = new Map<string, Promise<unknown>>();
+
+  /** Any other derived result, computed once per key (e.g. a template's merged defaults). */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let found = this.memos.get(key) as Promise<T> | undefined;
+    if (!found) {
+      found = compute();
+      this.memos.set(key, found);
+    }
+    return found;
+  }
 
   /** File text, or undefined when the file does not exist. */
   text(path: string): Promise<string | undefined> {

@@ -18,32 +18,33 @@ function runs(stages: Stage[]): Instruction[] {
   return stages.flatMap((s) => s.instructions.filter((i) => i.keyword === "RUN"));
 }
 
+/** A rule on every `apt-get install` command: `ok(words)` false → report. */
+function installRule(id: string, summary: string, ok: (words: string[]) => boolean, message: string, fix: string): Rule {
+  return {
+    id,
+    severity: "error",
+    summary,
+    check(file, report) {
+      for (const run of runs(file.stages)) for (const words of aptInstalls(run)) if (!ok(words)) report(run, message, fix);
+    },
+  };
+}
+
 export const aptRules: Rule[] = [
-  {
-    id: "DL3014",
-    severity: "error",
-    summary: "apt-get install -y",
-    check(file, report) {
-      for (const run of runs(file.stages)) {
-        for (const words of aptInstalls(run)) {
-          const yes = words.some((w) => w === "--yes" || w === "--assume-yes" || w === "-qq" || w === "-q=2" || /^-[a-z]*y[a-z]*$/.test(w));
-          if (!yes) report(run, "apt-get install without -y waits for an answer no build gives", "add -y: apt-get install -y --no-install-recommends …");
-        }
-      }
-    },
-  },
-  {
-    id: "DL3015",
-    severity: "error",
-    summary: "apt-get install --no-install-recommends",
-    check(file, report) {
-      for (const run of runs(file.stages)) {
-        for (const words of aptInstalls(run)) {
-          if (!words.includes("--no-install-recommends")) report(run, "apt-get install without --no-install-recommends pulls in packages nobody asked for", "add --no-install-recommends");
-        }
-      }
-    },
-  },
+  installRule(
+    "DL3014",
+    "apt-get install -y",
+    (words) => words.some((w) => w === "--yes" || w === "--assume-yes" || w === "-qq" || w === "-q=2" || /^-[a-z]*y[a-z]*$/.test(w)),
+    "apt-get install without -y waits for an answer no build gives",
+    "add -y: apt-get install -y --no-install-recommends …",
+  ),
+  installRule(
+    "DL3015",
+    "apt-get install --no-install-recommends",
+    (words) => words.includes("--no-install-recommends"),
+    "apt-get install without --no-install-recommends pulls in packages nobody asked for",
+    "add --no-install-recommends",
+  ),
   {
     id: "DL3009",
     severity: "error",

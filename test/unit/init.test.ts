@@ -1,0 +1,44 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runnerSectionSchema } from "../../src/runner/schema.js";
+import { runInProcess } from "../support/cli.js";
+import { makeProject } from "../fixtures/project/make-project.js";
+
+describe("runner-kit init", () => {
+  it("scaffolds a project that renders and lints clean out of the box", async () => {
+    const cwd = makeProject({});
+    const init = await runInProcess(["init", "platform"], { cwd });
+    expect(init.code, init.stderr).toBe(0);
+    const dir = join(cwd, "platform");
+    const yaml = readFileSync(join(dir, "runner-kit.yaml"), "utf8");
+    expect(yaml).toContain("templates: teams/data");
+    expect(readFileSync(join(dir, "teams/data/job-base/extra.hbs"), "utf8")).toContain("ENV PGCONNECT_TIMEOUT=10");
+    expect(readFileSync(join(dir, "smoke/job-base.gitlab-ci.yml"), "utf8")).toContain("script:");
+    // The runner placeholder is there exactly when the runner schema accepts it.
+    expect(yaml.includes("\nrunner: {}")).toBe(runnerSectionSchema.safeParse({}).success);
+
+    const render = await runInProcess(["render"], { cwd: dir });
+    expect(render.code, render.stderr).toBe(0);
+    expect(render.stderr).not.toContain("warning");
+    // The team's overridden partial is in its variant only.
+    expect(readFileSync(join(dir, "images/data/job-base/Dockerfile"), "utf8")).toContain("ENV PGCONNECT_TIMEOUT=10");
+    expect(readFileSync(join(dir, "images/job-base/Dockerfile"), "utf8")).not.toContain("PGCONNECT_TIMEOUT");
+    const lint = await runInProcess(["lint"], { cwd: dir });
+    expect(lint.code, lint.stdout).toBe(0);
+    expect(lint.stderr).toContain("0 error(s), 0 warning(s)");
+  });
+
+  it("never overwrites files unless --force", async () => {
+    const cwd = makeProject({});
+    await runInProcess(["init"], { cwd });
+    writeFileSync(join(cwd, "runner-kit.yaml"), "# mine\n");
+    const again = await runInProcess(["init"], { cwd });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/runner-kit\.yaml, .* already exist; nothing was written\. Run init in an empty directory, or pass --force/);
+    expect(readFileSync(join(cwd, "runner-kit.yaml"), "utf8")).toBe("# mine\n");
+    const forced = await runInProcess(["init", "--force"], { cwd });
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(cwd, "runner-kit.yaml"), "utf8")).toContain("registry:");
+  });
+});
