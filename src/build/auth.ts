@@ -1,27 +1,29 @@
-import type { RegistryCredentialTable } from "../auth/resolve.js";
+import type { CredentialResolver } from "../auth/resolver.js";
 import type { RegistryCredential } from "../auth/types.js";
 import type { CliContext } from "../cli/context.js";
 
 /**
- * The credential resolver a CLI build uses: the sources GitLab Runner reads, resolved once
- * and only when some image first needs credentials (the auth modules, and helpers, are not
- * even loaded for an up-to-date local build), then looked up per image. Each registry's
- * source is announced once, as GitLab Runner does.
+ * The credential resolver a CLI build uses (the auth room's createCredentialResolver),
+ * loaded on first use: an up-to-date local build never loads the auth modules or runs a
+ * credential helper. GitLab Runner's "Authenticating with credentials from …" line is
+ * printed once per source, not once per image.
  */
-export function credentialResolver(ctx: CliContext, log: (message: string) => void): (image: string) => Promise<RegistryCredential | undefined> {
-  let table: Promise<RegistryCredentialTable> | undefined;
-  const announced = new Set<string>();
+export function lazyCredentialResolver(ctx: CliContext, log: (message: string) => void): (image: string) => Promise<RegistryCredential | undefined> {
+  let resolver: Promise<CredentialResolver> | undefined;
+  const said = new Set<string>();
   return async (image) => {
-    table ??= (async () => {
-      const [{ loadAuthSources }, { resolveRegistryCredentials }] = await Promise.all([import("../auth/sources.js"), import("../auth/resolve.js")]);
-      const sources = await loadAuthSources({ env: ctx.env });
-      return resolveRegistryCredentials(sources, { env: ctx.env, warn: (m) => log(`runner-kit: warning: ${m}`), signal: ctx.signal });
-    })();
-    const credential = (await table).forImage(image);
-    if (credential && !announced.has(credential.registry)) {
-      announced.add(credential.registry);
-      log(`Authenticating with credentials from ${credential.source} for ${credential.registry}`);
-    }
-    return credential;
+    resolver ??= import("../auth/resolver.js").then(({ createCredentialResolver }) =>
+      createCredentialResolver({
+        env: ctx.env,
+        secrets: ctx.secrets,
+        signal: ctx.signal,
+        warn: (message) => log(`runner-kit: warning: ${message}`),
+        info: (message) => {
+          if (!said.has(message)) log(message);
+          said.add(message);
+        },
+      }),
+    );
+    return (await resolver).forImage(image);
   };
 }

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../cli/context.js";
 import { connectDocker, pingDocker } from "../docker/client.js";
 import { insecureRegistryPredicate, type RegistryInfo } from "../docker/insecure-registries.js";
@@ -7,7 +7,7 @@ import { LOCK_FILE_NAME, type LockEntry } from "../lock/lockfile.js";
 import { mergeLock, readLock, serializeLock, staleLockReasons, writeLock } from "../lock/store.js";
 import { loadPlan } from "../project/load.js";
 import { renderVariant } from "../render/render.js";
-import { credentialResolver } from "./auth.js";
+import { lazyCredentialResolver } from "./auth.js";
 import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "./image-labels.js";
 import { prepareVariants } from "./prepare.js";
@@ -26,6 +26,8 @@ export interface BuildCommandOptions {
   push?: boolean;
   smoke?: boolean;
   locked?: boolean;
+  /** Write this run's lock entries to this file (a fragment) instead of updating runner-kit.lock. */
+  lockOut?: string;
   force?: boolean;
   /** commander's --no-cache gives cache: false. */
   cache?: boolean;
@@ -112,7 +114,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
       {
         docker: connection.docker,
         renderDockerfile: renderVariant,
-        resolveAuth: credentialResolver(ctx, log),
+        resolveAuth: lazyCredentialResolver(ctx, log),
         reporter,
         now: () => new Date(),
         insecureRegistry,
@@ -126,9 +128,12 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     reporter.close();
   }
 
-  if (!options.locked) {
-    const updates: Record<string, LockEntry> = {};
-    for (const r of results) if (r.status !== "failed") updates[r.id] = lockEntry(r, previousLock?.variants[r.id]);
+  const updates: Record<string, LockEntry> = {};
+  for (const r of results) if (r.status !== "failed") updates[r.id] = lockEntry(r, previousLock?.variants[r.id]);
+  if (options.lockOut !== undefined) {
+    // A fragment for parallel CI jobs (merged later): only what this run built or found.
+    await writeLock(resolve(ctx.cwd, options.lockOut), { version: 1, variants: updates });
+  } else if (!options.locked) {
     const next = mergeLock(previousLock, updates);
     // Unchanged: leave the file (and its modification time) alone.
     if (Object.keys(updates).length > 0 && (!previousLock || serializeLock(next) !== serializeLock(previousLock))) await writeLock(lockPath, next);
