@@ -2,8 +2,10 @@
 //
 //   npm run build && node bench/build/bench.mjs
 //
-// Env: BENCH_COLD_RUNS (default 3), BENCH_CACHED_RUNS (5), BENCH_CONTEXT_RUNS (3),
-// BENCH_ONLY=cold,cached,context. Needs the daemon, debian:bookworm and busybox:latest;
+// Env: BENCH_COLD_RUNS (default 3), BENCH_LOCAL_RUNS (5), BENCH_CACHED_RUNS (5),
+// BENCH_CONTEXT_RUNS (3), BENCH_ONLY=cold,local,cached,context. "local" is a cold two-stage
+// Debian build that needs no network: it shows runner-kit's own overhead without the apt
+// mirror's noise that dominates the runner-aws figure. Needs the daemon, debian:bookworm and busybox:latest;
 // the cold build installs Debian packages from the apt mirror. Every image it tags is under
 // runner-kit-bench-<id>/ and removed at the end.
 import { execa } from "execa";
@@ -18,7 +20,7 @@ const id = randomBytes(4).toString("hex");
 const PREFIX = `runner-kit-bench-${id}`;
 const work = mkdtempSync(join(tmpdir(), "rk-bench-build-"));
 const runs = (name, dflt) => Number(process.env[name] ?? dflt);
-const only = (process.env.BENCH_ONLY ?? "cold,cached,context").split(",");
+const only = (process.env.BENCH_ONLY ?? "cold,local,cached,context").split(",");
 
 const { loadPlan } = await import(join(ROOT, "dist", "project", "load.js"));
 const { renderVariant } = await import(join(ROOT, "dist", "render", "render.js"));
@@ -89,11 +91,51 @@ async function coldRunnerAws() {
   const rk = [];
   const cli = [];
   for (let i = 0; i < runs("BENCH_COLD_RUNS", 3); i++) {
-    // Interleaved, so mirror speed drifts hit both sides alike.
-    rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
-    cli.push((await dockerBuild(cliArgs)).ms);
+    // Interleaved, and each side first in turn: the apt mirror answers a repeated download
+    // faster, which would otherwise favour whichever side always runs second.
+    if (i % 2 === 0) {
+      rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
+      cli.push((await dockerBuild(cliArgs)).ms);
+    } else {
+      cli.push((await dockerBuild(cliArgs)).ms);
+      rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
+    }
   }
   report("cold build of runner-aws (rendered, RUNNER_BASE_IMAGE=debian:bookworm, --no-cache)", rk, cli);
+}
+
+async function coldLocal() {
+  const dir = join(work, "local");
+  file(join(dir, "runner-kit.yaml"), `registry: ${PREFIX}\ntemplates: templates\nimages:\n  local:\n    template: local\n    context: ctx\n    tags: [v1]\n`);
+  file(
+    join(dir, "templates", "local", "Dockerfile.hbs"),
+    [
+      "FROM debian:bookworm AS tools",
+      "RUN dd if=/dev/urandom of=/blob bs=1M count=200 && sha256sum /blob > /sum && rm /blob",
+      "RUN mkdir /out && for i in $(seq 1 10000); do echo $i > /out/f$i; done && tar -cf /out.tar /out && rm -rf /out",
+      "FROM debian:bookworm",
+      "COPY --from=tools /sum /sum",
+      "COPY --from=tools /out.tar /out.tar",
+      "RUN tar -tf /out.tar | wc -l > /count",
+      "LABEL org.opencontainers.image.title=local",
+      "",
+    ].join("\n"),
+  );
+  file(join(dir, "ctx", ".keep"), "");
+  file(join(dir, "cli", "Dockerfile"), await renderedDockerfile(dir, "local"));
+  const cliArgs = ["--no-cache", "-f", join(dir, "cli", "Dockerfile"), "-t", `${PREFIX}/cli-local:v1`, join(dir, "ctx")];
+  const rk = [];
+  const cli = [];
+  for (let i = 0; i < runs("BENCH_LOCAL_RUNS", 5); i++) {
+    if (i % 2 === 0) {
+      rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
+      cli.push((await dockerBuild(cliArgs)).ms);
+    } else {
+      cli.push((await dockerBuild(cliArgs)).ms);
+      rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
+    }
+  }
+  report("cold two-stage Debian build without network (--no-cache)", rk, cli);
 }
 
 async function cachedTwenty() {
@@ -157,6 +199,7 @@ async function bigContext() {
 try {
   console.log(`bench/build on ${(await execa("nproc")).stdout.trim()} cores, docker ${(await execa("docker", ["version", "-f", "{{.Server.Version}}"])).stdout}`);
   if (only.includes("cold")) await coldRunnerAws();
+  if (only.includes("local")) await coldLocal();
   if (only.includes("cached")) await cachedTwenty();
   if (only.includes("context")) await bigContext();
   console.log(JSON.stringify(results, null, 2));
