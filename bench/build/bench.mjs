@@ -51,6 +51,25 @@ async function runnerKit(cwd, args) {
   return { ms: r.ms, rssMb: kb / 1024 };
 }
 
+/**
+ * n interleaved pairs, each side first in turn: the apt mirror answers a repeated download
+ * faster, which would otherwise favour whichever side always runs second.
+ */
+async function pairedRuns(n, runnerKitRun, dockerRun) {
+  const rk = [];
+  const cli = [];
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      rk.push(await runnerKitRun());
+      cli.push(await dockerRun());
+    } else {
+      cli.push(await dockerRun());
+      rk.push(await runnerKitRun());
+    }
+  }
+  return { rk, cli };
+}
+
 const dockerBuild = (args, cwd) => timed("docker", ["build", "-q", ...args], { cwd, env: { DOCKER_BUILDKIT: "0" } });
 
 async function renderedDockerfile(projectDir, image) {
@@ -88,19 +107,11 @@ async function coldRunnerAws() {
   file(join(dir, "ctx", ".keep"), "");
   file(join(dir, "cli", "Dockerfile"), await renderedDockerfile(dir, "runner-aws"));
   const cliArgs = ["--no-cache", "-f", join(dir, "cli", "Dockerfile"), "--build-arg", "GITLAB_RUNNER_VERSION=v17.3.0", "--build-arg", "RUNNER_BASE_IMAGE=debian:bookworm", "-t", `${PREFIX}/cli-runner-aws:v1`, join(dir, "ctx")];
-  const rk = [];
-  const cli = [];
-  for (let i = 0; i < runs("BENCH_COLD_RUNS", 3); i++) {
-    // Interleaved, and each side first in turn: the apt mirror answers a repeated download
-    // faster, which would otherwise favour whichever side always runs second.
-    if (i % 2 === 0) {
-      rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
-      cli.push((await dockerBuild(cliArgs)).ms);
-    } else {
-      cli.push((await dockerBuild(cliArgs)).ms);
-      rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
-    }
-  }
+  const { rk, cli } = await pairedRuns(
+    runs("BENCH_COLD_RUNS", 3),
+    async () => (await runnerKit(dir, ["build", "--force", "--no-cache"])).ms,
+    async () => (await dockerBuild(cliArgs)).ms,
+  );
   report("cold build of runner-aws (rendered, RUNNER_BASE_IMAGE=debian:bookworm, --no-cache)", rk, cli);
 }
 
@@ -124,17 +135,11 @@ async function coldLocal() {
   file(join(dir, "ctx", ".keep"), "");
   file(join(dir, "cli", "Dockerfile"), await renderedDockerfile(dir, "local"));
   const cliArgs = ["--no-cache", "-f", join(dir, "cli", "Dockerfile"), "-t", `${PREFIX}/cli-local:v1`, join(dir, "ctx")];
-  const rk = [];
-  const cli = [];
-  for (let i = 0; i < runs("BENCH_LOCAL_RUNS", 5); i++) {
-    if (i % 2 === 0) {
-      rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
-      cli.push((await dockerBuild(cliArgs)).ms);
-    } else {
-      cli.push((await dockerBuild(cliArgs)).ms);
-      rk.push((await runnerKit(dir, ["build", "--force", "--no-cache"])).ms);
-    }
-  }
+  const { rk, cli } = await pairedRuns(
+    runs("BENCH_LOCAL_RUNS", 5),
+    async () => (await runnerKit(dir, ["build", "--force", "--no-cache"])).ms,
+    async () => (await dockerBuild(cliArgs)).ms,
+  );
   report("cold two-stage Debian build without network (--no-cache)", rk, cli);
 }
 
