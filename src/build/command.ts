@@ -130,6 +130,16 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
 
   const updates: Record<string, LockEntry> = {};
   for (const r of results) if (r.status !== "failed") updates[r.id] = lockEntry(r, previousLock?.variants[r.id]);
+  // A project base is pinned the way its own entry is (its registry digest, kept across
+  // local builds of unchanged content), so the lock does not churn between runs.
+  for (const p of prepared) {
+    const entry = updates[p.variant.id];
+    for (const dep of entry ? p.dependsOn : []) {
+      const base = updates[dep];
+      const pin = base?.digest ?? base?.imageId;
+      if (base && pin) entry!.baseImages[base.repository] = pin;
+    }
+  }
   if (options.lockOut !== undefined) {
     // A fragment for parallel CI jobs (merged later): only what this run built or found.
     await writeLock(resolve(ctx.cwd, options.lockOut), { version: 1, variants: updates });

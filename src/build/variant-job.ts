@@ -189,7 +189,8 @@ export async function detectExisting(p: PreparedVariant, deps: BuildDeps, option
         if (remote) found.remote = remote;
       }
     }
-    if (!found.remote && !options.force) {
+    if (!options.force) {
+      // Also when the registry has it: the local image id belongs in the lock either way.
       const local = await localUpToDate(deps.docker, p);
       if (local) found.local = local;
     }
@@ -244,6 +245,7 @@ export async function runVariantJob(p: PreparedVariant, job: JobContext): Promis
     if (found.remote) {
       result.status = "up-to-date";
       result.digest = found.remote;
+      if (found.local) result.imageId = found.local;
       deps.reporter.note(variant.id, `up to date in ${access!.domain} (${found.remote})`);
     } else {
       if (found.local) {

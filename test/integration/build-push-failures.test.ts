@@ -25,7 +25,9 @@ describe("push failures", () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("reports a registry that goes away mid-push after bounded, reported retries", async () => {
+  // The daemon itself retries each layer upload several times with growing pauses before it
+  // gives up, so one attempt takes about a minute (more on a busy daemon).
+  it("reports a registry that goes away mid-push after bounded, reported retries", { timeout: 480_000 }, async () => {
     const d = await docker();
     // A registry of this test's own, so stopping it disturbs no one else.
     const registry = await startRegistry(d, fixtures.registry, runId);
