@@ -83,3 +83,26 @@ export type { ResolveAuth } from "./smoke/pull.js";
 export { registryAuthResolver } from "./smoke/auth.js";
 export { reapAbandoned, isAbandoned } from "./smoke/reap.js";
 export { junitReport, summaryLines } from "./smoke/report.js";
+
+
+// ── build (issue 4, build and push through the Docker Engine API) ───────────────────────
+export { buildVariants, buildPrepared } from "./build/build-variants.js";
+export { prepareVariants } from "./build/prepare.js";
+export { runBuildCommand } from "./build/command.js";
+export type { BuildCommandOptions } from "./build/command.js";
+export { CONTENT_HASH_LABEL, TEMPLATE_LABEL, VARIANT_LABEL, imageLabels } from "./build/image-labels.js";
+export { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./build/reporters.js";
+export { summaryDocument, summaryTable } from "./build/summary.js";
+export type { BuildSummaryDocument } from "./build/summary.js";
+export type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult, VariantStatus } from "./build/types.js";
+export { listContextFiles } from "./docker/context-files.js";
+export type { ContextEntry, ContextListing } from "./docker/context-files.js";
+export { contextTar, INJECTED_DOCKERFILE } from "./docker/context.js";
+export { computeContentHash } from "./docker/content-hash.js";
+export { dockerfileBases } from "./docker/dockerfile-from.js";
+export { runClassicBuild } from "./docker/build.js";
+export { pushTag, pushedDigest, PushError } from "./docker/push.js";
+export { RegistryClient, RegistryHttpError } from "./docker/registry-api.js";
+export { readLock, writeLock, staleLockReasons, mergeLock } from "./lock/store.js";
+export { LOCK_FILE_NAME, pinnedReference } from "./lock/lockfile.js";
+export type { LockEntry, LockFile } from "./lock/lockfile.js";

@@ -1,9 +1,8 @@
 import { Command } from "commander";
 import type { CliContext } from "./context.js";
 import { collect } from "./options.js";
-import { notImplemented } from "./not-implemented.js";
 
-export function buildCommand(_ctx: CliContext): Command {
+export function buildCommand(ctx: CliContext): Command {
   return new Command("build")
     .description("build (and push, and smoke-test) the project's images through the Docker Engine API")
     .argument("[image...]", "images to build (default: all)")
@@ -13,12 +12,16 @@ export function buildCommand(_ctx: CliContext): Command {
     .option("--target <stage>", "build up to this stage")
     .option("--push", "push every tag and record digests in runner-kit.lock")
     .option("--smoke", "run each image's smoke job after building it")
-    .option("--locked", "fail when runner-kit.lock is stale")
+    .option("--locked", "fail when runner-kit.lock is stale (and leave it unchanged)")
+    .option("--lock-out <file>", "write this run's lock entries to FILE (a fragment for parallel CI jobs) instead of runner-kit.lock")
     .option("--force", "rebuild images that are up to date")
     .option("--no-cache", "do not use the build cache")
     .option("--pull", "always pull newer base images")
     .option("--jobs <n>", "images built at once", "2")
     .option("--json", "print one JSON document on stdout")
     .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build runner-aws --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n")
-    .action(() => notImplemented("build"));
+    .action(async (images: string[], _opts: unknown, command: Command) => {
+      const { runBuildCommand } = await import("../build/command.js");
+      await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });
+    });
 }

@@ -1,0 +1,216 @@
+// bench/build — runner-kit build vs the Docker CLI, side by side in one run, ratios of medians.
+//
+//   npm run build && node bench/build/bench.mjs
+//
+// Env: BENCH_COLD_RUNS (default 3), BENCH_LOCAL_RUNS (5), BENCH_CACHED_RUNS (5),
+// BENCH_CONTEXT_RUNS (3), BENCH_ONLY=cold,local,cached,context. "local" is a cold two-stage
+// Debian build that needs no network: it shows runner-kit's own overhead without the apt
+// mirror's noise that dominates the runner-aws figure. Needs the daemon, debian:bookworm and busybox:latest;
+// the cold build installs Debian packages from the apt mirror. Every image it tags is under
+// runner-kit-bench-<id>/ and removed at the end.
+import { execa } from "execa";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const CLI = join(ROOT, "dist", "cli", "main.js");
+const id = randomBytes(4).toString("hex");
+const PREFIX = `runner-kit-bench-${id}`;
+const work = mkdtempSync(join(tmpdir(), "rk-bench-build-"));
+const runs = (name, dflt) => Number(process.env[name] ?? dflt);
+const only = (process.env.BENCH_ONLY ?? "cold,local,cached,context").split(",");
+
+const { loadPlan } = await import(join(ROOT, "dist", "project", "load.js"));
+const { renderVariant } = await import(join(ROOT, "dist", "render", "render.js"));
+
+function file(path, text) {
+  mkdirSync(join(path, ".."), { recursive: true });
+  writeFileSync(path, text);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function timed(cmd, args, options = {}) {
+  const start = process.hrtime.bigint();
+  const r = await execa(cmd, args, { reject: false, all: true, env: { ...process.env, NO_COLOR: "1", CI: "1", ...options.env }, cwd: options.cwd });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.exitCode}:\n${r.all?.slice(-3000)}`);
+  return { ms, output: r.all ?? "" };
+}
+
+/** runner-kit under GNU time: wall ms and peak RSS (MB). */
+async function runnerKit(cwd, args) {
+  const r = await timed("/usr/bin/time", ["-f", "RK_MAXRSS_KB=%M", process.execPath, CLI, ...args], { cwd });
+  const kb = Number(/RK_MAXRSS_KB=(\d+)/.exec(r.output)?.[1] ?? NaN);
+  return { ms: r.ms, rssMb: kb / 1024 };
+}
+
+/**
+ * n interleaved pairs, each side first in turn: the apt mirror answers a repeated download
+ * faster, which would otherwise favour whichever side always runs second.
+ */
+async function pairedRuns(n, runnerKitRun, dockerRun) {
+  const rk = [];
+  const cli = [];
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      rk.push(await runnerKitRun());
+      cli.push(await dockerRun());
+    } else {
+      cli.push(await dockerRun());
+      rk.push(await runnerKitRun());
+    }
+  }
+  return { rk, cli };
+}
+
+const dockerBuild = (args, cwd) => timed("docker", ["build", "-q", ...args], { cwd, env: { DOCKER_BUILDKIT: "0" } });
+
+async function renderedDockerfile(projectDir, image) {
+  const plan = await loadPlan({ cwd: projectDir, images: [image] });
+  return renderVariant(plan.variants[0]);
+}
+
+const results = [];
+function report(name, rk, cli, extra = "") {
+  const ratio = median(rk) / median(cli);
+  // Runs are interleaved in pairs; the median of the pairs' ratios is less sensitive to
+  // drift (apt mirror speed, other users of the daemon) than the ratio of medians.
+  const paired = median(rk.map((x, i) => x / cli[i]));
+  results.push({ name, runnerKitMs: Math.round(median(rk)), dockerCliMs: Math.round(median(cli)), ratio: Number(ratio.toFixed(3)), pairedRatio: Number(paired.toFixed(3)), extra });
+  console.log(`${name}: runner-kit ${Math.round(median(rk))} ms vs docker ${Math.round(median(cli))} ms → ratio ${ratio.toFixed(3)} (median paired ratio ${paired.toFixed(3)}) ${extra}`);
+  console.log(`  runs runner-kit [${rk.map(Math.round).join(", ")}] docker [${cli.map(Math.round).join(", ")}]`);
+}
+
+async function coldRunnerAws() {
+  const dir = join(work, "cold");
+  file(
+    join(dir, "runner-kit.yaml"),
+    [
+      `registry: ${PREFIX}`,
+      "images:",
+      "  runner-aws:",
+      "    template: runner-aws",
+      "    context: ctx",
+      "    args: { GITLAB_RUNNER_VERSION: v17.3.0, RUNNER_BASE_IMAGE: debian:bookworm }",
+      "    values: { ecr: { registries: [123456789012.dkr.ecr.eu-west-1.amazonaws.com] }, packages: [jq] }",
+      "    tags: [v17.3.0]",
+      "",
+    ].join("\n"),
+  );
+  file(join(dir, "ctx", ".keep"), "");
+  file(join(dir, "cli", "Dockerfile"), await renderedDockerfile(dir, "runner-aws"));
+  const cliArgs = ["--no-cache", "-f", join(dir, "cli", "Dockerfile"), "--build-arg", "GITLAB_RUNNER_VERSION=v17.3.0", "--build-arg", "RUNNER_BASE_IMAGE=debian:bookworm", "-t", `${PREFIX}/cli-runner-aws:v1`, join(dir, "ctx")];
+  const { rk, cli } = await pairedRuns(
+    runs("BENCH_COLD_RUNS", 3),
+    async () => (await runnerKit(dir, ["build", "--force", "--no-cache"])).ms,
+    async () => (await dockerBuild(cliArgs)).ms,
+  );
+  report("cold build of runner-aws (rendered, RUNNER_BASE_IMAGE=debian:bookworm, --no-cache)", rk, cli);
+}
+
+async function coldLocal() {
+  const dir = join(work, "local");
+  file(join(dir, "runner-kit.yaml"), `registry: ${PREFIX}\ntemplates: templates\nimages:\n  local:\n    template: local\n    context: ctx\n    tags: [v1]\n`);
+  file(
+    join(dir, "templates", "local", "Dockerfile.hbs"),
+    [
+      "FROM debian:bookworm AS tools",
+      "RUN dd if=/dev/urandom of=/blob bs=1M count=200 && sha256sum /blob > /sum && rm /blob",
+      "RUN mkdir /out && for i in $(seq 1 10000); do echo $i > /out/f$i; done && tar -cf /out.tar /out && rm -rf /out",
+      "FROM debian:bookworm",
+      "COPY --from=tools /sum /sum",
+      "COPY --from=tools /out.tar /out.tar",
+      "RUN tar -tf /out.tar | wc -l > /count",
+      "LABEL org.opencontainers.image.title=local",
+      "",
+    ].join("\n"),
+  );
+  file(join(dir, "ctx", ".keep"), "");
+  file(join(dir, "cli", "Dockerfile"), await renderedDockerfile(dir, "local"));
+  const cliArgs = ["--no-cache", "-f", join(dir, "cli", "Dockerfile"), "-t", `${PREFIX}/cli-local:v1`, join(dir, "ctx")];
+  const { rk, cli } = await pairedRuns(
+    runs("BENCH_LOCAL_RUNS", 5),
+    async () => (await runnerKit(dir, ["build", "--force", "--no-cache"])).ms,
+    async () => (await dockerBuild(cliArgs)).ms,
+  );
+  report("cold two-stage Debian build without network (--no-cache)", rk, cli);
+}
+
+async function cachedTwenty() {
+  const dir = join(work, "twenty");
+  const images = Array.from({ length: 20 }, (_, i) => `img${String(i + 1).padStart(2, "0")}`);
+  const yaml = [`registry: ${PREFIX}`, "templates: templates", "images:"];
+  for (const [i, name] of images.entries()) {
+    yaml.push(`  ${name}:`, "    template: small", `    context: ctx/${name}`, `    args: { N: "${i}" }`, "    tags: [v1]");
+    file(join(dir, "ctx", name, "payload.txt"), `payload ${name}\n`.repeat(50));
+  }
+  file(join(dir, "runner-kit.yaml"), `${yaml.join("\n")}\n`);
+  file(join(dir, "templates", "small", "Dockerfile.hbs"), "FROM busybox:latest\nARG N\nCOPY payload.txt /payload.txt\nRUN echo \"image {{args.N}}\" > /n\n");
+  const cliCalls = [];
+  for (const name of images) {
+    const df = join(dir, "cli", name, "Dockerfile");
+    file(df, await renderedDockerfile(dir, name));
+    cliCalls.push(["-f", df, "--build-arg", `N=${images.indexOf(name)}`, "-t", `${PREFIX}/cli-${name}:v1`, join(dir, "ctx", name)]);
+  }
+  await runnerKit(dir, ["build", "--jobs", "2"]); // warm: everything built once
+  for (const args of cliCalls) await dockerBuild(args);
+  const rk = [];
+  const cli = [];
+  for (let i = 0; i < runs("BENCH_CACHED_RUNS", 5); i++) {
+    rk.push((await runnerKit(dir, ["build"])).ms);
+    const start = process.hrtime.bigint();
+    for (const args of cliCalls) await dockerBuild(args);
+    cli.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  report("20-image project, nothing changed: one `runner-kit build` vs 20 cached `docker build`", rk, cli);
+}
+
+async function bigContext() {
+  const dir = join(work, "context");
+  file(join(dir, "runner-kit.yaml"), `registry: ${PREFIX}\ntemplates: templates\nimages:\n  big:\n    template: big\n    context: ctx\n    tags: [v1]\n`);
+  file(join(dir, "templates", "big", "Dockerfile.hbs"), "FROM busybox:latest\nCOPY . /ctx/\n");
+  const line = "x".repeat(199) + "\n";
+  for (let d = 0; d < 100; d++) {
+    const sub = join(dir, "ctx", `d${d}`);
+    mkdirSync(sub, { recursive: true });
+    for (let f = 0; f < 500; f++) writeFileSync(join(sub, f % 2 ? `f${f}.skip` : `f${f}.keep`), `${d}/${f}\n${line}`);
+  }
+  file(join(dir, "ctx", ".dockerignore"), "**/*.skip\n");
+  file(join(dir, "cli", "Dockerfile"), await renderedDockerfile(dir, "big"));
+  const cliArgs = ["-f", join(dir, "cli", "Dockerfile"), "-t", `${PREFIX}/cli-big:v1`, join(dir, "ctx")];
+  await runnerKit(dir, ["build", "--force"]);
+  await dockerBuild(cliArgs);
+  const rk = [];
+  const rss = [];
+  const cli = [];
+  for (let i = 0; i < runs("BENCH_CONTEXT_RUNS", 3); i++) {
+    // --force: the context is walked, hashed, streamed and checked by the daemon every time.
+    const r = await runnerKit(dir, ["build", "--force"]);
+    rk.push(r.ms);
+    rss.push(r.rssMb);
+    cli.push((await dockerBuild(cliArgs)).ms);
+  }
+  report("50,000-file context, .dockerignore excludes half (cached COPY)", rk, cli, `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB`);
+  results.at(-1).runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
+}
+
+try {
+  console.log(`bench/build on ${(await execa("nproc")).stdout.trim()} cores, docker ${(await execa("docker", ["version", "-f", "{{.Server.Version}}"])).stdout}`);
+  if (only.includes("cold")) await coldRunnerAws();
+  if (only.includes("local")) await coldLocal();
+  if (only.includes("cached")) await cachedTwenty();
+  if (only.includes("context")) await bigContext();
+  console.log(JSON.stringify(results, null, 2));
+} finally {
+  const { stdout } = await execa("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+  const mine = stdout.split("\n").filter((r) => r.startsWith(`${PREFIX}/`));
+  if (mine.length) await execa("docker", ["rmi", "-f", ...mine], { reject: false });
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,81 @@
+import { computeContentHash } from "../docker/content-hash.js";
+import { listContextFiles } from "../docker/context-files.js";
+import { INJECTED_DOCKERFILE } from "../docker/context.js";
+import { dockerfileBases } from "../docker/dockerfile-from.js";
+import { checkAcyclic } from "../docker/order.js";
+import type { Variant } from "../project/plan.js";
+import { parseImageReference } from "../reference/parse.js";
+import type { PreparedVariant } from "./types.js";
+
+/**
+ * Render every variant, read its FROM images and its build context, find which variants
+ * build FROM other variants of the project, and compute content hashes (a dependency's
+ * hash is part of its dependents'). No Docker involved.
+ */
+export async function prepareVariants(
+  variants: Variant[],
+  renderDockerfile: (variant: Variant) => Promise<string>,
+  options: { target?: string } = {},
+): Promise<PreparedVariant[]> {
+  const byName = new Map(variants.map((v) => [parseImageReference(v.repository, { where: `image ${v.id}` }).name, v.id]));
+  const staged = await Promise.all(
+    variants.map(async (variant) => {
+      const dockerfile = await renderDockerfile(variant);
+      const target = options.target ?? variant.target;
+      const bases = dockerfileBases(dockerfile, variant.args, target);
+      const dependsOn: string[] = [];
+      const externalBases: string[] = [];
+      const projectBases: string[] = [];
+      for (const image of bases.externalImages) {
+        const ref = parseImageReference(image, { where: `${variant.dockerfile}: FROM ${image}` });
+        const dep = byName.get(ref.name);
+        if (dep !== undefined && dep !== variant.id) {
+          if (!dependsOn.includes(dep)) dependsOn.push(dep);
+          projectBases.push(image);
+        } else externalBases.push(image);
+      }
+      const listing = await listContextFiles(variant.context, [INJECTED_DOCKERFILE]);
+      return { variant, dockerfile, target, bases, dependsOn, externalBases, projectBases, entries: listing.entries };
+    }),
+  );
+  checkAcyclic(staged.map((s) => ({ id: s.variant.id, dependsOn: s.dependsOn })));
+
+  const hashes = new Map<string, Promise<string>>();
+  const hashOf = (id: string): Promise<string> => {
+    let pending = hashes.get(id);
+    if (!pending) {
+      const s = staged.find((x) => x.variant.id === id)!;
+      pending = (async () => {
+        const dependencies: Record<string, string> = {};
+        for (const dep of s.dependsOn) dependencies[dep] = await hashOf(dep);
+        return computeContentHash({
+          dockerfile: s.dockerfile,
+          buildArgs: s.variant.args,
+          ...(s.target !== undefined ? { target: s.target } : {}),
+          contextDir: s.variant.context,
+          entries: s.entries,
+          dependencies,
+        });
+      })();
+      hashes.set(id, pending);
+    }
+    return pending;
+  };
+
+  return Promise.all(
+    staged.map(async (s): Promise<PreparedVariant> => {
+      const prepared: PreparedVariant = {
+        variant: s.variant,
+        dockerfile: s.dockerfile,
+        target: s.target,
+        externalBases: s.externalBases,
+        dependsOn: s.dependsOn,
+        projectBases: s.projectBases,
+        entries: s.entries,
+        contentHash: await hashOf(s.variant.id),
+      };
+      if (s.bases.finalBase) prepared.finalBase = parseImageReference(s.bases.finalBase).toString();
+      return prepared;
+    }),
+  );
+}

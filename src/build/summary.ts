@@ -1,0 +1,32 @@
+import type { VariantResult } from "./types.js";
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function shortDigest(digest: string | undefined): string {
+  return digest ? `${digest.slice(0, 19)}…` : "-";
+}
+
+/** The summary table: image, tags, status, duration, digest (full digests are in --json and the lock). */
+export function summaryTable(results: VariantResult[]): string {
+  const rows = [["IMAGE", "TAGS", "STATUS", "DURATION", "DIGEST"]];
+  for (const r of results) {
+    rows.push([r.repository, r.tags.join(","), r.status, seconds(r.durationMs), shortDigest(r.digest ?? r.imageId)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd());
+  const failed = results.filter((r) => r.status === "failed");
+  for (const r of failed) lines.push("", `${r.id}: ${r.error ?? "failed"}`, ...(r.output ?? []).map((l) => `  | ${l}`));
+  return `${lines.join("\n")}\n`;
+}
+
+export interface BuildSummaryDocument {
+  ok: boolean;
+  images: VariantResult[];
+}
+
+/** The --json document: the same results, nothing else. */
+export function summaryDocument(results: VariantResult[]): BuildSummaryDocument {
+  return { ok: results.every((r) => r.status !== "failed"), images: results };
+}

@@ -1,0 +1,86 @@
+import type Docker from "dockerode";
+import type { RegistryCredential } from "../auth/types.js";
+import type { FetchLike } from "../docker/registry-api.js";
+import type { ContextEntry } from "../docker/context-files.js";
+import type { Variant } from "../project/plan.js";
+import type { SecretSet } from "../secrets.js";
+
+export type VariantStatus = "built" | "up-to-date" | "failed";
+
+/** One image's line in the summary (and in the --json document). */
+export interface VariantResult {
+  id: string;
+  repository: string;
+  tags: string[];
+  status: VariantStatus;
+  durationMs: number;
+  contentHash?: string;
+  imageId?: string;
+  /** Registry manifest digest: pushed this run, or found in the registry as up to date. */
+  digest?: string;
+  pushed: boolean;
+  /** Base images (FROM) → digest, or the local image id when the image has no registry digest. */
+  baseImages: Record<string, string>;
+  error?: string;
+  /** For a failed build: the step that failed and its last output lines. */
+  failedStep?: string;
+  output?: string[];
+}
+
+/** Where build progress goes; implementations for TTY, plain CI logs and GitLab sections. */
+export interface BuildReporter {
+  start(id: string, action: string): void;
+  line(id: string, line: string): void;
+  note(id: string, message: string): void;
+  finish(result: VariantResult): void;
+  close(): void;
+}
+
+export interface BuildOptions {
+  jobs: number;
+  push: boolean;
+  force: boolean;
+  noCache: boolean;
+  pull: boolean;
+  /** Overrides each variant's target when set. */
+  target?: string;
+  /** Push attempts in all, and the first backoff delay. */
+  pushAttempts?: number;
+  backoffMs?: number;
+}
+
+/** Effects the build core needs, passed in (tests give real Docker and fake renderers). */
+export interface BuildDeps {
+  docker: Docker;
+  renderDockerfile(variant: Variant): Promise<string>;
+  /** Credentials for the registry of an image reference (undefined: anonymous). */
+  resolveAuth(image: string): Promise<RegistryCredential | undefined>;
+  reporter: BuildReporter;
+  now(): Date;
+  /** Whether the daemon talks plain HTTP to this registry domain (asked only when a registry is contacted). */
+  insecureRegistry(domain: string): boolean | Promise<boolean>;
+  /** Every credential resolved is registered here, so no output shows it. */
+  secrets?: SecretSet;
+  /** org.opencontainers.image.source / revision, asked only when an image is built. */
+  vcs?: () => Promise<{ source?: string; revision?: string }>;
+  fetch?: FetchLike;
+  sleep?: (ms: number) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** A variant made ready to build: rendered, its bases and context known, its hash computed. */
+export interface PreparedVariant {
+  variant: Variant;
+  dockerfile: string;
+  target: string | undefined;
+  /** External FROM images (project images excluded). */
+  externalBases: string[];
+  /** Final stage's base image (OCI base.name), normalised. */
+  finalBase?: string;
+  /** Ids of project variants it builds FROM. */
+  dependsOn: string[];
+  /** The FROM images that are project variants, as written (the daemon may pull them from the registry). */
+  projectBases: string[];
+  entries: ContextEntry[];
+  contentHash: string;
+}

@@ -1,0 +1,276 @@
+import type Docker from "dockerode";
+import { runClassicBuild } from "../docker/build.js";
+import { contextTar, INJECTED_DOCKERFILE } from "../docker/context.js";
+import { withLabelInstruction } from "../docker/dockerfile-labels.js";
+import { pushTag, PushError } from "../docker/push.js";
+import { RegistryHttpError } from "../docker/registry-api.js";
+import { parseImageReference } from "../reference/parse.js";
+import { CONTENT_HASH_LABEL, imageLabels } from "./image-labels.js";
+import { registryConfigFor, repositoryAccess, type RepositoryAccess } from "./registry-access.js";
+import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
+
+class JobFailure extends Error {
+  constructor(
+    message: string,
+    readonly extra: Partial<VariantResult> = {},
+  ) {
+    super(message);
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 404;
+}
+
+async function inspectImage(docker: Docker, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
+  try {
+    return await docker.getImage(ref).inspect();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The local image that already has this content hash, tagged with every tag; undefined when none. */
+async function localUpToDate(docker: Docker, p: PreparedVariant): Promise<string | undefined> {
+  const { repository, tags } = p.variant;
+  const first = await inspectImage(docker, `${repository}:${tags[0]}`);
+  let id = first?.Config.Labels?.[CONTENT_HASH_LABEL] === p.contentHash ? first.Id : undefined;
+  if (!id) {
+    const found = await docker.listImages({ filters: { label: [`${CONTENT_HASH_LABEL}=${p.contentHash}`] } });
+    id = found[0]?.Id;
+  }
+  if (!id) return undefined;
+  for (const tag of tags) {
+    const current: Docker.ImageInspectInfo | undefined = tag === tags[0] && first?.Id === id ? first : await inspectImage(docker, `${repository}:${tag}`);
+    if (current?.Id !== id) await docker.getImage(id).tag({ repo: repository, tag });
+  }
+  return id;
+}
+
+/** The registry digest when every tag there already carries this content hash. */
+async function registryUpToDate(access: RepositoryAccess, p: PreparedVariant): Promise<string | undefined> {
+  let digest: string | undefined;
+  for (const tag of p.variant.tags) {
+    const found = await access.client.imageLabels(access.path, tag);
+    if (!found || found.labels[CONTENT_HASH_LABEL] !== p.contentHash) return undefined;
+    digest ??= found.digest;
+  }
+  return digest;
+}
+
+async function build(p: PreparedVariant, deps: BuildDeps, options: BuildOptions): Promise<string> {
+  const { variant } = p;
+  deps.reporter.start(variant.id, "building");
+  const vcs = (await deps.vcs?.()) ?? {};
+  const outcome = await runClassicBuild(
+    deps.docker,
+    {
+      context: contextTar(variant.context, p.entries, withLabelInstruction(p.dockerfile, imageLabels(p, deps.now(), vcs), p.target)),
+      dockerfile: INJECTED_DOCKERFILE,
+      tags: variant.tags.map((t) => `${variant.repository}:${t}`),
+      buildArgs: variant.args,
+      ...(p.target !== undefined ? { target: p.target } : {}),
+      noCache: options.noCache,
+      pull: options.pull,
+      ...(await registryConfigFor([...p.externalBases, ...p.projectBases], deps).then((c) => (c ? { registryConfig: c } : {}))),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    },
+    (line) => deps.reporter.line(variant.id, line),
+  );
+  if (outcome.error !== undefined || !outcome.imageId) {
+    const step = outcome.failedStep ? `${outcome.failedStep.replace(/^Step /, "step ")} failed: ` : "";
+    throw new JobFailure(`${step}${outcome.error ?? "the daemon reported no image id"}`, {
+      ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}),
+      output: outcome.tail,
+    });
+  }
+  const image = await deps.docker.getImage(`${variant.repository}:${variant.tags[0]}`).inspect();
+  return image.Id;
+}
+
+async function push(p: PreparedVariant, access: RepositoryAccess, deps: BuildDeps, options: BuildOptions): Promise<string> {
+  const { variant } = p;
+  const who = access.credential ? `the credentials for ${access.credential.username} from ${access.credential.source}` : "no credentials (none found for this registry)";
+  deps.reporter.start(variant.id, "pushing");
+  let first: string | undefined;
+  for (const tag of variant.tags) {
+    let digest: string;
+    try {
+      digest = await pushTag(deps.docker, variant.repository, tag, {
+        auth: access.auth,
+        ...(options.pushAttempts !== undefined ? { attempts: options.pushAttempts } : {}),
+        ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        onEvent: (e) => {
+          if (e.status && !e.progressDetail?.current) deps.reporter.line(variant.id, e.id ? `${e.id}: ${e.status}` : e.status);
+        },
+        onRetry: ({ attempt, attempts, delayMs, error }) =>
+          deps.reporter.note(variant.id, `push of ${variant.repository}:${tag} failed (${error}); retrying in ${delayMs / 1000} s (attempt ${attempt} of ${attempts})`),
+      });
+    } catch (error) {
+      if (!(error instanceof PushError)) throw error;
+      if (error.kind === "auth") {
+        throw new JobFailure(`the registry ${access.domain} refused ${who} when pushing ${variant.repository}:${tag} (${error.message}); check the password or token for ${access.domain} in DOCKER_AUTH_CONFIG or ~/.docker/config.json, or log in again`);
+      }
+      if (error.kind === "transient") {
+        throw new JobFailure(`the registry ${access.domain} stopped answering while ${variant.repository}:${tag} was being pushed (${error.message}); gave up after ${error.attempts} attempt${error.attempts === 1 ? "" : "s"}. Check that the registry is up, then run the build again`);
+      }
+      throw new JobFailure(`pushing ${variant.repository}:${tag} to ${access.domain} failed: ${error.message}`);
+    }
+    const readBack = await access.client.manifestDigest(access.path, tag);
+    if (readBack !== digest) {
+      throw new JobFailure(`the registry ${access.domain} reports ${readBack ?? "no manifest"} for ${variant.repository}:${tag} after the daemon pushed ${digest}; another push may have raced this one`);
+    }
+    first ??= digest;
+  }
+  return first!;
+}
+
+/** Base image → registry digest ("sha256:…"), or the local image id when it has none. */
+async function baseDigests(p: PreparedVariant, job: JobContext): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const image of p.externalBases) {
+    const info = await job.inspect(image);
+    if (!info) continue;
+    const name = parseImageReference(image).name;
+    const repoDigest = (info.RepoDigests ?? []).find((d) => {
+      try {
+        return parseImageReference(d).name === name;
+      } catch {
+        return false;
+      }
+    });
+    out[image] = repoDigest ? repoDigest.slice(repoDigest.indexOf("@") + 1) : info.Id;
+  }
+  for (const dep of p.dependsOn) {
+    const r = job.dependencies.get(dep);
+    const value = r?.digest ?? r?.imageId;
+    if (r && value) out[r.repository] = value;
+  }
+  return out;
+}
+
+function registryProblem(error: unknown, access: RepositoryAccess | undefined, repository: string): JobFailure | undefined {
+  const daemonMessage = (error as { json?: { message?: string } }).json?.message;
+  if ((error as { statusCode?: number }).statusCode !== undefined) {
+    return new JobFailure(`the Docker daemon refused a request for ${repository}: ${daemonMessage ?? (error as Error).message}`);
+  }
+  if (!(error instanceof RegistryHttpError)) return undefined;
+  if (error.status === undefined) {
+    return new JobFailure(`${error.message}, so ${repository} cannot be pushed; check the registry host in runner-kit.yaml (\`registry:\`) and that the registry is running`);
+  }
+  if (error.status === 401 || error.status === 403) {
+    const who = access?.credential ? `the credentials for ${access.credential.username} from ${access.credential.source}` : "no credentials";
+    return new JobFailure(`${error.message} with ${who}; check the password or token for ${access?.domain ?? "the registry"}`);
+  }
+  return new JobFailure(error.message);
+}
+
+/** What is already there for a variant: found before any build starts, for all variants at once. */
+export interface Detection {
+  access?: RepositoryAccess;
+  /** Registry digest when every tag in the registry has the content hash (with --push). */
+  remote?: string;
+  /** Local image id with the content hash. */
+  local?: string;
+  error?: unknown;
+}
+
+export async function detectExisting(p: PreparedVariant, deps: BuildDeps, options: BuildOptions): Promise<Detection> {
+  const found: Detection = {};
+  try {
+    if (options.push) {
+      // Fails early, with the registry named, when it cannot be reached at all.
+      found.access = await repositoryAccess(p.variant.repository, deps);
+      if (!options.force) {
+        const remote = await registryUpToDate(found.access, p);
+        if (remote) found.remote = remote;
+      }
+    }
+    if (!options.force) {
+      // Also when the registry has it: the local image id belongs in the lock either way.
+      const local = await localUpToDate(deps.docker, p);
+      if (local) found.local = local;
+    }
+  } catch (error) {
+    found.error = error;
+  }
+  return found;
+}
+
+export interface JobContext {
+  deps: BuildDeps;
+  options: BuildOptions;
+  /** Results of the variants this one builds FROM. */
+  dependencies: Map<string, VariantResult>;
+  detection: Promise<Detection>;
+  /** Memoised local image inspection (base images are shared between variants). */
+  inspect(ref: string): Promise<Docker.ImageInspectInfo | undefined>;
+}
+
+export function memoInspect(docker: Docker): (ref: string) => Promise<Docker.ImageInspectInfo | undefined> {
+  const cache = new Map<string, Promise<Docker.ImageInspectInfo | undefined>>();
+  return (ref) => {
+    let pending = cache.get(ref);
+    if (!pending) cache.set(ref, (pending = inspectImage(docker, ref).catch(() => undefined)));
+    return pending;
+  };
+}
+
+/**
+ * One variant from start to summary line: what already exists (local label, or the
+ * registry tag when pushing), build, push with read-back verification. Never throws for a
+ * failed build or push: the failure is the result, so other images keep going.
+ */
+export async function runVariantJob(p: PreparedVariant, job: JobContext): Promise<VariantResult> {
+  const { deps, options } = job;
+  const started = Date.now();
+  const { variant } = p;
+  const result: VariantResult = {
+    id: variant.id,
+    repository: variant.repository,
+    tags: variant.tags,
+    status: "failed",
+    durationMs: 0,
+    contentHash: p.contentHash,
+    pushed: false,
+    baseImages: {},
+  };
+  const found = await job.detection;
+  const access = found.access;
+  try {
+    if (found.error !== undefined) throw found.error;
+    if (found.remote) {
+      result.status = "up-to-date";
+      result.digest = found.remote;
+      if (found.local) result.imageId = found.local;
+      deps.reporter.note(variant.id, `up to date in ${access!.domain} (${found.remote})`);
+    } else {
+      if (found.local) {
+        result.imageId = found.local;
+        result.status = "up-to-date";
+        deps.reporter.note(variant.id, "up to date (an image with this content hash exists)");
+      } else {
+        result.imageId = await build(p, deps, options);
+        result.status = "built";
+      }
+      if (options.push && access) {
+        result.digest = await push(p, access, deps, options);
+        result.pushed = true;
+      }
+    }
+    result.baseImages = await baseDigests(p, job);
+  } catch (error) {
+    if (deps.signal?.aborted) throw error;
+    const failure = error instanceof JobFailure ? error : registryProblem(error, access, variant.repository);
+    if (!failure) throw error;
+    result.status = "failed";
+    result.error = failure.message;
+    Object.assign(result, failure.extra);
+  }
+  result.durationMs = Date.now() - started;
+  deps.reporter.finish(result);
+  return result;
+}

@@ -1,0 +1,71 @@
+import type Docker from "dockerode";
+import { BuildEventTracker, type BuildOutcome } from "./build-events.js";
+import { readProgress, StreamError } from "./progress.js";
+
+export interface ClassicBuildRequest {
+  /** The context tar stream (see contextTar). */
+  context: NodeJS.ReadableStream;
+  /** Dockerfile path inside the context. */
+  dockerfile: string;
+  /** Full references to tag the result with. */
+  tags: string[];
+  buildArgs: Record<string, string>;
+  target?: string;
+  /** Sent as the `labels` parameter (one LABEL step per label); see withLabelInstruction. */
+  labels?: Record<string, string>;
+  noCache?: boolean;
+  pull?: boolean;
+  /** X-Registry-Config, already URL-safe base64 encoded (see encodeRegistryConfig). */
+  registryConfig?: string;
+  signal?: AbortSignal;
+}
+
+function errorMessage(error: unknown): string {
+  const json = (error as { json?: { message?: string } }).json;
+  if (json && typeof json.message === "string") return json.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * One `POST /build` with the classic builder. Every stream event goes through a
+ * BuildEventTracker (and its output lines to `onLine`); the outcome carries the image id or
+ * the error with the failing step and its last output lines. Errors the daemon returns
+ * before streaming (HTTP 4xx/5xx) and broken connections end up in the outcome too; only
+ * an abort rejects.
+ */
+export async function runClassicBuild(
+  docker: Docker,
+  request: ClassicBuildRequest,
+  onLine: (line: string) => void = () => {},
+): Promise<BuildOutcome> {
+  const tracker = new BuildEventTracker();
+  const options: Record<string, unknown> = {
+    t: request.tags,
+    dockerfile: request.dockerfile,
+    buildargs: request.buildArgs,
+    rm: true,
+    forcerm: true,
+    version: "1",
+  };
+  if (request.labels && Object.keys(request.labels).length > 0) options.labels = request.labels;
+  if (request.target) options.target = request.target;
+  if (request.noCache) options.nocache = true;
+  if (request.pull) options.pull = true;
+  // docker-modem would encode a plain object with standard base64; the daemon decodes
+  // X-Registry-Config as URL-safe base64 and silently ignores what it cannot decode.
+  if (request.registryConfig) options.registryconfig = { base64: request.registryConfig };
+  if (request.signal) options.abortSignal = request.signal;
+  try {
+    const stream = await docker.buildImage(request.context, options as Docker.ImageBuildOptions);
+    await readProgress(stream, (event) => {
+      for (const line of tracker.push(event)) onLine(line);
+    });
+  } catch (error) {
+    if (request.signal?.aborted) throw error;
+    if (!(error instanceof StreamError)) {
+      const outcome = tracker.outcome();
+      return { ...outcome, error: errorMessage(error) };
+    }
+  }
+  return tracker.outcome();
+}
