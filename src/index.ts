@@ -66,7 +66,6 @@ export type { DockerConfigSpec, DockerConfigResult } from "./runner/docker-confi
 export { authEntry, dockerAuthConfigValue } from "./runner/docker-auth.js";
 export type { StaticCredential } from "./runner/credentials.js";
 export { ecrHostProblem, helperNameProblem, registryHostProblem, authKey } from "./runner/hosts.js";
-export { readRunnerLock } from "./runner/lock.js";
 
 // ── smoke: run a .gitlab-ci.yml job with services inside an image (issue 6) ──────────────
 export { serviceAliases, splitNameAndVersion, assignAliases } from "./smoke/aliases.js";

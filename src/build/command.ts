@@ -2,7 +2,9 @@ import { join, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../cli/context.js";
 import { connectDocker, pingDocker } from "../docker/client.js";
 import { insecureRegistryPredicate, type RegistryInfo } from "../docker/insecure-registries.js";
+import { newRunId } from "../docker/labels.js";
 import { failure, usageError } from "../errors.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import { LOCK_FILE_NAME, type LockEntry } from "../lock/lockfile.js";
 import { mergeLock, readLock, serializeLock, staleLockReasons, writeLock } from "../lock/store.js";
 import { loadPlan } from "../project/load.js";
@@ -14,6 +16,7 @@ import { prepareVariants } from "./prepare.js";
 import { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./reporters.js";
 import { summaryDocument, summaryTable } from "./summary.js";
 import type { BuildOptions, BuildReporter, VariantResult } from "./types.js";
+import { smokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
 
 export interface BuildCommandOptions {
@@ -25,6 +28,10 @@ export interface BuildCommandOptions {
   target?: string;
   push?: boolean;
   smoke?: boolean;
+  /** With --smoke: write the smoke jobs' JUnit report here. */
+  junit?: string;
+  /** commander's --no-teams gives teams: false: only the base variants. */
+  teams?: boolean;
   locked?: boolean;
   /** Write this run's lock entries to this file (a fragment) instead of updating runner-kit.lock. */
   lockOut?: string;
@@ -62,7 +69,6 @@ function lockEntry(result: VariantResult, previous: LockEntry | undefined): Lock
 
 /** `runner-kit build`: load, render, build (and push) every selected variant, lock, summary. */
 export async function runBuildCommand(ctx: CliContext, options: BuildCommandOptions): Promise<void> {
-  if (options.smoke) throw usageError("--smoke is not available in this version of runner-kit build", { hint: "run `runner-kit smoke --image REF` after the build" });
   const jobs = parseJobs(options.jobs);
   const plan = await loadPlan({
     cwd: ctx.cwd,
@@ -80,6 +86,11 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     pull: options.pull === true,
     ...(options.target !== undefined ? { target: options.target } : {}),
   };
+  if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
+  if (options.teams === false) {
+    if (options.team !== undefined) throw usageError("--team and --no-teams contradict each other", { hint: "use one of them" });
+    plan.variants = plan.variants.filter((v) => v.team === undefined);
+  }
   const prepared = await prepareVariants(plan.variants, renderVariant, buildOptions.target !== undefined ? { target: buildOptions.target } : {});
 
   const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
@@ -107,6 +118,18 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   let vcs: Promise<{ source?: string; revision?: string }> | undefined;
   const log = (message: string) => say(ctx, message);
   const reporter = chooseReporter(ctx, options.quiet === true);
+  const smoke = options.smoke
+    ? smokeGate({
+        docker: connection.docker,
+        secrets: ctx.secrets,
+        env: ctx.env,
+        runId: newRunId(ctx.env),
+        projectDir: plan.rootDir,
+        out: log,
+        warn: (message) => say(ctx, `WARNING: ${message}`),
+        signal: ctx.signal,
+      })
+    : undefined;
   let results: VariantResult[];
   try {
     results = await buildPrepared(
@@ -121,11 +144,16 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
         secrets: ctx.secrets,
         vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),
         signal: ctx.signal,
+        ...(smoke ? { beforePush: smoke.check } : {}),
       },
       buildOptions,
     );
   } finally {
     reporter.close();
+  }
+  if (options.junit !== undefined) {
+    const { junitReportAll } = await import("../smoke/report.js");
+    await writeFileAtomic(resolve(ctx.cwd, options.junit), junitReportAll(smoke?.reports ?? [], (t) => ctx.secrets.redact(t)));
   }
 
   const updates: Record<string, LockEntry> = {};

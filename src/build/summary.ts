@@ -10,9 +10,11 @@ function shortDigest(digest: string | undefined): string {
 
 /** The summary table: image, tags, status, duration, digest (full digests are in --json and the lock). */
 export function summaryTable(results: VariantResult[]): string {
-  const rows = [["IMAGE", "TAGS", "STATUS", "DURATION", "DIGEST"]];
+  const smoked = results.some((r) => r.smoke !== undefined);
+  const rows = [["IMAGE", "TAGS", "STATUS", ...(smoked ? ["SMOKE"] : []), "DURATION", "DIGEST"]];
   for (const r of results) {
-    rows.push([r.repository, r.tags.join(","), r.status, seconds(r.durationMs), shortDigest(r.digest ?? r.imageId)]);
+    const smoke = smoked ? [r.smoke?.result ?? "-"] : [];
+    rows.push([r.repository, r.tags.join(","), r.status, ...smoke, seconds(r.durationMs), shortDigest(r.digest ?? r.imageId)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd());

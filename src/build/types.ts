@@ -25,6 +25,16 @@ export interface VariantResult {
   /** For a failed build: the step that failed and its last output lines. */
   failedStep?: string;
   output?: string[];
+  /** With --smoke: the smoke job's outcome ("none": the image has no smoke job). */
+  smoke?: VariantSmoke;
+}
+
+export interface VariantSmoke {
+  result: "passed" | "failed" | "none";
+  job?: string;
+  durationMs?: number;
+  exitCode?: number;
+  reason?: string;
 }
 
 /** Where build progress goes; implementations for TTY, plain CI logs and GitLab sections. */
@@ -66,6 +76,8 @@ export interface BuildDeps {
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
+  /** Runs on a locally built (or locally up-to-date) image before it is pushed; a returned reason fails the image. */
+  beforePush?: (p: PreparedVariant, result: VariantResult) => Promise<string | undefined>;
 }
 
 /** A variant made ready to build: rendered, its bases and context known, its hash computed. */

@@ -256,6 +256,8 @@ export async function runVariantJob(p: PreparedVariant, job: JobContext): Promis
         result.imageId = await build(p, deps, options);
         result.status = "built";
       }
+      const refused = deps.beforePush ? await deps.beforePush(p, result) : undefined;
+      if (refused !== undefined) throw new JobFailure(refused);
       if (options.push && access) {
         result.digest = await push(p, access, deps, options);
         result.pushed = true;

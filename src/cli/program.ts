@@ -7,6 +7,7 @@ import { ciCommand } from "./ci.js";
 import { configCommand } from "./config.js";
 import { initCommand } from "./init.js";
 import { lintCommand } from "./lint.js";
+import { lockCommand } from "./lock.js";
 import { renderCommand } from "./render.js";
 import { smokeCommand } from "./smoke.js";
 
@@ -35,12 +36,18 @@ export function createProgram(ctx: CliContext): Command {
       "\nQuick start:\n  $ runner-kit init my-images && cd my-images\n  $ runner-kit render && runner-kit lint\n  $ runner-kit build --push --smoke\n  $ runner-kit config --out runner/\n\nExit codes: 0 success, 1 a build, push or job failed, 2 usage or configuration error, 130 interrupted.\n",
     );
 
-  for (const make of [initCommand, renderCommand, lintCommand, buildCommand, configCommand, smokeCommand, ciCommand]) {
+  for (const make of [initCommand, renderCommand, lintCommand, buildCommand, configCommand, smokeCommand, ciCommand, lockCommand]) {
     const command = make(ctx);
-    command.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true);
+    configureTree(command, program);
     program.addCommand(command);
   }
   return program;
+}
+
+/** Our exit codes and output sinks for a command and every subcommand below it. */
+function configureTree(command: Command, root: Command): void {
+  command.exitOverride().configureOutput(root.configureOutput()).showSuggestionAfterError(true);
+  for (const sub of command.commands) configureTree(sub, root);
 }
 
 /** Run the CLI in-process; resolves to the exit code. Never throws. */

@@ -5,7 +5,7 @@ import { LOCK_FILE_NAME } from "../lock/lockfile.js";
 import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
 import { buildRunnerConfig, type RunnerConfigOutput } from "./build.js";
-import { readRunnerLock } from "./lock.js";
+import { readLock } from "../lock/store.js";
 import { parseRunnerSection } from "./parse-section.js";
 import type { RunnerSection } from "./schema.js";
 import { writeRunnerFiles } from "./write.js";
@@ -42,7 +42,7 @@ export async function runConfigCommand(ctx: CliContext, options: ConfigCommandOp
   const plan = await (deps.loadPlan ?? loadPlan)({ cwd: ctx.cwd, configFile: options.configFile });
   const label = relative(ctx.cwd, plan.projectFile) || basename(plan.projectFile);
   const { runner, teams } = runnerSectionsOf(plan, label);
-  const lock = await readRunnerLock(join(plan.rootDir, LOCK_FILE_NAME));
+  const lock = await readLock(join(plan.rootDir, LOCK_FILE_NAME));
   const output = buildRunnerConfig({
     projectLabel: label,
     rootDir: plan.rootDir,

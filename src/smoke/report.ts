@@ -39,16 +39,28 @@ function xml(text: string): string {
 
 /** A JUnit XML report GitLab shows in merge requests (artifacts:reports:junit). */
 export function junitReport(r: SmokeResult, redact: (text: string) => string = (t) => t): string {
-  const failed = r.result === "failed" ? 1 : 0;
-  const time = (r.durationMs / 1000).toFixed(3);
-  const log = redact(r.log.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), ""));
+  return junitReportAll([r], redact);
+}
+
+/** One JUnit document for several smoke jobs (`build --smoke` of several images): a suite each. */
+export function junitReportAll(results: readonly SmokeResult[], redact: (text: string) => string = (t) => t): string {
+  const failures = results.filter((r) => r.result === "failed").length;
+  const total = (results.reduce((sum, r) => sum + r.durationMs, 0) / 1000).toFixed(3);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="runner-kit smoke" tests="1" failures="${failed}" errors="0" time="${time}">`,
-    `  <testsuite name="${xml(r.file)}" tests="1" failures="${failed}" errors="0" skipped="0" time="${time}">`,
-    `    <testcase name="${xml(r.job)}" classname="${xml(r.image)}" file="${xml(r.file)}" time="${time}">`,
+    `<testsuites name="runner-kit smoke" tests="${results.length}" failures="${failures}" errors="0" time="${total}">`,
   ];
-  if (failed) lines.push(`      <failure message="${xml(redact(r.reason ?? "job failed"))}" type="${r.exitCode !== undefined ? `exit code ${r.exitCode}` : "failure"}"/>`);
-  lines.push(`      <system-out>${xml(log)}</system-out>`, "    </testcase>", "  </testsuite>", "</testsuites>", "");
+  for (const r of results) {
+    const failed = r.result === "failed" ? 1 : 0;
+    const time = (r.durationMs / 1000).toFixed(3);
+    const log = redact(r.log.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), ""));
+    lines.push(
+      `  <testsuite name="${xml(r.file)}" tests="1" failures="${failed}" errors="0" skipped="0" time="${time}">`,
+      `    <testcase name="${xml(r.job)}" classname="${xml(r.image)}" file="${xml(r.file)}" time="${time}">`,
+    );
+    if (failed) lines.push(`      <failure message="${xml(redact(r.reason ?? "job failed"))}" type="${r.exitCode !== undefined ? `exit code ${r.exitCode}` : "failure"}"/>`);
+    lines.push(`      <system-out>${xml(log)}</system-out>`, "    </testcase>", "  </testsuite>");
+  }
+  lines.push("</testsuites>", "");
   return lines.join("\n");
 }

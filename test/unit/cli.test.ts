@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runInProcess } from "../support/cli.js";
 
-const COMMANDS = ["init", "render", "lint", "build", "config", "smoke", "ci"];
+const COMMANDS = ["init", "render", "lint", "build", "config", "smoke", "ci", "lock"];
 
 describe("CLI entry", () => {
   it("lists every command of the design in --help", async () => {
