@@ -4,6 +4,7 @@ import { INJECTED_DOCKERFILE } from "../docker/context.js";
 import { dockerfileBases } from "../docker/dockerfile-from.js";
 import { checkAcyclic } from "../docker/order.js";
 import type { Variant } from "../project/plan.js";
+import { variantBases } from "../project/dependencies.js";
 import { parseImageReference } from "../reference/parse.js";
 import type { PreparedVariant } from "./types.js";
 
@@ -17,25 +18,18 @@ export async function prepareVariants(
   renderDockerfile: (variant: Variant) => Promise<string>,
   options: { target?: string } = {},
 ): Promise<PreparedVariant[]> {
-  const byName = new Map(variants.map((v) => [parseImageReference(v.repository, { where: `image ${v.id}` }).name, v.id]));
-  const staged = await Promise.all(
+  const rendered = await Promise.all(
     variants.map(async (variant) => {
       const dockerfile = await renderDockerfile(variant);
       const target = options.target ?? variant.target;
-      const bases = dockerfileBases(dockerfile, variant.args, target);
-      const dependsOn: string[] = [];
-      const externalBases: string[] = [];
-      const projectBases: string[] = [];
-      for (const image of bases.externalImages) {
-        const ref = parseImageReference(image, { where: `${variant.dockerfile}: FROM ${image}` });
-        const dep = byName.get(ref.name);
-        if (dep !== undefined && dep !== variant.id) {
-          if (!dependsOn.includes(dep)) dependsOn.push(dep);
-          projectBases.push(image);
-        } else externalBases.push(image);
-      }
-      const listing = await listContextFiles(variant.context, [INJECTED_DOCKERFILE]);
-      return { variant, dockerfile, target, bases, dependsOn, externalBases, projectBases, entries: listing.entries };
+      return { variant, dockerfile, target, bases: dockerfileBases(dockerfile, variant.args, target) };
+    }),
+  );
+  const classified = variantBases(variants, new Map(rendered.map((r) => [r.variant.id, r.bases.externalImages])));
+  const staged = await Promise.all(
+    rendered.map(async (r) => {
+      const listing = await listContextFiles(r.variant.context, [INJECTED_DOCKERFILE]);
+      return { ...r, ...classified.get(r.variant.id)!, entries: listing.entries };
     }),
   );
   checkAcyclic(staged.map((s) => ({ id: s.variant.id, dependsOn: s.dependsOn })));

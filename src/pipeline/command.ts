@@ -4,12 +4,12 @@ import type { CliContext } from "../cli/context.js";
 import { say } from "../cli/context.js";
 import { configError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
+import { dockerfileBases } from "../docker/dockerfile-from.js";
+import { variantDependencies } from "../project/dependencies.js";
 import { loadPlan } from "../project/load.js";
 import { renderVariant } from "../render/render.js";
 import { changedFilesSince, type GitRunner } from "./changed.js";
-import { variantDependencies } from "./dependencies.js";
 import { pipelineYaml } from "./document.js";
-import { fromImages } from "./from-lines.js";
 import { generatePipeline } from "./generate.js";
 import { variantsAffectedBy } from "./select.js";
 import { pipelineProblems } from "./validate.js";
@@ -32,7 +32,7 @@ export interface CiResult {
 export async function runCi(ctx: CliContext, options: CiOptions, git?: GitRunner): Promise<CiResult> {
   const plan = await loadPlan({ cwd: ctx.cwd, configFile: options.config, team: options.team, buildArgs: options.buildArg });
   const fromById = new Map<string, string[]>();
-  for (const variant of plan.variants) fromById.set(variant.id, fromImages(await renderVariant(variant), variant.args));
+  for (const variant of plan.variants) fromById.set(variant.id, dockerfileBases(await renderVariant(variant), variant.args, variant.target).externalImages);
   const dependsOn = variantDependencies(plan.variants, fromById);
 
   let variants = plan.variants;

@@ -1,25 +1,17 @@
-import { configError } from "../errors.js";
+import { checkAcyclic } from "../docker/order.js";
 
 /**
  * Layers of a dependency graph: level 0 has no dependencies, level n depends only on
- * lower levels. A cycle is a configuration error naming it.
+ * lower levels. A cycle is a configuration error naming it (the build scheduler's check).
  */
 export function dependencyLevels(ids: readonly string[], dependsOn: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+  checkAcyclic(ids.map((id) => ({ id, dependsOn: [...(dependsOn.get(id) ?? [])] })));
   const levels = new Map<string, number>();
-  const visiting: string[] = [];
   const visit = (id: string): number => {
     const known = levels.get(id);
     if (known !== undefined) return known;
-    if (visiting.includes(id)) {
-      const cycle = [...visiting.slice(visiting.indexOf(id)), id].join(" → ");
-      throw configError(`images depend on each other in a cycle: ${cycle}`, {
-        hint: "an image can only be built FROM an image that does not (directly or not) build FROM it",
-      });
-    }
-    visiting.push(id);
     let level = 0;
     for (const dep of dependsOn.get(id) ?? []) level = Math.max(level, visit(dep) + 1);
-    visiting.pop();
     levels.set(id, level);
     return level;
   };

@@ -5,8 +5,8 @@ import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RunnerKitError } from "../../src/errors.js";
 import { changedFilesSince, type GitRunner } from "../../src/pipeline/changed.js";
-import { variantDependencies } from "../../src/pipeline/dependencies.js";
-import { fromImages } from "../../src/pipeline/from-lines.js";
+import { variantDependencies } from "../../src/project/dependencies.js";
+import { dockerfileBases } from "../../src/docker/dockerfile-from.js";
 import { variantsAffectedBy } from "../../src/pipeline/select.js";
 import { twoTeamPlan } from "../support/two-team-plan.js";
 
@@ -36,7 +36,7 @@ describe("changed since a git ref", () => {
 
   function affected(changed: Set<string>): string[] {
     const { plan, dockerfiles } = twoTeamPlan(repo);
-    const deps = variantDependencies(plan.variants, new Map(plan.variants.map((v) => [v.id, fromImages(dockerfiles.get(v.id)!)])));
+    const deps = variantDependencies(plan.variants, new Map(plan.variants.map((v) => [v.id, dockerfileBases(dockerfiles.get(v.id)!).externalImages])));
     return variantsAffectedBy(plan, deps, changed).map((v) => v.id).sort();
   }
 

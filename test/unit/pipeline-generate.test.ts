@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { variantDependencies } from "../../src/pipeline/dependencies.js";
+import { variantDependencies } from "../../src/project/dependencies.js";
 import { pipelineYaml } from "../../src/pipeline/document.js";
-import { fromImages } from "../../src/pipeline/from-lines.js";
+import { dockerfileBases } from "../../src/docker/dockerfile-from.js";
 import { generatePipeline, PUBLISH_JOB, EMPTY_JOB } from "../../src/pipeline/generate.js";
 import { variantsAffectedBy } from "../../src/pipeline/select.js";
 import { pipelineProblems } from "../../src/pipeline/validate.js";
@@ -14,7 +14,7 @@ const GOLDEN = join(import.meta.dirname, "..", "fixtures", "pipeline", "two-team
 
 function setup() {
   const { plan, dockerfiles } = twoTeamPlan("/repo");
-  const fromById = new Map(plan.variants.map((v) => [v.id, fromImages(dockerfiles.get(v.id)!, v.args)]));
+  const fromById = new Map(plan.variants.map((v) => [v.id, dockerfileBases(dockerfiles.get(v.id)!, v.args).externalImages]));
   const dependsOn = variantDependencies(plan.variants, fromById);
   return { plan, dependsOn };
 }

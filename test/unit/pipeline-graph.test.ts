@@ -24,7 +24,7 @@ describe("dependency graph", () => {
       }
     })();
     expect(error).toBeInstanceOf(RunnerKitError);
-    expect((error as RunnerKitError).message).toBe("images depend on each other in a cycle: a → b → c → a");
+    expect((error as RunnerKitError).message).toBe("images build FROM each other in a cycle: a → b → c → a");
   });
 
   it("lists transitive dependencies", () => {
