@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runnerSectionSchema } from "../../src/runner/schema.js";
 import { runInProcess } from "../support/cli.js";
 import { makeProject } from "../fixtures/project/make-project.js";
 
@@ -15,8 +14,7 @@ describe("runner-kit init", () => {
     expect(yaml).toContain("templates: teams/data");
     expect(readFileSync(join(dir, "teams/data/job-base/extra.hbs"), "utf8")).toContain("ENV PGCONNECT_TIMEOUT=10");
     expect(readFileSync(join(dir, "smoke/job-base.gitlab-ci.yml"), "utf8")).toContain("script:");
-    // The runner placeholder is there exactly when the runner schema accepts it.
-    expect(yaml.includes("\nrunner: {}")).toBe(runnerSectionSchema.safeParse({}).success);
+    expect(yaml).toContain("\nrunner:\n  url: https://gitlab.example.com");
 
     const render = await runInProcess(["render"], { cwd: dir });
     expect(render.code, render.stderr).toBe(0);
@@ -27,6 +25,12 @@ describe("runner-kit init", () => {
     const lint = await runInProcess(["lint"], { cwd: dir });
     expect(lint.code, lint.stdout).toBe(0);
     expect(lint.stderr).toContain("0 error(s), 0 warning(s)");
+
+    // `config` runs with no environment set: real files at once, credentials optional.
+    const config = await runInProcess(["config", "--out", "runner"], { cwd: dir, env: { PATH: process.env.PATH, NO_COLOR: "1" } });
+    expect(config.code, config.stderr).toBe(0);
+    expect(readFileSync(join(dir, "runner/config.toml"), "utf8")).toMatch(/\[runners\.docker\]\nimage = "registry\.example\.com\/platform\/data\/job-base:bookworm"/);
+    expect(config.stderr).toContain("REGISTRY_PASSWORD (password_env) is not set");
   });
 
   it("never overwrites files unless --force", async () => {

@@ -1,4 +1,3 @@
-import { runnerSectionSchema } from "../../runner/schema.js";
 
 /**
  * The files `runner-kit init` writes: a project that renders and lints clean as it is —
@@ -35,10 +34,28 @@ export function scaffoldFiles(): Record<string, string> {
   };
 }
 
-/** A `runner:` placeholder only when the runner schema accepts an empty section. */
-function runnerPlaceholder(): string[] {
-  if (!runnerSectionSchema.safeParse({}).success) return [];
-  return ["", "# gitlab-runner configuration written by `runner-kit config` (see the README).", "runner: {}"];
+/**
+ * The gitlab-runner section `runner-kit config` writes from. It runs with no environment
+ * set: the registry password is optional here, and the token comes from RUNNER_TOKEN
+ * only when it is set.
+ */
+function runnerSection(): string[] {
+  return [
+    "",
+    "# gitlab-runner configuration written by `runner-kit config` (see the README).",
+    "runner:",
+    "  url: https://gitlab.example.com",
+    "  image: job-base                # the job image: pinned by digest once pushed",
+    "  concurrent: 4",
+    "  services:",
+    "    - name: redis:7",
+    "      alias: cache",
+    "  registries:",
+    "    - host: registry.example.com",
+    "      username: ci-pull",
+    "      password_env: REGISTRY_PASSWORD  # never the password itself",
+    "      optional: true                   # without it, config fails when REGISTRY_PASSWORD is unset",
+  ];
 }
 
 function projectFile(): string {
@@ -67,7 +84,7 @@ function projectFile(): string {
     "    values:",
     "      packages: [postgresql-client]",
     "    images: [job-base]",
-    ...runnerPlaceholder(),
+    ...runnerSection(),
     "",
   ].join("\n");
 }
