@@ -38,6 +38,10 @@ async function inspectLocal(docker: Docker, ref: string): Promise<ImageInfo | un
     };
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if ((error as { statusCode?: number }).statusCode === 400) {
+      const reason = /invalid reference format: (.+)$/.exec(String((error as Error).message))?.[1]?.trim() ?? "invalid reference format";
+      throw configError(`the image reference "${ref}" is not valid (${reason}). Write it as [registry[:port]/]path[:tag][@sha256:hex] with a lowercase repository name.`);
+    }
     throw error;
   }
 }
