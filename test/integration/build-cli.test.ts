@@ -7,7 +7,7 @@ import type { LockFile } from "../../src/lock/lockfile.js";
 import { runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
-import { registryFetch } from "../support/registry.js";
+import { dockerAuthConfigFor, registryFetch } from "../support/registry.js";
 
 /** `runner-kit build` end to end: a project on disk, the real engine, the authenticated registry. */
 describe("runner-kit build (CLI)", () => {
@@ -16,14 +16,12 @@ describe("runner-kit build (CLI)", () => {
   const prefix = `${registry.host}/rk-${runId}`;
   let dir: string;
 
-  const auth = (password: string) =>
-    JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${password}`).toString("base64") } } });
   const env = (password = registry.password): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     HOME: dir,
     NO_COLOR: "1",
     RUNNER_KIT_RUN_ID: runId,
-    DOCKER_AUTH_CONFIG: auth(password),
+    DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry, password),
     ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
   });
   const run = (argv: string[], password?: string) => runInProcess(argv, { cwd: dir, env: env(password) });

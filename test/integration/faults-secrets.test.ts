@@ -7,6 +7,7 @@ import { runBin } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { scanImage, scanText, secretForms, type SecretFinding } from "../support/secret-scan.js";
+import { dockerAuthConfigFor } from "../support/registry.js";
 
 /**
  * Credentials in play (DOCKER_AUTH_CONFIG for the authenticated registry, a private FROM,
@@ -24,7 +25,7 @@ describe("secrets stay out of output and images", () => {
     PATH: process.env.PATH,
     HOME: dir,
     RUNNER_KIT_RUN_ID: runId,
-    DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${registry.password}`).toString("base64") } } }),
+    DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry),
     ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
   });
   function file(path: string, text: string): void {
@@ -70,7 +71,7 @@ describe("secrets stay out of output and images", () => {
 
   it("a refused password fails clearly without printing it", async () => {
     const wrong = `wrong-${runId}-pw`;
-    const e = { ...env(), DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${wrong}`).toString("base64") } } }) };
+    const e = { ...env(), DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry, wrong) };
     const r = await runBin(["build", "--push", "--no-cache"], { cwd: dir, env: e });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/2 of 2 images failed: base, app/);

@@ -10,7 +10,7 @@ import { removeManagedResources } from "../../src/docker/resources.js";
 import { BIN, runBin } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
-import { registryFetch } from "../support/registry.js";
+import { dockerAuthConfigFor, registryFetch } from "../support/registry.js";
 
 /**
  * The pipeline cannot silently rot: run what of it can run here — the generate step, one
@@ -140,8 +140,7 @@ describe("the generated pipeline, run here", () => {
   });
 
   it("never pushes an image whose smoke job fails, and exits 1", async () => {
-    const auth = Buffer.from(`${registry.username}:${registry.password}`).toString("base64");
-    const env = { ...jobEnv, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [registry.host]: { auth } } }) };
+    const env = { ...jobEnv, DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry) };
     const r = await runBin(["build", "broken", "--push", "--smoke", "--junit", "broken.xml"], { cwd: dir, env });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/broken\s+v1\s+failed\s+failed/);

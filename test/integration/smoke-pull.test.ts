@@ -10,17 +10,13 @@ import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { runInProcess } from "../support/cli.js";
 import { expectLinesInOrder, project, smokeEnv, uniqueRunId } from "../fixtures/smoke/helpers.js";
+import { dockerAuthConfigFor } from "../support/registry.js";
 
 const registry = inject("registry");
 const repo = `${registry.host}/smoke-test/busybox`;
 const tag = randomBytes(4).toString("hex");
 const remote = `${repo}:${tag}`;
 const cleanups: (() => void)[] = [];
-
-function authConfig(password: string): string {
-  const auth = Buffer.from(`${registry.username}:${password}`).toString("base64");
-  return JSON.stringify({ auths: { [registry.host]: { auth } } });
-}
 
 beforeAll(async () => {
   const d = await docker();
@@ -38,7 +34,7 @@ async function run(name: string, policy: string, password: string) {
   const p = project(`t:\n  image:\n    name: ${remote}\n    pull_policy: ${policy}\n  script:\n    - echo pulled-and-ran\n`);
   cleanups.push(p.cleanup);
   const runId = uniqueRunId(name);
-  const env = { ...smokeEnv(runId), DOCKER_AUTH_CONFIG: authConfig(password), HOME: p.dir };
+  const env = { ...smokeEnv(runId), DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry, password), HOME: p.dir };
   const r = await runInProcess(["smoke", "--job", ".gitlab-ci.yml"], { cwd: p.dir, env });
   await expectNoLeaks(runId);
   return r;

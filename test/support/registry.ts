@@ -101,3 +101,9 @@ export async function registryFetch(registry: TestRegistry, path: string, init: 
     headers: { Authorization: `Basic ${auth}`, ...(init.headers as Record<string, string> | undefined) },
   });
 }
+
+/** DOCKER_AUTH_CONFIG for the test registry, as a CI variable would carry it (optionally with another password). */
+export function dockerAuthConfigFor(registry: TestRegistry, password = registry.password): string {
+  const auth = Buffer.from(`${registry.username}:${password}`).toString("base64");
+  return JSON.stringify({ auths: { [registry.host]: { auth } } });
+}
