@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeProjectFile } from "../support/project-files.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -26,10 +27,7 @@ describe("runner-kit build (CLI)", () => {
   });
   const run = (argv: string[], password?: string) => runInProcess(argv, { cwd: dir, env: env(password) });
 
-  function file(path: string, text: string): void {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  const file = (path: string, text: string) => writeProjectFile(dir, path, text);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "rk-build-cli-"));

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeProjectFile } from "../support/project-files.js";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -28,10 +29,7 @@ describe("secrets stay out of output and images", () => {
     DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry),
     ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
   });
-  function file(path: string, text: string): void {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  const file = (path: string, text: string) => writeProjectFile(dir, path, text);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "rk-secrets-"));

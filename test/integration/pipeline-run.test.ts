@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { writeProjectFile } from "../support/project-files.js";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse as parseToml } from "smol-toml";
@@ -23,10 +24,7 @@ describe("the generated pipeline, run here", () => {
   const runId = newRunId();
   const namespace = `pipeline-${runId}`;
   let dir: string;
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  };
+  const write = (path: string, text: string) => writeProjectFile(dir, path, text);
   const jobEnv = {
     CI_REGISTRY: registry.host,
     CI_REGISTRY_USER: registry.username,

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { writeProjectFiles } from "./project-files.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RegistryCredential } from "../../src/auth/types.js";
@@ -11,10 +12,7 @@ import type { TestRegistry } from "./registry.js";
 /** A variant whose context is a fresh temporary directory holding `files`. */
 export function tempVariant(id: string, repository: string, dockerfile: string, files: Record<string, string> = {}, extra: Partial<Variant> = {}): Variant & { dockerfileText: string } {
   const dir = mkdtempSync(join(tmpdir(), "rk-build-"));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
+  writeProjectFiles(dir, files);
   return {
     id,
     image: id,

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeProjectFile } from "../support/project-files.js";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RunnerKitError } from "../../src/errors.js";
@@ -14,10 +15,7 @@ import { twoTeamPlan } from "../support/two-team-plan.js";
 describe("changed since a git ref", () => {
   let repo: string;
   let git: GitRunner;
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(repo, path)), { recursive: true });
-    writeFileSync(join(repo, path), text);
-  };
+  const write = (path: string, text: string) => writeProjectFile(repo, path, text);
 
   beforeEach(async () => {
     repo = mkdtempSync(join(tmpdir(), "rk-git-"));
