@@ -21,7 +21,8 @@ export function smokeCommand(ctx: CliContext): Command {
       "\nExamples:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest\n  $ runner-kit smoke --image app:dev --job .gitlab-ci.yml#test --junit smoke.xml\n  $ runner-kit smoke --reap\n",
     )
     .action(async (_opts: SmokeCliOptions, command: Command) => {
+      const actionAt = performance.now();
       const { smoke } = await import("../smoke/command.js");
-      await smoke(ctx, command.optsWithGlobals<SmokeCliOptions>());
+      await smoke(ctx, command.optsWithGlobals<SmokeCliOptions>(), { actionAt });
     });
 }

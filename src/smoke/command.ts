@@ -15,6 +15,7 @@ import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
 import { junitReport, jsonDocument, summaryLines } from "./report.js";
 import type { RunnerDefaults } from "./runner-config.js";
 import { runSmokeJob } from "./run.js";
+import { noTrace, phaseTracer, traceEnabled, type Trace } from "./trace.js";
 
 export interface SmokeCliOptions {
   image?: string;
@@ -40,7 +41,18 @@ function seconds(flag: string, value: string | undefined, allowNegative = false)
   return s;
 }
 
-export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<void> {
+export async function smoke(ctx: CliContext, opts: SmokeCliOptions, timing: { actionAt?: number } = {}): Promise<void> {
+  const tracer = traceEnabled(ctx.env) ? phaseTracer() : undefined;
+  const trace = tracer?.mark ?? noTrace;
+  try {
+    await smokeTraced(ctx, opts, trace, timing.actionAt);
+  } finally {
+    if (tracer) ctx.stderr.write(`runner-kit smoke phases (ms since process start):\n${tracer.lines().join("\n")}\n`);
+  }
+}
+
+async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace, actionAt: number | undefined): Promise<void> {
+  if (actionAt !== undefined) trace(`cli parsed (at ${actionAt.toFixed(1)} ms), smoke modules loaded`);
   const servicesTimeoutSeconds = seconds("--services-timeout", opts.servicesTimeout, true);
   const timeoutSeconds = seconds("--timeout", opts.timeout);
   if (timeoutSeconds === 0) throw usageError("--timeout must be more than 0");
@@ -64,11 +76,12 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<voi
   }
 
   // The daemon connection is made while the job is read.
-  const connecting = connectDocker(ctx.env).then(async (conn) => (await pingDocker(conn), conn));
+  const connecting = connectDocker(ctx.env).then(async (conn) => (trace("docker client loaded"), await pingDocker(conn), trace("ping answered"), conn));
   connecting.catch(() => undefined);
   // --job, else the project's smoke: setting for this image, else the built-in runner job.
   const ref = opts.job ? splitJobRef(opts.job) : ((await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image)) ?? { file: BUILTIN_JOB_FILE });
   const job = await loadSmokeJob(ref.file, ref.job, ctx.cwd);
+  trace("job read");
   let runnerDefaults: RunnerDefaults | undefined;
   if (opts.runnerConfig) {
     const path = isAbsolute(opts.runnerConfig) ? opts.runnerConfig : join(ctx.cwd, opts.runnerConfig);
@@ -96,6 +109,7 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions): Promise<voi
       out: (text) => ctx.stderr.write(ctx.secrets.redact(text)),
       signal: ctx.signal,
       resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => log(`WARNING: ${m}`), ctx.signal),
+      trace,
     },
   );
   if (opts.junit) {

@@ -22,6 +22,7 @@ import { resolveVariables, expandValue } from "./variables.js";
 import { parseWaitLine, servicePorts, type WaitEvent } from "./wait.js";
 import { errorMessage, isNoExecutable, judgeStepScript } from "./outcome.js";
 import { predefinedVariables } from "./predefined.js";
+import { noTrace, type Trace } from "./trace.js";
 
 export interface SmokeOptions {
   job: SmokeJob;
@@ -55,6 +56,8 @@ export interface SmokeDeps {
   signal?: AbortSignal;
   resolveAuth?: ResolveAuth;
   now?: () => number;
+  /** Phase marks for performance work (RUNNER_KIT_TRACE). */
+  trace?: Trace;
 }
 
 export interface ServiceResult {
@@ -92,6 +95,8 @@ const LOG_LIMIT = 4 * 1024 * 1024;
 /** Run the job; resolves to the result (failed jobs too); throws on config errors and on abort. */
 export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promise<SmokeResult> {
   const now = deps.now ?? Date.now;
+  const trace = deps.trace ?? noTrace;
+  trace("runSmokeJob start");
   const started = now();
   const { job, runId } = options;
   const host = hostname();
@@ -192,6 +197,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
       deps.docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels("network") }),
     );
     creatingNetwork.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    void creatingNetwork.then(() => trace("network created"), () => undefined);
     const [image, ...serviceImages] = await untilAborted(
       Promise.all([
         ensureImage(pullDeps, imageRef, jobImage.pullPolicy ?? defaultPolicy),
@@ -203,6 +209,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     const networkReady = creatingNetwork.then(() => undefined);
     networkReady.catch(() => undefined);
     checkAbort();
+    trace("images inspected");
     log(`Using docker image ${image.id} for ${imageRef} ...`);
 
     // What each service gets and is checked on, known before it starts.
@@ -231,6 +238,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
             docker: deps.docker, resources, runId, labels, network, image: plan.img.ref, spec: plan.spec, index: plan.index,
             aliases: plan.aliases, env: plan.env, now, onStart: (t) => startTimes.set(plan.index, t), networkReady,
           });
+          trace(`service ${plan.index} started`);
           services.push(svc);
           (serviceResults[plan.index] as ServiceResult).started = true;
         } catch (error) {
@@ -264,7 +272,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
         NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", containerName] } } },
       }, networkReady),
     );
+    trace("job container created");
     await jobContainer.putArchive(await projectArchive(options.projectDir, buildDir, projectFiles), { path: "/" });
+    trace("project copied in");
     await creatingNetwork;
     checkAbort();
 
@@ -325,8 +335,8 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
         sawBegin = true;
       };
       const handle = async (line: string) => {
-        if (line === startMarker) return void (sawStart = true);
-        if (line === beginMarker) return header();
+        if (line === startMarker) return trace(`${label}: shell started`), void (sawStart = true);
+        if (line === beginMarker) return trace(`${label}: services ready, script begins`), header();
         if (line === noGrepMarker) return void (sawNoGrep = true);
         const event = parseWaitLine(line, waitMarker);
         if (event) return onWaitEvent(event);
@@ -342,6 +352,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
           ...(extra.preamble ? { preamble: extra.preamble, beginMarker } : {}),
         }),
         timeoutMs: timeoutS * 1000,
+        trace: (phase) => trace(`${label}: job container ${phase}`),
         signal: stageStop.signal,
         // Lines are handled in order; a not-ready warning fetches the service log first.
         onLine: (line) => void (chain = chain.then(() => handle(line))),
@@ -351,6 +362,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
         throw error;
       });
       await chain;
+      trace(`${label}: container exited`);
       return { stage, sawStart, sawBegin, sawNoGrep, sawNoShell };
     };
 
@@ -390,7 +402,8 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     }
     return result(status, { exitCode, ...(reason !== undefined ? { reason } : {}) }, image);
   } finally {
-    await Promise.all([resources.removeAll(), options.reap === false ? undefined : reap()]);
+    trace("cleanup start");
+    await Promise.all([resources.removeAll().then(() => trace("resources removed")), options.reap === false ? undefined : reap().then(() => trace("reap done"))]);
   }
 }
 

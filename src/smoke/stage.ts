@@ -19,6 +19,7 @@ export interface StageOptions {
   signal?: AbortSignal;
   /** Complete output lines (stdout and stderr interleaved as they arrive), without "\n". */
   onLine: (line: string) => void;
+  trace?: (phase: string) => void;
 }
 
 /** Splits chunks into lines; `flush` emits a trailing partial line. */
@@ -49,6 +50,7 @@ function onceEnded(stream: NodeJS.ReadableStream): Promise<void> {
 
 export async function runStage(container: Docker.Container, options: StageOptions): Promise<StageOutcome> {
   const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+  options.trace?.("attached");
   const out = new PassThrough();
   const err = new PassThrough();
   const outLines = new LineSplitter(options.onLine);
@@ -81,6 +83,7 @@ export async function runStage(container: Docker.Container, options: StageOption
   try {
     if (!aborted) {
       await container.start();
+      options.trace?.("started");
       stream.write(options.script);
       stream.end();
     }
