@@ -3,6 +3,8 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import { configError } from "../errors.js";
 import { daemonAddressFromEnv, type DaemonAddress } from "./address.js";
+import type { EngineApi } from "./engine-api.js";
+import { EngineHttpClient } from "./engine-http.js";
 
 export interface DockerConnection {
   docker: Docker;
@@ -56,8 +58,37 @@ export async function connectDocker(env: NodeJS.ProcessEnv): Promise<DockerConne
   return { docker, address };
 }
 
+export interface EngineConnection {
+  engine: EngineApi;
+  address: DaemonAddress;
+}
+
+/**
+ * The client smoke uses: the thin HTTP client (nothing heavy to load) for unix sockets and
+ * tcp (with the same TLS files as connectDocker), dockerode for ssh:// (its ssh transport).
+ */
+export async function connectEngine(env: NodeJS.ProcessEnv): Promise<EngineConnection> {
+  const address = daemonAddressFromEnv(env);
+  switch (address.kind) {
+    case "unix":
+      return { engine: new EngineHttpClient({ socketPath: address.socketPath }), address };
+    case "tcp": {
+      const tls = address.tls;
+      if (!tls) return { engine: new EngineHttpClient({ host: address.host, port: address.port }), address };
+      const files = {
+        ...(tls.verify ? { ca: readCert(tls.certPath, "ca.pem", address) } : {}),
+        cert: readCert(tls.certPath, "cert.pem", address),
+        key: readCert(tls.certPath, "key.pem", address),
+      };
+      return { engine: new EngineHttpClient({ host: address.host, port: address.port, tls: files }), address };
+    }
+    case "ssh":
+      return { engine: (await connectDocker(env)).docker, address };
+  }
+}
+
 /** Check the daemon answers; one clear error naming the address otherwise. */
-export async function pingDocker({ docker, address }: DockerConnection, timeoutMs = 5000): Promise<void> {
+export async function pingDocker({ docker, address }: { docker: Pick<EngineApi, "ping">; address: DaemonAddress }, timeoutMs = 5000): Promise<void> {
   try {
     await Promise.race([
       docker.ping(),

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { print, printJson, say, useColor, type CliContext } from "../cli/context.js";
-import { connectDocker, pingDocker } from "../docker/client.js";
+import { connectEngine, pingDocker } from "../docker/client.js";
 import { newRunId } from "../docker/labels.js";
 import { configError, failure, usageError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
@@ -67,16 +67,16 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   const log = (line: string) => say(ctx, line);
 
   if (opts.reap) {
-    const conn = await connectDocker(ctx.env);
-    await pingDocker(conn);
-    const reaped = await reapAbandoned(conn.docker, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
+    const conn = await connectEngine(ctx.env);
+    await pingDocker({ docker: conn.engine, address: conn.address });
+    const reaped = await reapAbandoned(conn.engine, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
     if (opts.json) printJson(ctx, reaped);
     else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
     return;
   }
 
   // The daemon connection is made while the job is read.
-  const connecting = connectDocker(ctx.env).then(async (conn) => (trace("docker client loaded"), await pingDocker(conn), trace("ping answered"), conn));
+  const connecting = connectEngine(ctx.env).then(async (conn) => (trace("docker client ready"), await pingDocker({ docker: conn.engine, address: conn.address }), trace("ping answered"), conn));
   connecting.catch(() => undefined);
   // --job, else the project's smoke: setting for this image, else the built-in runner job.
   const ref = opts.job ? splitJobRef(opts.job) : ((await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image)) ?? { file: BUILTIN_JOB_FILE });
@@ -105,7 +105,7 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
       strictServices: opts.strictServices === true,
     },
     {
-      docker: conn.docker,
+      docker: conn.engine,
       out: (text) => ctx.stderr.write(ctx.secrets.redact(text)),
       signal: ctx.signal,
       resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => log(`WARNING: ${m}`), ctx.signal),

@@ -3,7 +3,7 @@
  * (runner-kit.yaml `smoke:`), or the built-in runner job, run against the built image with
  * pulls authenticated like every other runner-kit pull.
  */
-import type Docker from "dockerode";
+import type { EngineApi } from "../docker/engine-api.js";
 import type { SmokeRef } from "../project/plan.js";
 import type { SecretSet } from "../secrets.js";
 import { registryAuthResolver } from "./auth.js";
@@ -22,7 +22,8 @@ export interface SmokeImageOptions extends Partial<Omit<SmokeOptions, "job" | "i
 }
 
 export interface SmokeImageDeps {
-  docker: Docker;
+  /** A dockerode `Docker` or the thin client: anything with the EngineApi operations. */
+  docker: EngineApi;
   /** The job log, line by line. */
   out: (text: string) => void;
   secrets: SecretSet;

@@ -3,7 +3,7 @@
  * policies are tried in order; `never` = local only, `if-not-present` = local else pull,
  * `always` = pull. Pulls are authenticated through the injected resolver.
  */
-import type Docker from "dockerode";
+import type { EngineApi } from "../docker/engine-api.js";
 import { dockerAuthConfig } from "../auth/daemon-auth.js";
 import type { RegistryCredential } from "../auth/types.js";
 import { configError, failure } from "../errors.js";
@@ -22,12 +22,12 @@ export interface ImageInfo {
 }
 
 export interface PullDeps {
-  docker: Docker;
+  docker: EngineApi;
   resolveAuth?: ResolveAuth;
   log: (line: string) => void;
 }
 
-async function inspectLocal(docker: Docker, ref: string): Promise<ImageInfo | undefined> {
+async function inspectLocal(docker: EngineApi, ref: string): Promise<ImageInfo | undefined> {
   try {
     const info = await docker.getImage(ref).inspect();
     return {
@@ -55,7 +55,7 @@ async function pull(deps: PullDeps, ref: string): Promise<void> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
-      await readProgress(await deps.docker.pull(pullRef, authconfig ? { authconfig } : {}));
+      await readProgress(await deps.docker.pull(pullRef, authconfig ? { authconfig: { ...authconfig } } : {}));
       return;
     } catch (error) {
       lastError = error;

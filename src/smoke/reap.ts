@@ -5,7 +5,7 @@
  *    other hosts made on a shared or remote daemon.
  * The current run's resources are never reaped (its pid is alive; its instance is kept).
  */
-import type Docker from "dockerode";
+import type { EngineApi } from "../docker/engine-api.js";
 import { MANAGED_LABEL, PID_LABEL, RUN_LABEL } from "../docker/labels.js";
 import { COMPONENT, COMPONENT_LABEL, HOST_LABEL, INSTANCE_LABEL } from "./resources.js";
 
@@ -58,7 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Remove a container another reaper may be removing at the same moment (409 "removal in
  * progress"): then wait until it is gone, so "reaped" means gone when this resolves.
  */
-async function removeContainer(docker: Docker, id: string): Promise<void> {
+async function removeContainer(docker: EngineApi, id: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     try {
       await docker.getContainer(id).remove({ force: true, v: true });
@@ -72,7 +72,7 @@ async function removeContainer(docker: Docker, id: string): Promise<void> {
 }
 
 /** Networks: retried while endpoints of containers being removed elsewhere still hang on. */
-async function removeNetwork(docker: Docker, id: string): Promise<boolean> {
+async function removeNetwork(docker: EngineApi, id: string): Promise<boolean> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     try {
       await docker.getNetwork(id).remove();
@@ -86,7 +86,7 @@ async function removeNetwork(docker: Docker, id: string): Promise<boolean> {
   return false;
 }
 
-export async function reapAbandoned(docker: Docker, policy: ReapPolicy): Promise<ReapResult> {
+export async function reapAbandoned(docker: EngineApi, policy: ReapPolicy): Promise<ReapResult> {
   const filters = { label: [`${MANAGED_LABEL}=true`, `${COMPONENT_LABEL}=${COMPONENT}`] };
   const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
   const deadContainers = containers.filter((c) => isAbandoned(c.Labels, c.Created * 1000, policy));

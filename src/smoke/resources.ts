@@ -4,7 +4,7 @@
  * cleanup (and a later run's reaper) finds it by label, never by name.
  */
 import { randomBytes } from "node:crypto";
-import type Docker from "dockerode";
+import type { EngineApi, EngineContainer } from "../docker/engine-api.js";
 import { MANAGED_LABEL, runLabels } from "../docker/labels.js";
 
 export const COMPONENT_LABEL = "io.runner-kit.component";
@@ -34,21 +34,21 @@ function isGone(error: unknown): boolean {
  * settles, so a cleanup racing a creation still waits for it and removes the result.
  */
 export class RunResources {
-  private readonly containers: Promise<Docker.Container | undefined>[] = [];
-  private readonly networks: Promise<Docker.Network | undefined>[] = [];
+  private readonly containers: Promise<EngineContainer | undefined>[] = [];
+  private readonly networks: Promise<{ id: string } | undefined>[] = [];
 
   constructor(
-    private readonly docker: Docker,
+    private readonly docker: EngineApi,
     /** The INSTANCE_LABEL value: cleanup never touches another run that shares the run id. */
     private readonly instance: string,
   ) {}
 
-  container(creating: Promise<Docker.Container>): Promise<Docker.Container> {
+  container(creating: Promise<EngineContainer>): Promise<EngineContainer> {
     this.containers.push(creating.catch(() => undefined));
     return creating;
   }
 
-  network(creating: Promise<Docker.Network>): Promise<Docker.Network> {
+  network<N extends { id: string }>(creating: Promise<N>): Promise<N> {
     this.networks.push(creating.catch(() => undefined));
     return creating;
   }

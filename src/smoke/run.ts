@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type Docker from "dockerode";
+import type { EngineApi, EngineContainer } from "../docker/engine-api.js";
 import { configError, failure, interrupted } from "../errors.js";
 import { assignAliases } from "./aliases.js";
 import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "./job.js";
@@ -50,7 +50,8 @@ export interface SmokeOptions {
 }
 
 export interface SmokeDeps {
-  docker: Docker;
+  /** A dockerode `Docker` or the thin client (connectEngine): anything with the EngineApi operations. */
+  docker: EngineApi;
   /** Receives the job log, line by line (each ends with "\n"). */
   out: (text: string) => void;
   signal?: AbortSignal;
@@ -187,7 +188,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
 
   // The project's file list is read while the daemon works.
   const projectFiles = gitFiles(options.projectDir);
-  let jobContainer: Docker.Container | undefined;
+  let jobContainer: EngineContainer | undefined;
   const services: StartedService[] = [];
   try {
     log(`Using Docker executor with image ${imageRef} ...`);
@@ -345,7 +346,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
         log(line);
       };
       if (!extra.preamble) header();
-      const stage = await runStage(jobContainer as Docker.Container, {
+      const stage = await runStage(jobContainer as EngineContainer, {
         script: stageScript({
           commands, startMarker, noGrepMarker, workdir: buildDir, color: options.color === true,
           ...(extra.exports ? { exports: extra.exports } : {}),

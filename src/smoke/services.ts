@@ -2,7 +2,7 @@
  * Service containers: started concurrently on the job network with GitLab Runner's aliases,
  * their own variables, entrypoint and command; then inspected for the ports to wait on.
  */
-import type Docker from "dockerode";
+import type { ContainerSpec, EngineApi, EngineContainer } from "../docker/engine-api.js";
 import type { ServiceSpec } from "./job.js";
 import { resourceName, type RunResources } from "./resources.js";
 import { expandValue, type VariableMap } from "./variables.js";
@@ -11,7 +11,7 @@ export interface StartedService {
   index: number;
   spec: ServiceSpec;
   aliases: string[];
-  container: Docker.Container;
+  container: EngineContainer;
   containerName: string;
   /** When the start request was sent (readiness time counts from here). */
   startedAt: number;
@@ -42,7 +42,7 @@ export function serviceEnv(jobVars: VariableMap, own: VariableMap): string[] {
 }
 
 export interface StartServiceOptions {
-  docker: Docker;
+  docker: EngineApi;
   resources: RunResources;
   runId: string;
   labels: (role: string) => Record<string, string>;
@@ -64,7 +64,7 @@ export interface StartServiceOptions {
  * the network only at start; a daemon that checks it at create gets a second try once the
  * network exists.
  */
-export async function createBeforeNetwork(docker: Docker, spec: Docker.ContainerCreateOptions, networkReady: Promise<unknown>): Promise<Docker.Container> {
+export async function createBeforeNetwork(docker: EngineApi, spec: ContainerSpec, networkReady: Promise<unknown>): Promise<EngineContainer> {
   try {
     return await docker.createContainer(spec);
   } catch (error) {
@@ -97,9 +97,9 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
 }
 
 /** The service's own output, at most 64 KiB, as the runner shows it. */
-export async function serviceLogs(container: Docker.Container): Promise<string> {
+export async function serviceLogs(container: EngineContainer): Promise<string> {
   try {
-    const buf = (await container.logs({ stdout: true, stderr: true, follow: false, tail: 200 })) as unknown as Buffer;
+    const buf = await container.logs({ stdout: true, stderr: true, follow: false, tail: 200 });
     const text = demuxLogs(buf);
     return text.length > 65_536 ? text.slice(-65_536) : text;
   } catch (error) {

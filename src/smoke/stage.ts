@@ -4,7 +4,8 @@
  * output, wait for the exit. A time limit or an abort stops the container.
  */
 import { PassThrough } from "node:stream";
-import type Docker from "dockerode";
+import { demuxStream } from "../docker/demux.js";
+import type { EngineContainer } from "../docker/engine-api.js";
 
 export interface StageOutcome {
   /** The shell's exit code; undefined when the stage was stopped (timeout, abort). */
@@ -48,8 +49,8 @@ function onceEnded(stream: NodeJS.ReadableStream): Promise<void> {
   });
 }
 
-export async function runStage(container: Docker.Container, options: StageOptions): Promise<StageOutcome> {
-  const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+export async function runStage(container: EngineContainer, options: StageOptions): Promise<StageOutcome> {
+  const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
   options.trace?.("attached");
   const out = new PassThrough();
   const err = new PassThrough();
@@ -57,7 +58,7 @@ export async function runStage(container: Docker.Container, options: StageOption
   const errLines = new LineSplitter(options.onLine);
   out.setEncoding("utf8").on("data", (c: string) => outLines.push(c));
   err.setEncoding("utf8").on("data", (c: string) => errLines.push(c));
-  container.modem.demuxStream(stream, out, err);
+  demuxStream(stream, (c) => out.write(c), (c) => err.write(c));
   const ended = onceEnded(stream);
 
   let timedOut = false;

@@ -1,0 +1,85 @@
+/**
+ * The Docker Engine operations `runner-kit smoke` needs, as an interface: a dockerode
+ * `Docker` satisfies it structurally (what `build --smoke` and the library pass), and so does
+ * the thin HTTP client (engine-http.ts) the smoke command uses to skip loading dockerode.
+ * Methods are declared in method syntax on purpose: parameters are then compared
+ * bivariantly, which lets dockerode's richer option types fit.
+ */
+
+export type LabelFilters = { label: string[] };
+
+export interface ContainerSpec {
+  name?: string;
+  Image: string;
+  Cmd?: string[];
+  Entrypoint?: string[];
+  Env?: string[];
+  WorkingDir?: string;
+  Hostname?: string;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  Labels?: Record<string, string>;
+  HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name: string } };
+  NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases?: string[] }> };
+}
+
+export interface NetworkSpec {
+  Name: string;
+  Driver?: string;
+  CheckDuplicate?: boolean;
+  Labels?: Record<string, string>;
+}
+
+/** The engine's registry auth (sent as X-Registry-Auth). */
+export type EngineAuthConfig = Record<string, string>;
+
+export interface ImageInspect {
+  Id: string;
+  RepoDigests?: string[];
+  Config?: object;
+}
+
+export interface ContainerSummary {
+  Id: string;
+  Labels: Record<string, string>;
+  /** Seconds since the epoch. */
+  Created: number;
+}
+
+export interface NetworkSummary {
+  Id: string;
+  Labels?: Record<string, string>;
+  Created?: string;
+}
+
+export interface EngineContainer {
+  readonly id: string;
+  start(): Promise<unknown>;
+  stop(options: { t: number }): Promise<unknown>;
+  kill(): Promise<unknown>;
+  /** Resolves when the container is not running, with its exit code. */
+  wait(): Promise<{ StatusCode: number }>;
+  remove(options: { force: boolean; v: boolean }): Promise<unknown>;
+  /** A hijacked connection: write stdin (end() closes it), read the multiplexed output. */
+  attach(options: { stream: true; stdin: true; stdout: true; stderr: true; hijack: true }): Promise<NodeJS.ReadWriteStream>;
+  putArchive(tar: NodeJS.ReadableStream, options: { path: string }): Promise<unknown>;
+  /** The multiplexed log (non-TTY containers), not followed. */
+  logs(options: { stdout: true; stderr: true; follow: false; tail: number }): Promise<Buffer>;
+}
+
+export interface EngineApi {
+  ping(): Promise<unknown>;
+  createNetwork(spec: NetworkSpec): Promise<{ id: string }>;
+  getNetwork(id: string): { remove(): Promise<unknown> };
+  createContainer(spec: ContainerSpec): Promise<EngineContainer>;
+  getContainer(id: string): EngineContainer;
+  getImage(ref: string): { inspect(): Promise<ImageInspect> };
+  /** Resolves to the progress stream (newline-delimited JSON). */
+  pull(ref: string, options: { authconfig?: EngineAuthConfig }): Promise<NodeJS.ReadableStream>;
+  listContainers(options: { all: true; filters: LabelFilters }): Promise<ContainerSummary[]>;
+  listNetworks(options: { filters: LabelFilters }): Promise<NetworkSummary[]>;
+}
