@@ -6,15 +6,13 @@ import { print, printJson, say, useColor, type CliContext } from "../cli/context
 import { connectEngine, pingDocker } from "../docker/client.js";
 import { newRunId } from "../docker/labels.js";
 import { configError, failure, usageError } from "../errors.js";
-import { writeFileAtomic } from "../fs/atomic-write.js";
 import { registryAuthResolver } from "./auth.js";
 import { parseDuration } from "./duration.js";
 import type { PullPolicy } from "./job.js";
-import { BUILTIN_JOB_FILE, loadSmokeJob, projectSmokeRef, splitJobRef } from "./load.js";
-import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
 import { junitReport, jsonDocument, summaryLines } from "./report.js";
 import type { RunnerDefaults } from "./runner-config.js";
-import { runSmokeJob } from "./run.js";
+import type { SmokeResult } from "./run.js";
+import { RunStart } from "./start.js";
 import { noTrace, phaseTracer, traceEnabled, type Trace } from "./trace.js";
 
 export interface SmokeCliOptions {
@@ -67,6 +65,7 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   const log = (line: string) => say(ctx, line);
 
   if (opts.reap) {
+    const { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } = await import("./reap.js");
     const conn = await connectEngine(ctx.env);
     await pingDocker({ docker: conn.engine, address: conn.address });
     const reaped = await reapAbandoned(conn.engine, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
@@ -75,44 +74,59 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
     return;
   }
 
-  // The daemon connection is made while the job is read.
-  const connecting = connectEngine(ctx.env).then(async (conn) => (trace("docker client ready"), await pingDocker({ docker: conn.engine, address: conn.address }), trace("ping answered"), conn));
-  connecting.catch(() => undefined);
-  // --job, else the project's smoke: setting for this image, else the built-in runner job.
-  const ref = opts.job ? splitJobRef(opts.job) : ((await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image)) ?? { file: BUILTIN_JOB_FILE });
-  const job = await loadSmokeJob(ref.file, ref.job, ctx.cwd);
-  trace("job read");
-  let runnerDefaults: RunnerDefaults | undefined;
-  if (opts.runnerConfig) {
-    const path = isAbsolute(opts.runnerConfig) ? opts.runnerConfig : join(ctx.cwd, opts.runnerConfig);
-    const text = await readFile(path, "utf8").catch(() => {
-      throw configError("cannot read the runner config", { where: opts.runnerConfig, hint: "give the path of a gitlab-runner config.toml" });
-    });
-    const { parseRunnerConfig } = await import("./runner-config.js");
-    runnerDefaults = parseRunnerConfig(text, opts.runnerConfig);
-  }
-  const projectDir = opts.projectDir ? (isAbsolute(opts.projectDir) ? opts.projectDir : join(ctx.cwd, opts.projectDir)) : ctx.cwd;
+  // The daemon is asked to make the job network while the job (YAML parser and all) is
+  // loaded and read; the ping that names the address on failure runs meanwhile too.
+  const conn = await connectEngine(ctx.env);
+  trace("docker client ready");
+  const pinging = pingDocker({ docker: conn.engine, address: conn.address }).then(() => trace("ping answered"));
+  pinging.catch(() => undefined);
+  const start = new RunStart(conn.engine, runId);
+  void start.network().then(() => trace("network created"), () => undefined);
+  let result: SmokeResult;
+  try {
+    const [{ BUILTIN_JOB_FILE, loadSmokeJob, projectSmokeRef, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./load.js"), import("./run.js")]);
+    // --job, else the project's smoke: setting for this image, else the built-in runner job.
+    const ref = opts.job ? splitJobRef(opts.job) : ((await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image)) ?? { file: BUILTIN_JOB_FILE });
+    const job = await loadSmokeJob(ref.file, ref.job, ctx.cwd);
+    trace("job read");
+    let runnerDefaults: RunnerDefaults | undefined;
+    if (opts.runnerConfig) {
+      const path = isAbsolute(opts.runnerConfig) ? opts.runnerConfig : join(ctx.cwd, opts.runnerConfig);
+      const text = await readFile(path, "utf8").catch(() => {
+        throw configError("cannot read the runner config", { where: opts.runnerConfig, hint: "give the path of a gitlab-runner config.toml" });
+      });
+      const { parseRunnerConfig } = await import("./runner-config.js");
+      runnerDefaults = parseRunnerConfig(text, opts.runnerConfig);
+    }
+    const projectDir = opts.projectDir ? (isAbsolute(opts.projectDir) ? opts.projectDir : join(ctx.cwd, opts.projectDir)) : ctx.cwd;
 
-  const conn = await connecting;
-  const result = await runSmokeJob(
-    {
-      job, runId, projectDir, env: ctx.env, color: useColor(ctx),
-      ...(opts.image !== undefined ? { image: opts.image } : {}),
-      ...(runnerDefaults ? { runnerDefaults } : {}),
-      ...(servicesTimeoutSeconds !== undefined ? { servicesTimeoutSeconds } : {}),
-      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-      ...(pullPolicy ? { pullPolicy } : {}),
-      strictServices: opts.strictServices === true,
-    },
-    {
-      docker: conn.engine,
-      out: (text) => ctx.stderr.write(ctx.secrets.redact(text)),
-      signal: ctx.signal,
-      resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => log(`WARNING: ${m}`), ctx.signal),
-      trace,
-    },
-  );
+    await pinging;
+    result = await runSmokeJob(
+      {
+        job, runId, projectDir, env: ctx.env, color: useColor(ctx),
+        ...(opts.image !== undefined ? { image: opts.image } : {}),
+        ...(runnerDefaults ? { runnerDefaults } : {}),
+        ...(servicesTimeoutSeconds !== undefined ? { servicesTimeoutSeconds } : {}),
+        ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+        ...(pullPolicy ? { pullPolicy } : {}),
+        strictServices: opts.strictServices === true,
+      },
+      {
+        docker: conn.engine,
+        out: (text) => ctx.stderr.write(ctx.secrets.redact(text)),
+        signal: ctx.signal,
+        resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => log(`WARNING: ${m}`), ctx.signal),
+        trace,
+      },
+      start,
+    );
+  } catch (error) {
+    // A job that could not be read (or a run that stopped early) leaves no network behind.
+    await start.resources.removeAll();
+    throw error;
+  }
   if (opts.junit) {
+    const { writeFileAtomic } = await import("../fs/atomic-write.js");
     await writeFileAtomic(isAbsolute(opts.junit) ? opts.junit : join(ctx.cwd, opts.junit), junitReport(result, (t) => ctx.secrets.redact(t)));
   }
   if (opts.json) printJson(ctx, jsonDocument(result));

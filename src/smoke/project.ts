@@ -6,7 +6,6 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { execFile } from "node:child_process";
-import { pack } from "tar-fs";
 
 export const BUILDS_DIR = "/builds";
 
@@ -33,7 +32,8 @@ export async function gitFiles(dir: string): Promise<string[] | undefined> {
 
 /** A tar stream of the project placed at `<buildDir>` (absolute, e.g. /builds/local/app). */
 export async function projectArchive(projectDir: string, buildDir: string, files?: Promise<string[] | undefined>): Promise<NodeJS.ReadableStream> {
-  const entries = await (files ?? gitFiles(projectDir));
+  // tar-fs is loaded here, while the daemon works, not at start-up.
+  const [entries, { pack }] = await Promise.all([files ?? gitFiles(projectDir), import("tar-fs")]);
   const prefix = buildDir.replace(/^\/+/, "");
   return pack(projectDir, {
     ...(entries ? { entries } : {}),

@@ -4,7 +4,6 @@
  * `always` = pull. Pulls are authenticated through the injected resolver.
  */
 import type { EngineApi } from "../docker/engine-api.js";
-import { dockerAuthConfig } from "../auth/daemon-auth.js";
 import type { RegistryCredential } from "../auth/types.js";
 import { configError, failure } from "../errors.js";
 import { readProgress } from "../docker/progress.js";
@@ -51,7 +50,7 @@ async function pull(deps: PullDeps, ref: string): Promise<void> {
   const credential = deps.resolveAuth ? await deps.resolveAuth(pullRef) : undefined;
   if (credential) deps.log(`Authenticating with credentials from ${credential.source}`);
   deps.log(`Pulling docker image ${pullRef} ...`);
-  const authconfig = credential ? dockerAuthConfig(credential) : undefined;
+  const authconfig = credential ? (await import("../auth/daemon-auth.js")).dockerAuthConfig(credential) : undefined;
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {

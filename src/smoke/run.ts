@@ -5,7 +5,6 @@
  * and everything removed afterwards, whatever happens.
  */
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import type { EngineApi, EngineContainer } from "../docker/engine-api.js";
 import { configError, failure, interrupted } from "../errors.js";
 import { assignAliases } from "./aliases.js";
@@ -13,7 +12,8 @@ import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "./job.js";
 import { gitFiles, projectArchive, projectPath, BUILDS_DIR } from "./project.js";
 import { ensureImage, type ImageInfo, type ResolveAuth } from "./pull.js";
 import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
-import { resourceName, RunResources, smokeLabels } from "./resources.js";
+import { resourceName } from "./resources.js";
+import { RunStart } from "./start.js";
 import type { RunnerDefaults } from "./runner-config.js";
 import { detectShellCommand, stageScript, waitPreamble } from "./script.js";
 import { createBeforeNetwork, serviceEnv, serviceLogs, startService, type StartedService } from "./services.js";
@@ -94,16 +94,16 @@ const DEFAULT_AFTER_SCRIPT_TIMEOUT = 300;
 const LOG_LIMIT = 4 * 1024 * 1024;
 
 /** Run the job; resolves to the result (failed jobs too); throws on config errors and on abort. */
-export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promise<SmokeResult> {
+export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?: RunStart): Promise<SmokeResult> {
   const now = deps.now ?? Date.now;
   const trace = deps.trace ?? noTrace;
   trace("runSmokeJob start");
   const started = now();
   const { job, runId } = options;
-  const host = hostname();
-  const instance = randomBytes(6).toString("hex");
-  const labels = (role: string) => smokeLabels(runId, instance, host, role);
-  const resources = new RunResources(deps.docker, instance);
+  // The command may have begun the run (and its network) while it read the job.
+  const run = start ?? new RunStart(deps.docker, runId);
+  const { host, instance, resources } = run;
+  const labels = (role: string) => run.labels(role);
   const warnings: string[] = [...job.warnings];
   let logText = "";
   const log = (line: string) => {
@@ -133,7 +133,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
   const timeoutSeconds = options.timeoutSeconds ?? job.timeoutSeconds ?? DEFAULT_TIMEOUT;
   const path = projectPath(options.projectDir, options.env ?? {});
   const buildDir = `${BUILDS_DIR}/${path}`;
-  const network = resourceName(runId, "network");
+  const network = run.networkName;
   const containerName = resourceName(runId, "build");
   const jobHostname = `runner-kit-${runId}`.slice(0, 63);
   const variables = resolveVariables(
@@ -194,11 +194,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     log(`Using Docker executor with image ${imageRef} ...`);
     const pullDeps = { docker: deps.docker, resolveAuth: deps.resolveAuth, log };
     // Images and the job network at the same time.
-    const creatingNetwork = resources.network(
-      deps.docker.createNetwork({ Name: network, Driver: "bridge", CheckDuplicate: true, Labels: labels("network") }),
-    );
-    creatingNetwork.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-    void creatingNetwork.then(() => trace("network created"), () => undefined);
+    const creatingNetwork = run.network();
     const [image, ...serviceImages] = await untilAborted(
       Promise.all([
         ensureImage(pullDeps, imageRef, jobImage.pullPolicy ?? defaultPolicy),
@@ -222,8 +218,8 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
       return [{ spec, index, img, aliases: kept, env, ports: servicePorts(img, env) }];
     });
 
-    // Services start while the job container is created, filled and started: the job
-    // shell itself waits for them (inside the job network) before running the script.
+    // Services start while the job container is created and filled; the job shell itself
+    // waits for them to be ready (inside the job network) before running the script.
     let serviceFailure: unknown;
     // Stops the job stage on Ctrl-C, and when a service cannot be started.
     const stageStop = new AbortController();
@@ -295,6 +291,11 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     const beginMarker = `rk-script-begin-${nonce}`;
     const noGrepMarker = `rk-no-grep-${nonce}`;
     const waitMarker = `rk-wait-${nonce}`;
+    const exitMarker = `rk-exit-${nonce}`;
+    // The shell is the container's main process (its exit code is the container's) when no
+    // ENTRYPOINT wraps it: the job clears it (entrypoint: [""]) or the image has none.
+    const entrypoint = jobImage.entrypoint && jobImage.entrypoint.length > 0 ? jobImage.entrypoint : (image.config.Entrypoint ?? []);
+    const shellIsMain = entrypoint.every((part) => part === "");
     const notReady: string[] = [];
     let strictStop = false;
 
@@ -325,7 +326,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
       for (const line of ["", "*********", ""]) log(line);
     };
 
-    const runScriptStage = async (label: string, commands: string[], timeoutS: number, extra: { exports?: Record<string, string>; preamble?: string } = {}) => {
+    /** `last`: nothing runs in the container after this stage (it may end at the script's exit marker). */
+    const runScriptStage = async (label: string, commands: string[], timeoutS: number, last: boolean, extra: { exports?: Record<string, string>; preamble?: string } = {}) => {
+      const early = last && shellIsMain;
       let sawStart = false;
       let sawBegin = false;
       let sawNoGrep = false;
@@ -351,7 +354,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
           commands, startMarker, noGrepMarker, workdir: buildDir, color: options.color === true,
           ...(extra.exports ? { exports: extra.exports } : {}),
           ...(extra.preamble ? { preamble: extra.preamble, beginMarker } : {}),
+          ...(early ? { exitMarker } : {}),
         }),
+        ...(early ? { exitMarker } : {}),
         timeoutMs: timeoutS * 1000,
         trace: (phase) => trace(`${label}: job container ${phase}`),
         signal: stageStop.signal,
@@ -373,11 +378,15 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
       waitSeconds,
       options.strictServices === true,
     );
-    const main = await runScriptStage("step_script", [...job.beforeScript, ...job.script], timeoutSeconds, preamble ? { preamble } : {});
+    // The job container starts once its services have (GitLab Runner's order too): the
+    // daemon does container starts one after the other on small hosts anyway, and a service
+    // boots while the job container starts, so the job shell's wait is usually already over.
     await starting;
     checkAbort();
-    deps.signal?.removeEventListener("abort", forwardAbort);
     if (serviceFailure !== undefined) throw serviceFailure;
+    const main = await runScriptStage("step_script", [...job.beforeScript, ...job.script], timeoutSeconds, job.afterScript.length === 0, preamble ? { preamble } : {});
+    checkAbort();
+    deps.signal?.removeEventListener("abort", forwardAbort);
 
     const { reason, exitCode, jobRan } = judgeStepScript(main, {
       image: imageRef, timeoutSeconds, strictStop, notReady,
@@ -388,7 +397,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps): Promi
     if (job.afterScript.length > 0 && jobRan) {
       log("Running after_script");
       const afterTimeout = options.afterScriptTimeoutSeconds ?? DEFAULT_AFTER_SCRIPT_TIMEOUT;
-      const after = await runScriptStage("after_script", job.afterScript, afterTimeout, { exports: { CI_JOB_STATUS: status === "passed" ? "success" : "failed" } });
+      const after = await runScriptStage("after_script", job.afterScript, afterTimeout, true, { exports: { CI_JOB_STATUS: status === "passed" ? "success" : "failed" } });
       checkAbort();
       if ("noExecutable" in after.stage) warn(`after_script failed, but job will continue unaffected: ${after.stage.noExecutable}`);
       else if (after.stage.timedOut) warn(`after_script failed, but job will continue unaffected: execution took longer than ${afterTimeout} seconds`);

@@ -35,6 +35,8 @@ export interface StageScriptOptions {
   workdir: string;
   /** Echo each command (`$ cmd`) before running it, like the runner's trace. */
   color: boolean;
+  /** Printed with the shell's exit code when it exits (`<exitMarker> <code>`), see StageOptions.exitMarker. */
+  exitMarker?: string;
 }
 
 /**
@@ -53,6 +55,7 @@ export function stageScript(o: StageScriptOptions): string {
   }
   return [
     `echo ${shellQuote(o.startMarker)}`,
+    ...(o.exitMarker ? [`trap ${shellQuote(`echo ${o.exitMarker} $?`)} EXIT`] : []),
     `if ! command -v grep >/dev/null 2>&1; then echo ${shellQuote(o.noGrepMarker)}; exit 1; fi`,
     ...(o.preamble ? [o.preamble] : []),
     ...(o.beginMarker ? [`echo ${shellQuote(o.beginMarker)}`] : []),

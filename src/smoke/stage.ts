@@ -3,7 +3,7 @@
  * (same, stopped) container, write the script to stdin and close it, copy the demuxed
  * output, wait for the exit. A time limit or an abort stops the container.
  */
-import { PassThrough } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { demuxStream } from "../docker/demux.js";
 import type { EngineContainer } from "../docker/engine-api.js";
 
@@ -21,6 +21,14 @@ export interface StageOptions {
   /** Complete output lines (stdout and stderr interleaved as they arrive), without "\n". */
   onLine: (line: string) => void;
   trace?: (phase: string) => void;
+  /**
+   * The marker the script's EXIT trap prints with the shell's exit code ("<marker> <code>").
+   * When given, that line ends the stage at once with that code, without waiting for the
+   * daemon to report the container's exit: only for the last stage a container runs (it is
+   * removed next) and only when the shell is the container's main process, so its exit code
+   * is the container's.
+   */
+  exitMarker?: string;
 }
 
 /** Splits chunks into lines; `flush` emits a trailing partial line. */
@@ -52,13 +60,22 @@ function onceEnded(stream: NodeJS.ReadableStream): Promise<void> {
 export async function runStage(container: EngineContainer, options: StageOptions): Promise<StageOutcome> {
   const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
   options.trace?.("attached");
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const outLines = new LineSplitter(options.onLine);
-  const errLines = new LineSplitter(options.onLine);
-  out.setEncoding("utf8").on("data", (c: string) => outLines.push(c));
-  err.setEncoding("utf8").on("data", (c: string) => errLines.push(c));
-  demuxStream(stream, (c) => out.write(c), (c) => err.write(c));
+  let markedExit: (code: number) => void = () => undefined;
+  const marked = new Promise<number>((resolve) => (markedExit = resolve));
+  const exitPrefix = options.exitMarker === undefined ? undefined : `${options.exitMarker} `;
+  const onLine = (line: string) => {
+    if (exitPrefix !== undefined && line.startsWith(exitPrefix)) {
+      const code = Number(line.slice(exitPrefix.length));
+      if (Number.isInteger(code)) return markedExit(code);
+    }
+    options.onLine(line);
+  };
+  // Decoded and split synchronously, frame by frame: lines keep the order they arrived in.
+  const outText = new StringDecoder("utf8");
+  const errText = new StringDecoder("utf8");
+  const outLines = new LineSplitter(onLine);
+  const errLines = new LineSplitter(onLine);
+  demuxStream(stream, (c) => outLines.push(outText.write(c)), (c) => errLines.push(errText.write(c)));
   const ended = onceEnded(stream);
 
   let timedOut = false;
@@ -88,13 +105,17 @@ export async function runStage(container: EngineContainer, options: StageOptions
       stream.write(options.script);
       stream.end();
     }
-    const waited = (await container.wait()) as { StatusCode: number };
+    const waiting = container.wait().then((w) => ({ code: w.StatusCode, early: false }));
+    waiting.catch(() => undefined);
+    const exit = await Promise.race([waiting, marked.then((code) => ({ code, early: true }))]);
     // The output stream ends soon after the exit; don't hang on a half-closed socket.
-    await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);
+    if (!exit.early) await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);
     if (timedOut || aborted) await stopped;
+    outLines.push(outText.end());
+    errLines.push(errText.end());
     outLines.flush();
     errLines.flush();
-    return { exitCode: timedOut || aborted ? undefined : waited.StatusCode, timedOut, aborted };
+    return { exitCode: timedOut || aborted ? undefined : exit.code, timedOut, aborted };
   } finally {
     clearTimeout(timer);
     if (onAbort) options.signal?.removeEventListener("abort", onAbort);
