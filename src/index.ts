@@ -82,6 +82,10 @@ export type { ResolveAuth } from "./smoke/pull.js";
 export { registryAuthResolver } from "./smoke/auth.js";
 export { reapAbandoned, isAbandoned } from "./smoke/reap.js";
 export { junitReport, summaryLines } from "./smoke/report.js";
+// smoke's Docker Engine access: a dockerode Docker or the thin node:http client both fit EngineApi.
+export type { EngineApi, EngineContainer } from "./docker/engine-api.js";
+export { connectEngine } from "./docker/client.js";
+export { RunStart } from "./smoke/start.js";
 
 
 // ── build (issue 4, build and push through the Docker Engine API) ───────────────────────
