@@ -1,5 +1,4 @@
-/** The thin Engine API client smoke uses, its stream demuxer, and the stage exit marker. */
-import { execFileSync } from "node:child_process";
+/** The thin Engine API client smoke uses and its stream demuxer. */
 import { createServer, type Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +7,6 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demuxStream } from "../../src/docker/demux.js";
 import { EngineHttpClient, fromImageAndTag, registryAuthHeader } from "../../src/docker/engine-http.js";
-import { stageScript } from "../../src/smoke/script.js";
 
 const frame = (type: number, text: string) => {
   const payload = Buffer.from(text);
@@ -97,27 +95,5 @@ describe("EngineHttpClient (against a local HTTP server on a unix socket)", () =
     stream.write("script");
     await new Promise((resolve) => stream.on("end", resolve));
     expect(out.join("")).toBe("got script");
-  });
-});
-
-describe("the stage exit marker", () => {
-  const run = (shell: string, commands: string[]) => {
-    const script = stageScript({ commands, startMarker: "START", noGrepMarker: "NOGREP", workdir: "/", color: false, exitMarker: "EXIT-M" });
-    try {
-      return { out: execFileSync(shell, [], { input: script, encoding: "utf8" }), code: 0 };
-    } catch (error) {
-      const e = error as { stdout: string; status: number };
-      return { out: e.stdout, code: e.status };
-    }
-  };
-  it("is the last line and carries the shell's own exit code", () => {
-    for (const shell of ["sh", "bash"]) {
-      expect(run(shell, ["echo hi"])).toEqual({ out: "START\n$ echo hi\nhi\nEXIT-M 0\n", code: 0 });
-      expect(run(shell, ["false", "echo never"])).toEqual({ out: "START\n$ false\nEXIT-M 1\n", code: 1 });
-      expect(run(shell, ["exit 3"])).toEqual({ out: "START\n$ exit 3\nEXIT-M 3\n", code: 3 });
-    }
-  });
-  it("is not touched by a trap the job's own script sets", () => {
-    expect(run("sh", ["trap 'echo own' EXIT", "echo body"])).toEqual({ out: "START\n$ trap 'echo own' EXIT\n$ echo body\nbody\nown\nEXIT-M 0\n", code: 0 });
   });
 });

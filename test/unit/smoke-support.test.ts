@@ -149,3 +149,17 @@ describe("judging the step_script stage", () => {
     expect(j).toEqual({ reason: 'the image app:1 has no usable shell ("sh": executable file not found in $PATH); GitLab Runner\'s Docker executor needs sh or bash (and grep) in the job image', jobRan: false });
   });
 });
+
+describe("the stage exit marker (run by the local sh and bash)", () => {
+  const script = (commands: string[]) => stageScript({ commands, startMarker: "START", noGrepMarker: "NOGREP", workdir: "/", color: false, exitMarker: "EXIT-M" });
+  it("is the last line and carries the shell's own exit code", () => {
+    for (const shell of ["sh", "bash"]) {
+      expect(sh(script(["echo hi"]), shell)).toEqual({ out: "START\n$ echo hi\nhi\nEXIT-M 0\n", code: 0 });
+      expect(sh(script(["false", "echo never"]), shell)).toEqual({ out: "START\n$ false\nEXIT-M 1\n", code: 1 });
+      expect(sh(script(["exit 3"]), shell)).toEqual({ out: "START\n$ exit 3\nEXIT-M 3\n", code: 3 });
+    }
+  });
+  it("is not touched by a trap the job's own script sets", () => {
+    expect(sh(script(["trap 'echo own' EXIT", "echo body"]))).toEqual({ out: "START\n$ trap 'echo own' EXIT\n$ echo body\nbody\nown\nEXIT-M 0\n", code: 0 });
+  });
+});
