@@ -127,7 +127,9 @@ export class EngineHttpClient implements EngineApi {
     const tls = "tls" in this.endpoint && this.endpoint.tls !== undefined;
     return new Promise((resolve, reject) => {
       const options = this.options({ ...call, headers: { ...call.headers, Connection: "Upgrade", Upgrade: "tcp" } });
-      const req = (tls ? httpsRequest : httpRequest)({ ...options, agent: false });
+      // Its own connection (it leaves the pool once upgraded), with the client certificates.
+      const certs = "tls" in this.endpoint && this.endpoint.tls ? this.endpoint.tls : {};
+      const req = (tls ? httpsRequest : httpRequest)({ ...options, ...certs, agent: false });
       req.on("upgrade", (_res, socket, head) => {
         if (head.length > 0) socket.unshift(head);
         resolve(socket);
