@@ -108,18 +108,17 @@ export function checkDeclaredArgs(items: readonly { variant: Variant; dockerfile
   if (!bad) return;
   const all = [...new Set(bad.variants.flatMap((v) => v.declared))];
   const suggestion = didYouMean(bad.name, all);
-  const predefined = "Docker's proxy args (HTTP_PROXY, HTTPS_PROXY, FTP_PROXY, NO_PROXY, ALL_PROXY) and BuildKit's TARGETPLATFORM and the like are always accepted";
+  const predefined = "only Docker's proxy args (HTTP_PROXY and the like) and BuildKit's platform args (TARGETPLATFORM and the like) need no ARG";
+  const images = bad.variants.map((v) => v.id);
   if (bad.source.from === "--build-arg") {
     throw usageError(`--build-arg ${bad.name} is not declared by ${describeDeclared(bad.variants)}, so Docker would ignore it${suggestion}`, {
-      hint: `check the name (build args are case-sensitive), or add "ARG ${bad.name}" to the template; ${predefined}`,
-      details: { arg: bad.name, images: bad.variants.map((v) => v.id) },
+      hint: `check the name (build args are case-sensitive) or add "ARG ${bad.name}" to the template; ${predefined}`,
+      details: { arg: bad.name, images },
     });
   }
-  const where = bad.source.where;
-  const section = bad.source.from === "image" ? "an image's args:" : "a team's args:";
-  throw configError(`build arg ${bad.name} in ${section} is not declared by ${describeDeclared(bad.variants)}, so Docker would ignore it${suggestion}`, {
-    ...(where ? { where } : {}),
-    hint: `remove it or fix its name, or add "ARG ${bad.name}" to the template; ${predefined}`,
-    details: { arg: bad.name, images: bad.variants.map((v) => v.id) },
+  throw configError(`build arg ${bad.name} in ${bad.source.key ?? "args"} is not declared by ${describeDeclared(bad.variants)}, so Docker would ignore it${suggestion}`, {
+    ...(bad.source.where ? { where: bad.source.where } : {}),
+    hint: `remove it, fix its name or add "ARG ${bad.name}" to the template; ${predefined}`,
+    details: { arg: bad.name, images },
   });
 }

@@ -27,9 +27,10 @@ export async function prepareVariants(
       return { variant, dockerfile, target, bases: dockerfileBases(dockerfile, variant.args, target) };
     }),
   );
-  // Before anything is built: a build arg no Dockerfile declares is only a Docker warning.
-  checkDeclaredArgs(rendered);
   const classified = variantBases(variants, new Map(rendered.map((r) => [r.variant.id, r.bases.externalImages])));
+  // Before anything is built (after a bad FROM, which is reported first): a build arg no
+  // Dockerfile declares is only a Docker warning.
+  checkDeclaredArgs(rendered);
   const staged = await Promise.all(
     rendered.map(async (r) => {
       const listing = await listContextFiles(r.variant.context, [INJECTED_DOCKERFILE]);

@@ -51,6 +51,8 @@ export interface ArgSource {
   from: "template" | "image" | "team" | "--build-arg";
   /** The key's position in the project file (image and team args). */
   where?: { file: string; line?: number; column?: number };
+  /** The mapping it is in, e.g. "images.app.args" (image and team args). */
+  key?: string;
 }
 
 export interface Plan {

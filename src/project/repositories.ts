@@ -16,15 +16,17 @@ export function checkRepositories(project: ProjectFile, source: YamlSource): voi
       parseImageReference(repository);
     } catch (error) {
       if (!isRunnerKitError(error)) throw error;
+      const tooLong = /characters long; at most \d+ are allowed/.test(error.message);
+      const hint = tooLong ? "shorten the registry path (registry:), the team or the image name: Docker allows at most 255 characters after the registry host" : error.hint;
       throw configError(`${what} ${error.message}`, {
         where: key ? source.locateKey(path) : source.locate(path),
-        ...(error.hint !== undefined ? { hint: error.hint } : {}),
+        ...(hint !== undefined ? { hint } : {}),
         ...(error.details !== undefined ? { details: error.details } : {}),
       });
     }
   };
   // The registry alone first, so a bad host is reported at `registry:`, not at an image.
-  check(project.registry, ["registry"], false, "registry:");
+  check(project.registry, ["registry"], false, "the registry is not a valid repository prefix:");
   for (const image of Object.keys(project.images)) {
     check(`${project.registry}/${image}`, ["images", image], true, `the repository of image "${image}" is not valid:`);
   }

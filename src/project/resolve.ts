@@ -71,11 +71,11 @@ function argSources(inputs: VariantInputs, defaults: Record<string, string> | un
   const sources: Record<string, ArgSource> = {};
   for (const name of Object.keys(defaults ?? {})) sources[name] = { from: "template" };
   for (const name of Object.keys(inputs.project.images[image]?.args ?? {})) {
-    sources[name] = { from: "image", where: inputs.source.locateKey(["images", image, "args", name]) };
+    sources[name] = { from: "image", where: inputs.source.locateKey(["images", image, "args", name]), key: `images.${image}.args` };
   }
   if (team !== undefined) {
     for (const name of Object.keys(inputs.project.teams?.[team]?.args ?? {})) {
-      sources[name] = { from: "team", where: inputs.source.locateKey(["teams", team, "args", name]) };
+      sources[name] = { from: "team", where: inputs.source.locateKey(["teams", team, "args", name]), key: `teams.${team}.args` };
     }
   }
   for (const name of Object.keys(inputs.buildArgs)) sources[name] = { from: "--build-arg" };
