@@ -58,7 +58,7 @@ export function setLayer(assignments: readonly string[] = []): Values {
     if (/[\r\n]/.test(raw)) {
       // YAML would fold the break into a space, so the value rendered would not be the one given.
       throw usageError(`--set ${key}: the value contains a line break, and values given with --set are single-line`, {
-        hint: `give a list as --set ${key}=[a,b]; a value that needs several lines goes in runner-kit.yaml (images.<name>.values or teams.<team>.values), where the templates still refuse to print a line break into the Dockerfile`,
+        hint: `give a list as --set ${key}=[a,b]; a value that needs several lines goes under values: in runner-kit.yaml (a YAML block scalar), where a template can print it through a helper that keeps it on one line, such as {{json …}}`,
       });
     }
     let target = layer;
