@@ -19,8 +19,7 @@ function whatToDo(s: SkippedSource): string {
 /** One sentence naming every skipped helper, why, and what to do; undefined when none. */
 export function describeSkippedSources(skipped: readonly SkippedSource[]): string | undefined {
   if (skipped.length === 0) return undefined;
-  const parts = skipped.map(
-    (s) => `credentials from ${s.source} were not used because ${s.reason}: ${whatToDo(s)}, or remove it from the credHelpers/credsStore of ${s.source} and give the credentials another way`,
-  );
-  return `the credential helper that should have supplied them failed earlier: ${parts.join("; ")}`;
+  return skipped
+    .map((s) => `credentials from ${s.source} were skipped because ${s.reason} (${whatToDo(s)}, or remove it from the credHelpers/credsStore of ${s.source} and give the credentials another way)`)
+    .join("; ");
 }

@@ -291,7 +291,7 @@ export async function runVariantJob(p: PreparedVariant, job: JobContext): Promis
     Object.assign(result, failure.extra);
     const problem = await credentialProblem(failure.refused, deps);
     if (problem) {
-      result.error += `; ${problem}`;
+      result.error += `; a credential helper had failed before: ${problem}`;
       result.credentialProblem = problem;
     }
   }

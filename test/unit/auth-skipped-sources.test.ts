@@ -43,12 +43,17 @@ describe("describeSkippedSources", () => {
 
   it("names the helper, why, and what to do for each kind of failure", () => {
     expect(describeSkippedSources([skipped("docker-credential-ecr-login was not found on PATH", "docker-credential-ecr-login")])).toBe(
-      "the credential helper that should have supplied them failed earlier: credentials from DOCKER_AUTH_CONFIG were not used because docker-credential-ecr-login was not found on PATH: install docker-credential-ecr-login on the PATH runner-kit runs with, or fix the helper name, or remove it from the credHelpers/credsStore of DOCKER_AUTH_CONFIG and give the credentials another way",
+      "credentials from DOCKER_AUTH_CONFIG were skipped because docker-credential-ecr-login was not found on PATH (install docker-credential-ecr-login on the PATH runner-kit runs with, or fix the helper name, or remove it from the credHelpers/credsStore of DOCKER_AUTH_CONFIG and give the credentials another way)",
     );
     expect(describeSkippedSources([skipped("docker-credential-x get printed something that is not the credentials JSON")])).toMatch(/run docker-credential-x by hand to see what it prints/);
     expect(describeSkippedSources([skipped("docker-credential-x on PATH is not executable")])).toMatch(/make docker-credential-x executable \(chmod \+x\)/);
     expect(describeSkippedSources([skipped("docker-credential-x get did not answer within 30s and was stopped")])).toMatch(/find out why docker-credential-x hangs/);
     expect(describeSkippedSources([skipped("docker-credential-x get failed (exit code 1): not logged in")])).toMatch(/log in again with docker-credential-x/);
+  });
+
+  it("joins several skipped sources", () => {
+    const two = describeSkippedSources([skipped("docker-credential-x was not found on PATH"), { ...skipped("docker-credential-y on PATH is not executable", "docker-credential-y"), source: "/h/.docker/config.json" }]);
+    expect(two).toMatch(/^credentials from DOCKER_AUTH_CONFIG were skipped because docker-credential-x .*\); credentials from \/h\/\.docker\/config\.json were skipped because docker-credential-y on PATH is not executable \(make/);
   });
 
   it("says nothing when no source was skipped", () => {
