@@ -30,7 +30,11 @@ export interface HelperCredentials {
 
 /** A helper that could not be used; the message names it and never carries a secret. */
 export class HelperError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The helper program, e.g. "docker-credential-ecr-login". */
+    readonly helper: string,
+  ) {
     super(message);
     this.name = "HelperError";
   }
@@ -60,7 +64,7 @@ export async function helperGet(name: string, serverUrl: string, options: Helper
   if (out === undefined) return undefined;
   const data = parseJson(out);
   if (!isRecord(data) || typeof data.Username !== "string" || typeof data.Secret !== "string") {
-    throw new HelperError(`${HELPER_PREFIX}${name} get printed something that is not the credentials JSON {"ServerURL","Username","Secret"}`);
+    throw new HelperError(`${HELPER_PREFIX}${name} get printed something that is not the credentials JSON {"ServerURL","Username","Secret"}`, HELPER_PREFIX + name);
   }
   if (data.Username === TOKEN_USERNAME) return { username: "", password: "", identityToken: data.Secret };
   return { username: data.Username, password: data.Secret };
@@ -71,7 +75,7 @@ export async function helperList(name: string, options: HelperRunOptions): Promi
   const out = (await runHelper(name, "list", "unused", options, false)) ?? "{}";
   const data = parseJson(out);
   if (!isRecord(data) || Object.values(data).some((v) => typeof v !== "string")) {
-    throw new HelperError(`${HELPER_PREFIX}${name} list printed something that is not a JSON map of server URL to user name`);
+    throw new HelperError(`${HELPER_PREFIX}${name} list printed something that is not a JSON map of server URL to user name`, HELPER_PREFIX + name);
   }
   return Object.keys(data);
 }
@@ -107,18 +111,18 @@ async function runHelper(name: string, action: string, input: string, options: H
   // Stopped on purpose (Ctrl-C): not a helper failure, the whole resolution stops.
   if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new HelperAbortedError(program);
   if (timedOut) {
-    throw new HelperError(`${program} ${action} did not answer within ${formatMs(options.timeoutMs)} and was stopped`);
+    throw new HelperError(`${program} ${action} did not answer within ${formatMs(options.timeoutMs)} and was stopped`, program);
   }
   const code = (result as { code?: string }).code;
-  if (code === "ENOENT") throw new HelperError(`${program} was not found on PATH`);
-  if (code === "EACCES") throw new HelperError(`${program} on PATH is not executable`);
+  if (code === "ENOENT") throw new HelperError(`${program} was not found on PATH`, program);
+  if (code === "EACCES") throw new HelperError(`${program} on PATH is not executable`, program);
   const stdout = String(result.stdout ?? "").trim();
   if (result.exitCode !== 0 || result.failed) {
     if (notFoundOk && stdout === NOT_FOUND_MESSAGE) return undefined;
     // A JSON answer with a failure status may hold credentials: never repeat it.
     const said = stdout.startsWith("{") ? "" : firstLine(stdout) || firstLine(String(result.stderr ?? ""));
     const how = result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? "failed to start");
-    throw new HelperError(`${program} ${action} failed (${how})${said ? `: ${said}` : ""}`);
+    throw new HelperError(`${program} ${action} failed (${how})${said ? `: ${said}` : ""}`, program);
   }
   return stdout;
 }

@@ -11,6 +11,23 @@ export interface RegistryCredentialTable {
   forImage(image: string | ImageReference): RegistryCredential | undefined;
   /** Every credential, one per registry path, in source order (for X-Registry-Config). */
   all(): RegistryCredential[];
+  /** Sources skipped because a credential helper failed (each was also a warning). */
+  readonly skipped: readonly SkippedSource[];
+  /** The skipped sources that might have held the credential for an image. */
+  skippedFor(image: string | ImageReference): SkippedSource[];
+}
+
+/** A source whose credential helper failed, so none of its credentials are used. */
+export interface SkippedSource {
+  source: string;
+  /** The helper program, e.g. "docker-credential-ecr-login". */
+  helper: string;
+  /** Why, naming the helper: "docker-credential-x was not found on PATH". Never a secret. */
+  reason: string;
+  /** Registry paths the source names (auths and credHelpers keys). */
+  registries: string[];
+  /** A credsStore answers for every registry. */
+  everyRegistry: boolean;
 }
 
 /**
@@ -44,6 +61,7 @@ export async function resolveRegistryCredentials(sources: AuthSource[], options:
     ...(options.signal ? { signal: options.signal } : {}),
   };
   const entries = new Map<string, RegistryCredential>();
+  const skipped: SkippedSource[] = [];
   for (const { source, config } of sources) {
     let found: RegistryCredential[];
     try {
@@ -51,6 +69,7 @@ export async function resolveRegistryCredentials(sources: AuthSource[], options:
     } catch (error) {
       if (!(error instanceof HelperError)) throw error;
       options.warn?.(`Failed to resolve credentials from ${source}: ${error.message}. Credentials from this source will not be used.`);
+      skipped.push(skippedSource(config, source, error));
       continue;
     }
     for (const credential of found) {
@@ -67,6 +86,22 @@ export async function resolveRegistryCredentials(sources: AuthSource[], options:
       return undefined;
     },
     all: () => [...entries.values()],
+    skipped,
+    skippedFor(image) {
+      const paths = lookupPathsForImage(image);
+      return skipped.filter((s) => s.everyRegistry || s.registries.some((r) => paths.includes(r)));
+    },
+  };
+}
+
+function skippedSource(config: DockerConfigFile, source: string, error: HelperError): SkippedSource {
+  const keys = [...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})];
+  return {
+    source,
+    helper: error.helper,
+    reason: error.message,
+    registries: [...new Set(keys.map(registryPathForKey))],
+    everyRegistry: config.credsStore !== undefined && config.credsStore !== "",
   };
 }
 

@@ -1,5 +1,5 @@
 import type { SecretSet } from "../secrets.js";
-import { resolveRegistryCredentials, type RegistryCredentialTable } from "./resolve.js";
+import { resolveRegistryCredentials, type RegistryCredentialTable, type SkippedSource } from "./resolve.js";
 import { registerCredentialSecrets } from "./secrets.js";
 import { loadAuthSources, type LoadAuthSourcesOptions } from "./sources.js";
 import type { RegistryCredential } from "./types.js";
@@ -20,6 +20,11 @@ export interface CredentialResolver {
   forImage(image: string): Promise<RegistryCredential | undefined>;
   /** Every credential the sources define (for X-Registry-Config). */
   all(): Promise<RegistryCredential[]>;
+  /**
+   * Sources skipped (with a warning) because their credential helper failed, that might
+   * have held the image's credential: what a refused push or pull names as the likely cause.
+   */
+  skippedFor(image: string): Promise<SkippedSource[]>;
 }
 
 /**
@@ -47,5 +52,6 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
       return credential;
     },
     all: async () => (await load()).all(),
+    skippedFor: async (image) => (await load()).skippedFor(image),
   };
 }

@@ -1,6 +1,7 @@
 import type { CredentialResolver } from "../auth/resolver.js";
 import type { RegistryCredential } from "../auth/types.js";
 import type { CliContext } from "../cli/context.js";
+import { describeSkippedSources } from "./credential-problems.js";
 
 /**
  * The credential resolver a CLI build uses (the auth room's createCredentialResolver),
@@ -8,11 +9,14 @@ import type { CliContext } from "../cli/context.js";
  * credential helper. GitLab Runner's "Authenticating with credentials from …" line is
  * printed once per source, not once per image.
  */
-export function lazyCredentialResolver(ctx: CliContext, log: (message: string) => void): (image: string) => Promise<RegistryCredential | undefined> {
+export function lazyCredentialResolver(
+  ctx: CliContext,
+  log: (message: string) => void,
+): { resolveAuth(image: string): Promise<RegistryCredential | undefined>; credentialProblems(image: string): Promise<string | undefined> } {
   let resolver: Promise<CredentialResolver> | undefined;
   const said = new Set<string>();
-  return async (image) => {
-    resolver ??= import("../auth/resolver.js").then(({ createCredentialResolver }) =>
+  const load = () =>
+    (resolver ??= import("../auth/resolver.js").then(({ createCredentialResolver }) =>
       createCredentialResolver({
         env: ctx.env,
         secrets: ctx.secrets,
@@ -23,7 +27,10 @@ export function lazyCredentialResolver(ctx: CliContext, log: (message: string) =
           said.add(message);
         },
       }),
-    );
-    return (await resolver).forImage(image);
+    ));
+  return {
+    resolveAuth: async (image) => (await load()).forImage(image),
+    // Only asked after a refusal, so the resolver has run by then.
+    credentialProblems: async (image) => describeSkippedSources(await (await load()).skippedFor(image)),
   };
 }

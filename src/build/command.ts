@@ -137,7 +137,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
       {
         docker: connection.docker,
         renderDockerfile: renderVariant,
-        resolveAuth: lazyCredentialResolver(ctx, log),
+        ...lazyCredentialResolver(ctx, log),
         reporter,
         now: () => new Date(),
         insecureRegistry,
@@ -182,7 +182,11 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
 
   const failed = results.filter((r) => r.status === "failed");
   if (failed.length > 0) {
-    throw failure(`${failed.length} of ${results.length} image${results.length === 1 ? "" : "s"} failed: ${failed.map((r) => r.id).join(", ")}`, {
+    // A refusal caused by a credential helper that failed earlier names the helper here too,
+    // not only in a warning that scrolled past.
+    const causes = [...new Set(failed.flatMap((r) => (r.credentialProblem ? [`${r.id} after a credential helper had failed: ${r.credentialProblem}`] : [])))];
+    const because = causes.length > 0 ? `; the registry refused ${causes.join("; ")}` : "";
+    throw failure(`${failed.length} of ${results.length} image${results.length === 1 ? "" : "s"} failed: ${failed.map((r) => r.id).join(", ")}${because}`, {
       hint: "the summary above shows each failure",
     });
   }

@@ -6,12 +6,14 @@ import { checkAcyclic } from "../docker/order.js";
 import type { Variant } from "../project/plan.js";
 import { variantBases } from "../project/dependencies.js";
 import { parseImageReference } from "../reference/parse.js";
+import { checkDeclaredArgs } from "./declared-args.js";
 import type { PreparedVariant } from "./types.js";
 
 /**
  * Render every variant, read its FROM images and its build context, find which variants
  * build FROM other variants of the project, and compute content hashes (a dependency's
- * hash is part of its dependents'). No Docker involved.
+ * hash is part of its dependents'). Refuses a build arg no rendered Dockerfile declares.
+ * No Docker involved.
  */
 export async function prepareVariants(
   variants: Variant[],
@@ -26,6 +28,9 @@ export async function prepareVariants(
     }),
   );
   const classified = variantBases(variants, new Map(rendered.map((r) => [r.variant.id, r.bases.externalImages])));
+  // Before anything is built (after a bad FROM, which is reported first): a build arg no
+  // Dockerfile declares is only a Docker warning.
+  checkDeclaredArgs(rendered);
   const staged = await Promise.all(
     rendered.map(async (r) => {
       const listing = await listContextFiles(r.variant.context, [INJECTED_DOCKERFILE]);

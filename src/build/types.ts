@@ -27,6 +27,8 @@ export interface VariantResult {
   output?: string[];
   /** With --smoke: the smoke job's outcome ("none": the image has no smoke job). */
   smoke?: VariantSmoke;
+  /** A registry refused a push or pull and a credential helper that could have answered had failed: which, why, what to do. */
+  credentialProblem?: string;
 }
 
 export interface VariantSmoke {
@@ -65,6 +67,11 @@ export interface BuildDeps {
   renderDockerfile(variant: Variant): Promise<string>;
   /** Credentials for the registry of an image reference (undefined: anonymous). */
   resolveAuth(image: string): Promise<RegistryCredential | undefined>;
+  /**
+   * After a registry refused an image: the credential helpers that failed (and were only a
+   * warning) and could have held its credentials, as one sentence; undefined when none.
+   */
+  credentialProblems?(image: string): Promise<string | undefined>;
   reporter: BuildReporter;
   now(): Date;
   /** Whether the daemon talks plain HTTP to this registry domain (asked only when a registry is contacted). */

@@ -13,10 +13,15 @@ class JobFailure extends Error {
   constructor(
     message: string,
     readonly extra: Partial<VariantResult> = {},
+    /** Images a registry refused access to (401/403, "denied"): their failed credential helpers are named. */
+    readonly refused: string[] = [],
   ) {
     super(message);
   }
 }
+
+/** What the daemon says when a registry refuses a pull during a build. */
+const PULL_REFUSED = /pull access denied|unauthorized|authentication required|no basic auth credentials|\b40[13]\b/i;
 
 function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number }).statusCode === 404;
@@ -80,10 +85,11 @@ async function build(p: PreparedVariant, deps: BuildDeps, options: BuildOptions)
   );
   if (outcome.error !== undefined || !outcome.imageId) {
     const step = outcome.failedStep ? `${outcome.failedStep.replace(/^Step /, "step ")} failed: ` : "";
-    throw new JobFailure(`${step}${outcome.error ?? "the daemon reported no image id"}`, {
-      ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}),
-      output: outcome.tail,
-    });
+    throw new JobFailure(
+      `${step}${outcome.error ?? "the daemon reported no image id"}`,
+      { ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}), output: outcome.tail },
+      outcome.error !== undefined && PULL_REFUSED.test(outcome.error) ? [...p.externalBases, ...p.projectBases] : [],
+    );
   }
   const image = await deps.docker.getImage(`${variant.repository}:${variant.tags[0]}`).inspect();
   return image.Id;
@@ -112,7 +118,11 @@ async function push(p: PreparedVariant, access: RepositoryAccess, deps: BuildDep
     } catch (error) {
       if (!(error instanceof PushError)) throw error;
       if (error.kind === "auth") {
-        throw new JobFailure(`the registry ${access.domain} refused ${who} when pushing ${variant.repository}:${tag} (${error.message}); check the password or token for ${access.domain} in DOCKER_AUTH_CONFIG or ~/.docker/config.json, or log in again`);
+        throw new JobFailure(
+          `the registry ${access.domain} refused ${who} when pushing ${variant.repository}:${tag} (${error.message}); check the password or token for ${access.domain} in DOCKER_AUTH_CONFIG or ~/.docker/config.json, or log in again`,
+          {},
+          [variant.repository],
+        );
       }
       if (error.kind === "transient") {
         throw new JobFailure(`the registry ${access.domain} stopped answering while ${variant.repository}:${tag} was being pushed (${error.message}); gave up after ${error.attempts} attempt${error.attempts === 1 ? "" : "s"}. Check that the registry is up, then run the build again`);
@@ -163,9 +173,17 @@ function registryProblem(error: unknown, access: RepositoryAccess | undefined, r
   }
   if (error.status === 401 || error.status === 403) {
     const who = access?.credential ? `the credentials for ${access.credential.username} from ${access.credential.source}` : "no credentials";
-    return new JobFailure(`${error.message} with ${who}; check the password or token for ${access?.domain ?? "the registry"}`);
+    return new JobFailure(`${error.message} with ${who}; check the password or token for ${access?.domain ?? "the registry"}`, {}, [repository]);
   }
   return new JobFailure(error.message);
+}
+
+/** The failed credential helpers that could have answered for the refused images, as one sentence. */
+async function credentialProblem(refused: string[], deps: BuildDeps): Promise<string | undefined> {
+  if (refused.length === 0 || !deps.credentialProblems) return undefined;
+  const found = await Promise.all(refused.map((image) => deps.credentialProblems!(image).catch(() => undefined)));
+  const unique = [...new Set(found.filter((f): f is string => f !== undefined))];
+  return unique.length > 0 ? unique.join("; ") : undefined;
 }
 
 /** What is already there for a variant: found before any build starts, for all variants at once. */
@@ -271,6 +289,11 @@ export async function runVariantJob(p: PreparedVariant, job: JobContext): Promis
     result.status = "failed";
     result.error = failure.message;
     Object.assign(result, failure.extra);
+    const problem = await credentialProblem(failure.refused, deps);
+    if (problem) {
+      result.error += `; a credential helper had failed before: ${problem}`;
+      result.credentialProblem = problem;
+    }
   }
   result.durationMs = Date.now() - started;
   deps.reporter.finish(result);

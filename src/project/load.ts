@@ -6,6 +6,7 @@ import { TemplateStore } from "../render/template-store.js";
 import { buildArgLayer, setLayer } from "./merge.js";
 import { didYouMean, listNames } from "./nearest.js";
 import type { Plan, Variant } from "./plan.js";
+import { checkRepositories } from "./repositories.js";
 import { resolveVariant, type VariantInputs } from "./resolve.js";
 import { projectSchema, type ProjectFile } from "./schema.js";
 import { schemaError, schemaProblems } from "./schema-errors.js";
@@ -41,6 +42,7 @@ export async function loadPlan(options: LoadPlanOptions): Promise<Plan> {
   const project = parsed.data;
   const rootDir = dirname(projectFile);
   await checkRules(project, source, rootDir);
+  checkRepositories(project, source);
 
   const inputs: VariantInputs = {
     project,

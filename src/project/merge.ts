@@ -44,7 +44,8 @@ export function splitAssignment(text: string, flag: string): [string, string] {
 /**
  * `--set a.b=v` assignments as one values layer. Values are read as YAML, so
  * `--set packages=[jq,curl]` is a list and `--set ecr.credsStore=true` a boolean;
- * anything that is not valid YAML stays a string.
+ * anything that is not valid YAML stays a string. A value with a line break is refused
+ * (YAML would fold it into a space).
  */
 export function setLayer(assignments: readonly string[] = []): Values {
   const layer: Values = {};
@@ -53,6 +54,12 @@ export function setLayer(assignments: readonly string[] = []): Values {
     const segments = key.split(".");
     if (segments.some((s) => s === "" || s === "__proto__" || s === "constructor" || s === "prototype")) {
       throw usageError(`--set key "${key}" is not a dotted path of value names`, { hint: "write it as --set ecr.registries=[…] or --set packages=jq" });
+    }
+    if (/[\r\n]/.test(raw)) {
+      // YAML would fold the break into a space, so the value rendered would not be the one given.
+      throw usageError(`--set ${key}: the value contains a line break, and values given with --set are single-line`, {
+        hint: `give a list as --set ${key}=[a,b]; a value that needs several lines goes under values: in runner-kit.yaml (a YAML block scalar), where a template can print it through a helper that keeps it on one line, such as {{json …}}`,
+      });
     }
     let target = layer;
     for (const segment of segments.slice(0, -1)) {

@@ -39,6 +39,20 @@ export interface Variant {
   smoke?: SmokeRef;
   /** The validated `teams.<team>.runner:` section of this variant's team, when present (added by the render issue). */
   runner?: unknown;
+  /**
+   * Where each build arg's value comes from (added by the findings fix): the template's
+   * defaults, the project file (its position), or --build-arg. The build uses it to name
+   * an arg the rendered Dockerfile does not declare.
+   */
+  argSources?: Record<string, ArgSource>;
+}
+
+export interface ArgSource {
+  from: "template" | "image" | "team" | "--build-arg";
+  /** The key's position in the project file (image and team args). */
+  where?: { file: string; line?: number; column?: number };
+  /** The mapping it is in, e.g. "images.app.args" (image and team args). */
+  key?: string;
 }
 
 export interface Plan {

@@ -4,7 +4,7 @@ import { templateDefaults } from "../render/defaults.js";
 import { resolveTemplate } from "../render/lookup.js";
 import type { TemplateStore } from "../render/template-store.js";
 import { mergeValues, type Values } from "./merge.js";
-import type { SmokeRef, Variant } from "./plan.js";
+import type { ArgSource, SmokeRef, Variant } from "./plan.js";
 import type { ImageEntry, ProjectFile, TeamEntry } from "./schema.js";
 import { renderTags } from "./tags.js";
 import type { YamlSource } from "./yaml-source.js";
@@ -62,7 +62,24 @@ export async function resolveVariant(inputs: VariantInputs, image: string, team?
   if (entry.target) variant.target = entry.target;
   if (entry.smoke) variant.smoke = smokeRef(rootDir, entry.smoke);
   if (teamEntry?.runner !== undefined) variant.runner = teamEntry.runner;
+  variant.argSources = argSources(inputs, defaults.args, image, team);
   return variant;
+}
+
+/** Which layer each merged build arg comes from (the last one that sets it). */
+function argSources(inputs: VariantInputs, defaults: Record<string, string> | undefined, image: string, team: string | undefined): Record<string, ArgSource> {
+  const sources: Record<string, ArgSource> = {};
+  for (const name of Object.keys(defaults ?? {})) sources[name] = { from: "template" };
+  for (const name of Object.keys(inputs.project.images[image]?.args ?? {})) {
+    sources[name] = { from: "image", where: inputs.source.locateKey(["images", image, "args", name]), key: `images.${image}.args` };
+  }
+  if (team !== undefined) {
+    for (const name of Object.keys(inputs.project.teams?.[team]?.args ?? {})) {
+      sources[name] = { from: "team", where: inputs.source.locateKey(["teams", team, "args", name]), key: `teams.${team}.args` };
+    }
+  }
+  for (const name of Object.keys(inputs.buildArgs)) sources[name] = { from: "--build-arg" };
+  return sources;
 }
 
 /** `smoke/x.gitlab-ci.yml#job` → absolute file + job. The file is checked when smoking, not here. */

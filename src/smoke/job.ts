@@ -103,12 +103,28 @@ function stringList(ctx: Ctx, n: Node | undefined, what: string): string[] {
   return n.items.map((item) => stringOf(ctx, item as Node, `each entry of ${what}`));
 }
 
-/** before_script / script / after_script: a string or a list of strings, nested lists flattened. */
+/** GitLab's own wording for a script that is not text (ci/config/entry/commands.rb). */
+const SCRIPT_SHAPE = "config should be a string or a nested array of strings up to 10 levels deep";
+
+function yamlKind(n: Node | undefined): string {
+  if (isMap(n)) return "a mapping";
+  if (isSeq(n)) return "a list nested more than 10 levels deep";
+  const value = isScalar(n) ? n.value : n;
+  if (value === null || value === undefined) return "empty (null)";
+  return `a ${typeof value === "object" ? "value that is not text" : typeof value} (${String(value)})`;
+}
+
+/**
+ * before_script / script / after_script: a string or a list of strings, nested lists
+ * flattened (up to 10 levels, as GitLab). A number, boolean, null or mapping anywhere in it
+ * is refused, as GitLab refuses the pipeline: it would otherwise run as the command "42".
+ */
 function scriptLines(ctx: Ctx, n: Node | undefined, what: string, depth = 0): string[] {
-  if (n === undefined || (isScalar(n) && n.value === null)) return [];
-  if (isScalar(n)) return [stringOf(ctx, n, what)];
+  if (depth === 0 && (n === undefined || (isScalar(n) && n.value === null))) return [];
+  if (isScalar(n) && typeof n.value === "string") return [n.value];
   if (isSeq(n) && depth < 10) return n.items.flatMap((item) => scriptLines(ctx, item as Node, what, depth + 1));
-  ctx.fail(n, `${what} must be a string or a list of strings`);
+  const at = depth === 0 ? `${what} is` : `an entry of ${what} is`;
+  ctx.fail(n, `${at} ${yamlKind(n)}: ${what} ${SCRIPT_SHAPE}`, 'quote a command that YAML reads as a number or boolean (- "42"), and write a command containing ": " in quotes so it is not read as a mapping');
 }
 
 function pullPolicy(ctx: Ctx, n: Node | undefined): PullPolicy[] | undefined {
@@ -282,7 +298,12 @@ export function parseJob(text: string, options: ParseJobOptions): SmokeJob {
 
   // Job keys win over default: keys, which win over the (deprecated) top-level ones.
   const pick = (key: string): Node | undefined => node(jobMap, key) ?? node(defaults, key) ?? node(root, key);
-  const script = scriptLines(ctx, node(jobMap, "script"), "script");
+  // GitLab checks every script in the file's defaults, not only the ones this job inherits.
+  for (const key of ["before_script", "after_script"]) {
+    scriptLines(ctx, node(defaults, key), `default:${key}`);
+    scriptLines(ctx, node(root, key), key);
+  }
+  const script = scriptLines(ctx, node(jobMap, "script"), `jobs:${name}:script`);
   if (script.length === 0) ctx.fail(jobNode, `job "${name}" has no script`, "add script: with at least one command");
 
   const global = variables(ctx, node(root, "variables"), "variables");
@@ -294,9 +315,9 @@ export function parseJob(text: string, options: ParseJobOptions): SmokeJob {
     services: services(ctx, pick("services")) ?? [],
     variables: { ...global.values, ...own.values },
     noExpand: [...new Set([...global.noExpand.filter((k) => !(k in own.values)), ...own.noExpand])],
-    beforeScript: scriptLines(ctx, pick("before_script"), "before_script"),
+    beforeScript: scriptLines(ctx, pick("before_script"), `jobs:${name}:before_script`),
     script,
-    afterScript: scriptLines(ctx, pick("after_script"), "after_script"),
+    afterScript: scriptLines(ctx, pick("after_script"), `jobs:${name}:after_script`),
     warnings,
   };
   const image = imageSpec(ctx, pick("image"));

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { parse } from "yaml";
 import { runBin } from "../support/cli.js";
 import { expectNoLeaks } from "../support/leaks.js";
@@ -43,7 +43,9 @@ describe("bad-input corpus", () => {
 
   for (const name of names) {
     it(name.replace(/\.yaml$/, ""), async () => {
-      const spec = parse(readFileSync(join(CASES, name), "utf8")) as BadInputCase;
+      // $REGISTRY: the authenticated test registry's host:port (a registry that refuses anonymous access).
+      const registry = inject("registry").host;
+      const spec = parse(readFileSync(join(CASES, name), "utf8").replaceAll("$REGISTRY", registry)) as BadInputCase;
       const dir = mkdtempSync(join(tmpdir(), "rk-bad-"));
       try {
         for (const [file, text] of Object.entries(spec.files ?? {})) {

@@ -104,8 +104,9 @@ describe("no instruction injection through values", () => {
     const e = await renderError(tpl, { values: '{p: ["jq;curl", "x"]}' });
     expect(e.message).toContain('"jq;curl" is not a Debian package name');
     expect(e.where).toMatchObject({ line: 3, column: 1 });
-    const viaSet = await renderError(tpl, { values: "{p: []}", set: ["p=jq\nRUN evil"] });
-    expect(viaSet.message).toMatch(/"RUN" is not a Debian package name/);
+    // (A --set value with a line break is refused before rendering: see project-set-values.test.ts.)
+    const viaSet = await renderError(tpl, { values: "{p: []}", set: ["p=[jq, RUN evil]"] });
+    expect(viaSet.message).toMatch(/"RUN evil" is not a Debian package name/);
   });
 
   it("json escapes line breaks, so a multi-line value is safe there", async () => {
