@@ -20,10 +20,18 @@ export interface ClassicBuildRequest {
   signal?: AbortSignal;
 }
 
+/** Node's words for a connection the daemon dropped mid-response ("aborted", ECONNRESET, …). */
+const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
+
 function errorMessage(error: unknown): string {
   const json = (error as { json?: { message?: string } }).json;
   if (json && typeof json.message === "string") return json.message;
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code ?? "";
+  if (DROPPED.test(message) || DROPPED.test(code)) {
+    return `the Docker daemon closed the connection during the build (${message}), so it stopped or restarted; check that it is running, then run the build again`;
+  }
+  return message;
 }
 
 /**

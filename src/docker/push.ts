@@ -45,9 +45,9 @@ export function pushedDigest(events: StreamEvent[], tag: string): string | undef
 
 export interface PushOptions {
   auth: DaemonAuthConfig | undefined;
-  /** Attempts in all (first try included). */
+  /** Attempts in all (first try included); default 5. */
   attempts?: number;
-  /** Delay before the second attempt; doubled each time, capped at 30 s. */
+  /** Delay before the second attempt; doubled each time, capped at 30 s. Default 2 s (so 2 + 4 + 8 + 16 s in all). */
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
   onRetry?: (info: { attempt: number; attempts: number; delayMs: number; error: string }) => void;
@@ -62,6 +62,13 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The default retry budget: long enough (about 30 s of pauses) for a registry that restarts
+ * — a redeploy, an OOM kill — to come back, short enough to fail a CI job clearly.
+ */
+export const DEFAULT_PUSH_ATTEMPTS = 5;
+export const DEFAULT_PUSH_BACKOFF_MS = 2000;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -70,9 +77,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * onRetry); refused credentials and other errors fail at once.
  */
 export async function pushTag(docker: Docker, repository: string, tag: string, options: PushOptions): Promise<string> {
-  const attempts = options.attempts ?? 3;
+  const attempts = options.attempts ?? DEFAULT_PUSH_ATTEMPTS;
   const sleep = options.sleep ?? defaultSleep;
-  let delay = options.backoffMs ?? 1000;
+  let delay = options.backoffMs ?? DEFAULT_PUSH_BACKOFF_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       const stream = await docker.getImage(repository).push({

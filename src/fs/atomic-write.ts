@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicWriteOptions {
@@ -7,17 +7,58 @@ export interface AtomicWriteOptions {
   mode?: number;
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The temporary name for `path` written by process `pid`: `.<name>.<pid>.<random>.tmp` beside it. */
+export function atomicTempName(path: string, pid: number, random = randomBytes(6).toString("hex")): string {
+  return join(dirname(path), `.${basename(path)}.${pid}.${random}.tmp`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Remove the temporary files that writers of `path` left when they were killed (kill -9,
+ * power loss) between creating the temporary file and renaming it: those whose process is
+ * gone. A live writer's file is never touched. Returns the names removed.
+ */
+export async function removeStaleTempFiles(path: string, alive: (pid: number) => boolean = isAlive): Promise<string[]> {
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return [];
+  }
+  const stale = names.filter((name) => {
+    const pid = Number(pattern.exec(name)?.[1] ?? 0);
+    return pid > 0 && pid !== process.pid && !alive(pid);
+  });
+  await Promise.all(stale.map((name) => rm(join(dirname(path), name), { force: true })));
+  return stale;
+}
+
 /**
  * Write a file so that readers (and a crash, or kill -9) only ever see the old content or
  * the whole new content: write a temporary file beside it, fsync, rename over the target.
  * The temporary file is created with the final mode, so a secret is never world-readable
- * even for a moment.
+ * even for a moment. The temporary name carries the writer's pid, so the next write removes
+ * what a killed writer left.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
+  await removeStaleTempFiles(path);
   const mode = options.mode ?? 0o644;
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = atomicTempName(path, process.pid);
   const handle = await open(tmp, "wx", mode);
   try {
     await handle.writeFile(data);

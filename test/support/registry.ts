@@ -33,15 +33,15 @@ export interface TestRegistry {
  * Start a real registry (distribution, htpasswd basic auth) on 127.0.0.1:<free port>.
  * The credentials are copied into the container before it starts, never put in its env.
  */
-export async function startRegistry(docker: Docker, image: string, runId: string): Promise<TestRegistry> {
-  const username = `rk-${randomBytes(3).toString("hex")}`;
-  const password = `pw-${randomBytes(12).toString("base64url")}`;
-  const container = await docker.createContainer({
-    Image: image,
-    Labels: runLabels(runId, { [ROLE_LABEL]: "test-registry", [HOST_LABEL]: hostname() }),
-    ExposedPorts: { "5000/tcp": {} },
-    HostConfig: { PortBindings: { "5000/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } },
-  });
+export interface StartRegistryOptions {
+  /** A fixed host port (so a restarted registry answers at the same address); default: any free one. */
+  hostPort?: number;
+  /** A volume for the registry's storage (/var/lib/registry), so the data outlives the container. */
+  volume?: string;
+}
+
+/** The registry's entrypoint reads (and then deletes) /auth/credentials: copy them in before each start. */
+async function copyCredentials(container: Docker.Container, username: string, password: string): Promise<void> {
   const staging = mkdtempSync(join(tmpdir(), "rk-registry-"));
   try {
     mkdirSync(join(staging, "auth"));
@@ -50,6 +50,21 @@ export async function startRegistry(docker: Docker, image: string, runId: string
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+export async function startRegistry(docker: Docker, image: string, runId: string, options: StartRegistryOptions = {}): Promise<TestRegistry> {
+  const username = `rk-${randomBytes(3).toString("hex")}`;
+  const password = `pw-${randomBytes(12).toString("base64url")}`;
+  const container = await docker.createContainer({
+    Image: image,
+    Labels: runLabels(runId, { [ROLE_LABEL]: "test-registry", [HOST_LABEL]: hostname() }),
+    ExposedPorts: { "5000/tcp": {} },
+    HostConfig: {
+      PortBindings: { "5000/tcp": [{ HostIp: "127.0.0.1", HostPort: options.hostPort ? String(options.hostPort) : "" }] },
+      ...(options.volume ? { Binds: [`${options.volume}:/var/lib/registry`] } : {}),
+    },
+  });
+  await copyCredentials(container, username, password);
   await container.start();
   const info = await container.inspect();
   const port = info.NetworkSettings.Ports["5000/tcp"]?.[0]?.HostPort;
@@ -87,6 +102,19 @@ async function pollRegistry(host: string, container: Docker.Container): Promise<
   }
   const logs = (await container.logs({ stdout: true, stderr: true, tail: 30 })).toString("utf8");
   throw new Error(`The test registry at ${host} did not become ready (${last}). Its log:\n${logs}`);
+}
+
+/** Kill the registry abruptly (SIGKILL, as a crash or an OOM kill would); its container stays. */
+export async function killRegistry(docker: Docker, registry: TestRegistry): Promise<void> {
+  await docker.getContainer(registry.containerId).kill();
+}
+
+/** Start a killed registry's container again (same credentials, port bindings and storage) and wait until it answers. */
+export async function restartRegistry(docker: Docker, registry: TestRegistry): Promise<void> {
+  const container = docker.getContainer(registry.containerId);
+  await copyCredentials(container, registry.username, registry.password);
+  await container.start();
+  await waitForRegistry(registry.host, container);
 }
 
 export async function stopRegistry(docker: Docker, registry: TestRegistry): Promise<void> {
