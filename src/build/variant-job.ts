@@ -7,6 +7,7 @@ import { RegistryHttpError } from "../docker/registry-api.js";
 import { parseImageReference } from "../reference/parse.js";
 import { CONTENT_HASH_LABEL, imageLabels } from "./image-labels.js";
 import { registryConfigFor, repositoryAccess, type RepositoryAccess } from "./registry-access.js";
+import { stepFailureText } from "./step-failure.js";
 import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
 
 class JobFailure extends Error {
@@ -84,9 +85,8 @@ async function build(p: PreparedVariant, deps: BuildDeps, options: BuildOptions)
     (line) => deps.reporter.line(variant.id, line),
   );
   if (outcome.error !== undefined || !outcome.imageId) {
-    const step = outcome.failedStep ? `${outcome.failedStep.replace(/^Step /, "step ")} failed: ` : "";
     throw new JobFailure(
-      `${step}${outcome.error ?? "the daemon reported no image id"}`,
+      stepFailureText(outcome),
       { ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}), output: outcome.tail },
       outcome.error !== undefined && PULL_REFUSED.test(outcome.error) ? [...p.externalBases, ...p.projectBases] : [],
     );

@@ -80,7 +80,7 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   trace("docker client ready");
   const pinging = pingDocker({ docker: conn.engine, address: conn.address }).then(() => trace("ping answered"));
   pinging.catch(() => undefined);
-  const start = new RunStart(conn.engine, runId);
+  const start = new RunStart(conn.engine, runId, ctx.signal);
   void start.network().then(() => trace("network created"), () => undefined);
   let result: SmokeResult;
   try {

@@ -101,7 +101,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
   const started = now();
   const { job, runId } = options;
   // The command may have begun the run (and its network) while it read the job.
-  const run = start ?? new RunStart(deps.docker, runId);
+  const run = start ?? new RunStart(deps.docker, runId, deps.signal);
   const { host, instance, resources } = run;
   const labels = (role: string) => run.labels(role);
   const warnings: string[] = [...job.warnings];

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { EngineApi } from "../docker/engine-api.js";
+import { createNetworkWithRetry, DEFAULT_NETWORK_RETRY } from "./network.js";
 import { resourceName, RunResources, smokeLabels } from "./resources.js";
 
 export class RunStart {
@@ -20,6 +21,8 @@ export class RunStart {
   constructor(
     private readonly docker: EngineApi,
     readonly runId: string,
+    /** Ends the wait for a free address pool (Ctrl-C). */
+    private readonly signal?: AbortSignal,
   ) {
     this.resources = new RunResources(docker, this.instance);
     this.networkName = resourceName(runId, "network");
@@ -33,7 +36,11 @@ export class RunStart {
   network(): Promise<{ id: string }> {
     if (!this.creating) {
       this.creating = this.resources.network(
-        this.docker.createNetwork({ Name: this.networkName, Driver: "bridge", CheckDuplicate: true, Labels: this.labels("network") }),
+        createNetworkWithRetry(
+          (spec) => this.docker.createNetwork(spec),
+          { Name: this.networkName, Driver: "bridge", CheckDuplicate: true, Labels: this.labels("network") },
+          { ...DEFAULT_NETWORK_RETRY, ...(this.signal ? { signal: this.signal } : {}) },
+        ),
       );
       this.creating.catch(() => undefined); // awaited by the run; never an unhandled rejection meanwhile
     }

@@ -77,12 +77,12 @@ describe("Docker daemon restarted mid-build", () => {
     expect(errorLines, r.stderr).toHaveLength(1);
     const failed = r.stderr.split("\n").find((l) => l.startsWith("[app] failed after"));
     // One line naming the image and what happened: either the daemon's own words (it stops the
-    // step's container on the way down: exit 137 of the RUN step), or, when the connection
+    // step's container on the way down: exit 137 of the RUN step, which runner-kit explains), or, when the connection
     // dropped first, runner-kit's.
     expect(failed, r.stderr).toMatch(
       new RegExp(
         "^\\[app\\] failed after [\\d.]+ s: (" +
-          "step 3/4 : RUN .* failed: The command .* returned a non-zero code: 137" +
+          "step 3/4 : RUN .* failed: The command .* returned a non-zero code: 137 — exit code 137 means the step's process was killed \\(SIGKILL\\), not that its command failed: .*the Docker daemon stopped or restarted while the step ran" +
           "|(step \\d/4 failed: )?the Docker daemon closed the connection during the build \\(.+\\), so it stopped or restarted; check that it is running, then run the build again" +
           ")$",
       ),
