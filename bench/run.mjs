@@ -45,6 +45,8 @@ if (only.includes("smoke")) {
   const { stdout } = await execa("bash", [join(here, "smoke", "run.sh"), process.env.BENCH_SMOKE_ROUNDS ?? "7"], { stderr: "inherit" });
   const r = lastJson(stdout.trim(), "{");
   rows.push(["smoke: redis service + job, vs plain CLI", `${r.runnerKitS.toFixed(2)} s`, `${r.plainS.toFixed(2)} s`, r.ratioPlain.toFixed(2), "≤ 0.8", r.ratioPlain <= 0.8]);
+  // Reference row: raw Engine API calls with curl, the floor any tool making them has.
+  rows.push(["smoke: daemon floor (curl, same API calls), vs plain CLI", `${r.floorS.toFixed(2)} s`, `${r.plainS.toFixed(2)} s`, r.ratioFloorPlain.toFixed(2), "reference", true]);
   if (r.gitlabCiLocalS !== undefined) {
     rows.push(["smoke: same job, vs gitlab-ci-local", `${r.runnerKitS.toFixed(2)} s`, `${r.gitlabCiLocalS.toFixed(2)} s`, r.ratioGitlabCiLocal.toFixed(2), "≤ 0.25", r.ratioGitlabCiLocal <= 0.25]);
   }

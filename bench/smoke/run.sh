@@ -5,7 +5,8 @@
 # `npm ci --prefix`; its helper images are stand-ins built by gcl-images.sh), alternating
 # round by round. Every run must print Redis's PONG. Prints each wall time, the medians, the
 # ratios runner-kit/plain (target ≤ 0.8) and runner-kit/gitlab-ci-local (target ≤ 0.25), and
-# last one JSON line for bench/run.mjs.
+# last one JSON line for bench/run.mjs. daemon-floor.sh makes the same Engine API calls with
+# curl and nothing else: the floor no tool can beat, printed as a reference (ratio to plain).
 # Usage: bench/smoke/run.sh [ROUNDS]   (needs `npm run build`, the test fixture images, rsync)
 # BENCH_SMOKE_GCL=0 leaves gitlab-ci-local out.
 set -euo pipefail
@@ -45,28 +46,31 @@ done
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 pong() { grep -q PONG "$1" || { echo "$2 did not reach Redis:" >&2; cat "$1" >&2; exit 1; }; }
-: > "$work/rk.times"; : > "$work/plain.times"; : > "$work/gcl.times"
+: > "$work/rk.times"; : > "$work/plain.times"; : > "$work/gcl.times"; : > "$work/floor.times"
 echo "job image $job_image, service $redis_image, $rounds rounds (alternating)"
 for i in $(seq 1 "$rounds"); do
   t0=$(now); (cd "$work/rk" && NO_COLOR=1 node "$root/dist/cli/main.js" smoke --job .gitlab-ci.yml >"$work/rk.log" 2>&1) || { cat "$work/rk.log"; exit 1; }
   t1=$(now); "$here/plain-docker.sh" "$job_image" "$redis_image" >"$work/plain.log" 2>&1 || { cat "$work/plain.log"; exit 1; }
-  t2=$(now); gcl_s=
+  t2=$(now); plain=$(echo "$t2 - $t1" | bc); "$here/daemon-floor.sh" "$job_image" "$redis_image" >"$work/floor.log" 2>&1 || { cat "$work/floor.log"; exit 1; }
+  tf=$(now); floor=$(echo "$tf - $t2" | bc); echo "$floor" >> "$work/floor.times"; t2=$tf; gcl_s=
   if [ "$use_gcl" = 1 ]; then
     (cd "$work/gcl" && NO_COLOR=1 node "$gcl" bench >"$work/gcl.log" 2>&1) || { cat "$work/gcl.log"; exit 1; }
     t3=$(now); gcl_s=$(echo "$t3 - $t2" | bc); echo "$gcl_s" >> "$work/gcl.times"; pong "$work/gcl.log" gitlab-ci-local
   fi
-  pong "$work/rk.log" runner-kit; pong "$work/plain.log" "the plain script"
-  rk=$(echo "$t1 - $t0" | bc); plain=$(echo "$t2 - $t1" | bc)
+  pong "$work/rk.log" runner-kit; pong "$work/plain.log" "the plain script"; pong "$work/floor.log" "the daemon floor"
+  rk=$(echo "$t1 - $t0" | bc)
   echo "$rk" >> "$work/rk.times"; echo "$plain" >> "$work/plain.times"
-  printf 'round %d: runner-kit %.2f s, plain docker CLI %.2f s%s\n' "$i" "$rk" "$plain" "${gcl_s:+$(printf ', gitlab-ci-local %.2f s' "$gcl_s")}"
+  printf 'round %d: runner-kit %.2f s, plain docker CLI %.2f s, daemon floor %.2f s%s\n' "$i" "$rk" "$plain" "$floor" "${gcl_s:+$(printf ', gitlab-ci-local %.2f s' "$gcl_s")}"
 done
 rk=$(median < "$work/rk.times"); plain=$(median < "$work/plain.times")
 ratio=$(echo "$rk / $plain" | bc -l)
+floor_m=$(median < "$work/floor.times"); fratio=$(echo "$floor_m / $plain" | bc -l)
 printf 'median: runner-kit %.2f s, plain docker CLI %.2f s, ratio %.2f (target <= 0.80)\n' "$rk" "$plain" "$ratio"
+printf 'median: daemon floor (raw API calls) %.2f s, ratio floor/plain %.2f: no tool making these calls can go below it\n' "$floor_m" "$fratio"
 if [ "$use_gcl" = 1 ]; then
   gcl_m=$(median < "$work/gcl.times"); gratio=$(echo "$rk / $gcl_m" | bc -l)
   printf 'median: gitlab-ci-local %.2f s, ratio runner-kit/gitlab-ci-local %.2f (target <= 0.25)\n' "$gcl_m" "$gratio"
-  printf '{"rounds":%d,"runnerKitS":%.3f,"plainS":%.3f,"gitlabCiLocalS":%.3f,"ratioPlain":%.3f,"ratioGitlabCiLocal":%.3f}\n' "$rounds" "$rk" "$plain" "$gcl_m" "$ratio" "$gratio"
+  printf '{"rounds":%d,"runnerKitS":%.3f,"plainS":%.3f,"floorS":%.3f,"ratioFloorPlain":%.3f,"gitlabCiLocalS":%.3f,"ratioPlain":%.3f,"ratioGitlabCiLocal":%.3f}\n' "$rounds" "$rk" "$plain" "$floor_m" "$fratio" "$gcl_m" "$ratio" "$gratio"
 else
-  printf '{"rounds":%d,"runnerKitS":%.3f,"plainS":%.3f,"ratioPlain":%.3f}\n' "$rounds" "$rk" "$plain" "$ratio"
+  printf '{"rounds":%d,"runnerKitS":%.3f,"plainS":%.3f,"floorS":%.3f,"ratioFloorPlain":%.3f,"ratioPlain":%.3f}\n' "$rounds" "$rk" "$plain" "$floor_m" "$fratio" "$ratio"
 fi
