@@ -5,6 +5,7 @@ import { configError } from "../errors.js";
 import { daemonAddressFromEnv, type DaemonAddress } from "./address.js";
 import type { EngineApi } from "./engine-api.js";
 import { EngineHttpClient } from "./engine-http.js";
+import { isTlsFailure } from "./tls-failure.js";
 
 export interface DockerConnection {
   docker: Docker;
@@ -96,6 +97,13 @@ export async function pingDocker({ docker, address }: { docker: Pick<EngineApi, 
     ]);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    if (address.kind === "tcp" && address.tls && isTlsFailure(error)) {
+      throw configError(`the Docker daemon at ${address.display} and runner-kit could not agree on TLS (${reason})`, {
+        hint:
+          `the files in ${address.tls.certPath} (DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem) must come from the CA the daemon trusts, and ca.pem must have issued the daemon's certificate for this host name; ` +
+          "with docker:dind in GitLab CI set DOCKER_TLS_CERTDIR: /certs on the service and DOCKER_CERT_PATH: /certs/client in the job",
+      });
+    }
     throw configError(`no Docker daemon answers at ${address.display} (${reason})`, {
       hint: "start one (for example `dockerd &`, or `systemctl start docker`), or point DOCKER_HOST at a running daemon",
     });

@@ -17,7 +17,8 @@ export class PrivateDaemon {
   private process: ChildProcess | undefined;
   private subnet: string | undefined;
 
-  constructor() {
+  /** `extraArgs`: more dockerd flags, e.g. a TLS tcp listener next to the socket. */
+  constructor(private readonly extraArgs: string[] = []) {
     // Short paths: unix socket paths are limited to 107 bytes, and containerd's live under exec-root.
     this.dir = mkdtempSync("/tmp/rk-dd-");
     this.socket = join(this.dir, "docker.sock");
@@ -53,6 +54,7 @@ export class PrivateDaemon {
           "--ip-masq=false",
           "--ip-forward=false",
           "--storage-driver=vfs",
+          ...this.extraArgs,
         ],
         { stdio: ["ignore", log, log] },
       );
