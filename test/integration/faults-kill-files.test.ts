@@ -5,7 +5,7 @@
  * files are never wider than 0600, and the temporary files a killed writer leaves are removed
  * by the next write.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { parse as parseToml } from "smol-toml";
@@ -119,7 +119,11 @@ describe("kill -9 during `runner-kit config`", () => {
   it("the next complete run removes temporary files that killed writers left", async () => {
     // However many the kills above left (the window is a few milliseconds), plant one more
     // beside each file, as a writer killed between open and rename leaves it.
-    for (const file of FILES) writeFileSync(atomicTempName(join(out(), file), await deadPid()), "half a fi", { mode: 0o600 });
+    // (The kills may all have landed before a file's folder was made: make it, as the writer would have.)
+    for (const file of FILES) {
+      mkdirSync(dirname(join(out(), file)), { recursive: true });
+      writeFileSync(atomicTempName(join(out(), file), await deadPid()), "half a fi", { mode: 0o600 });
+    }
     expect(strayTempFiles(out()).length).toBeGreaterThanOrEqual(FILES.length);
     const r = await timedRun(["config", "--out", "out"], { cwd: dir, env: env(0) });
     expect(r.code, r.stderr).toBe(0);
