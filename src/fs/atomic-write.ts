@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readdir, rename, rm } from "node:fs/promises";
+import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicWriteOptions {
@@ -11,9 +12,19 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** The temporary name for `path` written by process `pid`: `.<name>.<pid>.<random>.tmp` beside it. */
-export function atomicTempName(path: string, pid: number, random = randomBytes(6).toString("hex")): string {
-  return join(dirname(path), `.${basename(path)}.${pid}.${random}.tmp`);
+/** This host's name as it goes into a temporary file name (letters, digits and dashes). */
+function hostTag(name = hostname()): string {
+  return name.replace(/[^A-Za-z0-9-]/g, "-").slice(0, 32) || "host";
+}
+
+/**
+ * The temporary name for `path` written by process `pid` on this host:
+ * `.<name>.<pid>@<host>.<random>.tmp` beside it. The host is part of the name because a pid
+ * only means something on its own host (or container): a folder shared between machines or
+ * containers must not have one side's live writers taken for dead by the other.
+ */
+export function atomicTempName(path: string, pid: number, random = randomBytes(6).toString("hex"), host = hostTag()): string {
+  return join(dirname(path), `.${basename(path)}.${pid}@${hostTag(host)}.${random}.tmp`);
 }
 
 function isAlive(pid: number): boolean {
@@ -26,12 +37,12 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Remove the temporary files that writers of `path` left when they were killed (kill -9,
- * power loss) between creating the temporary file and renaming it: those whose process is
- * gone. A live writer's file is never touched. Returns the names removed.
+ * Remove the temporary files that writers of `path` on this host left when they were killed
+ * (kill -9, power loss) between creating the temporary file and renaming it: those whose
+ * process is gone. A live writer's file, and any other host's, is never touched. Returns the names removed.
  */
 export async function removeStaleTempFiles(path: string, alive: (pid: number) => boolean = isAlive): Promise<string[]> {
-  const pattern = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.(\\d+)@${escapeRegExp(hostTag())}\\.[0-9a-f]{12}\\.tmp$`);
   let names: string[];
   try {
     names = await readdir(dirname(path));

@@ -57,7 +57,7 @@ export function filesUnder(dir: string): string[] {
 
 /** Temporary files writeFileAtomic leaves when it is killed between creating and renaming one. */
 export function strayTempFiles(dir: string): string[] {
-  return filesUnder(dir).filter((f) => /(^|\/)\.[^/]+\.\d+\.[0-9a-f]{12}\.tmp$/.test(f));
+  return filesUnder(dir).filter((f) => /(^|\/)\.[^/]+\.\d+@[A-Za-z0-9-]+\.[0-9a-f]{12}\.tmp$/.test(f));
 }
 
 /** Permission bits of a file. */

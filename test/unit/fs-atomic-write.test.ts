@@ -30,10 +30,12 @@ describe("writeFileAtomic", () => {
     const dead = atomicTempName(path, deadPid());
     const live = atomicTempName(path, process.ppid);
     const other = atomicTempName(join(dir, "config.json"), deadPid());
-    for (const f of [dead, live, other]) writeFileSync(f, "half");
+    // A dead pid here may be a live writer on another host sharing the folder.
+    const elsewhere = atomicTempName(path, deadPid(), undefined, "another-host");
+    for (const f of [dead, live, other, elsewhere]) writeFileSync(f, "half");
     writeFileSync(join(dir, ".runner-kit.lock.notes.tmp"), "not ours");
     await writeFileAtomic(path, "{}\n");
-    expect(readdirSync(dir).sort()).toEqual([basename(other), basename(live), ".runner-kit.lock.notes.tmp", "runner-kit.lock"].sort());
+    expect(readdirSync(dir).sort()).toEqual([basename(other), basename(live), basename(elsewhere), ".runner-kit.lock.notes.tmp", "runner-kit.lock"].sort());
   });
 
   it("reports the stale names it removed and copes with a missing folder", async () => {
