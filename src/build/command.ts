@@ -9,6 +9,7 @@ import { LOCK_FILE_NAME, type LockEntry } from "../lock/lockfile.js";
 import { mergeLock, readLock, serializeLock, staleLockReasons, writeLock } from "../lock/store.js";
 import { loadPlan } from "../project/load.js";
 import { renderVariant } from "../render/render.js";
+import { TemplateStore } from "../render/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
 import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "./image-labels.js";
@@ -70,8 +71,11 @@ function lockEntry(result: VariantResult, previous: LockEntry | undefined): Lock
 /** `runner-kit build`: load, render, build (and push) every selected variant, lock, summary. */
 export async function runBuildCommand(ctx: CliContext, options: BuildCommandOptions): Promise<void> {
   const jobs = parseJobs(options.jobs);
+  // One template store: each template file is read and compiled once for all variants.
+  const store = new TemplateStore();
   const plan = await loadPlan({
     cwd: ctx.cwd,
+    store,
     ...(options.config !== undefined ? { configFile: options.config } : {}),
     ...(options.team !== undefined ? { team: options.team } : {}),
     ...(options.images.length > 0 ? { images: options.images } : {}),
@@ -91,7 +95,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     if (options.team !== undefined) throw usageError("--team and --no-teams contradict each other", { hint: "use one of them" });
     plan.variants = plan.variants.filter((v) => v.team === undefined);
   }
-  const prepared = await prepareVariants(plan.variants, renderVariant, buildOptions.target !== undefined ? { target: buildOptions.target } : {});
+  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), buildOptions.target !== undefined ? { target: buildOptions.target } : {});
 
   const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
   const previousLock = await readLock(lockPath);

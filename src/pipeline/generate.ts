@@ -1,6 +1,7 @@
 import type { Plan, Variant } from "../project/plan.js";
 import { dependencyLevels, transitiveDependencies } from "./graph.js";
 import { variantInputs } from "./inputs.js";
+import { shellQuote } from "../shell-quote.js";
 
 export interface PipelineOptions {
   /** The variants to put in the pipeline (already filtered by --team / --changed-since). */
@@ -39,11 +40,6 @@ export function buildCommand(variant: Variant, buildArgs: Record<string, string>
     .map((k) => ` --build-arg ${shellQuote(`${k}=${buildArgs[k]}`)}`)
     .join("");
   return `npx runner-kit build ${selector}${args} --push --smoke --locked --lock-out locks/${slug}.lock --junit reports/${slug}.xml`;
-}
-
-/** POSIX single-quoting, unless the word is plainly safe. */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { configError } from "../errors.js";
+import { isValidTag } from "../reference/grammar.js";
 import { compileFile, type CompiledFile } from "../render/environment.js";
 import { TemplateProblem } from "../render/template-problem.js";
 import type { Values } from "./merge.js";
 import type { KeyPath, YamlSource } from "./yaml-source.js";
 
-const TAG = /^[\w][\w.-]{0,127}$/;
 const compiled = new Map<string, CompiledFile>();
 
 function compileTag(template: string): CompiledFile {
@@ -31,7 +31,7 @@ export function renderTags(
         hint: "tags may use {{args.NAME}} and {{values.name}}; give the build arg or value in runner-kit.yaml",
       });
     }
-    if (!TAG.test(tag)) {
+    if (!isValidTag(tag)) {
       throw configError(`tag "${template}" renders to "${tag}", which is not a valid image tag`, {
         where: source.locate([...path, i]),
         hint: "a tag is up to 128 letters, digits, _ . and -, not starting with . or -",

@@ -1,4 +1,5 @@
 import type Handlebars from "handlebars";
+import { shellQuote } from "../shell-quote.js";
 import { TemplateProblem } from "./template-problem.js";
 
 /**
@@ -49,11 +50,6 @@ function ociRank(key: string): number {
 
 function split(rest: unknown[]): [unknown[], HelperOptions] {
   return [rest.slice(0, -1), rest[rest.length - 1] as HelperOptions];
-}
-
-/** POSIX shell single-quoting. */
-export function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A double-quoted Dockerfile word (LABEL/ARG values); `$` stays live for ARG expansion. */

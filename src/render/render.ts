@@ -1,4 +1,3 @@
-import { relative } from "node:path";
 import type { Variant } from "../project/plan.js";
 import { didYouMean } from "../project/nearest.js";
 import type { TemplateFn } from "./environment.js";
@@ -67,10 +66,4 @@ export async function renderVariantDetailed(variant: Variant, options: RenderOpt
     if (error instanceof TemplateProblem) throw templateError(error, variant.id);
     throw error;
   }
-}
-
-/** A path for messages: relative to `from` when inside it. */
-export function displayPath(path: string, from: string): string {
-  const rel = relative(from, path);
-  return rel.startsWith("..") || rel === "" ? path : rel;
 }
