@@ -121,6 +121,8 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   };
   let vcs: Promise<{ source?: string; revision?: string }> | undefined;
   const log = (message: string) => say(ctx, message);
+  // One resolver for the whole command: builds, pushes and smoke pulls share its sources and helper runs.
+  const credentials = lazyCredentialResolver(ctx, log);
   const reporter = chooseReporter(ctx, options.quiet === true);
   const smoke = options.smoke
     ? smokeGate({
@@ -132,6 +134,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
         out: log,
         warn: (message) => say(ctx, `WARNING: ${message}`),
         signal: ctx.signal,
+        resolveAuth: credentials.resolveAuth,
       })
     : undefined;
   let results: VariantResult[];
@@ -141,7 +144,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
       {
         docker: connection.docker,
         renderDockerfile: renderVariant,
-        ...lazyCredentialResolver(ctx, log),
+        ...credentials,
         reporter,
         now: () => new Date(),
         insecureRegistry,

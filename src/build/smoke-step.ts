@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import type { SecretSet } from "../secrets.js";
+import type { ResolveAuth } from "../smoke/pull.js";
 import type { SmokeResult } from "../smoke/run.js";
 import type { PreparedVariant, VariantResult } from "./types.js";
 
@@ -13,6 +14,8 @@ export interface SmokeStepDeps {
   out: (text: string) => void;
   warn: (message: string) => void;
   signal?: AbortSignal;
+  /** The build's credential resolver: the smoke jobs' pulls use it too, so each helper runs once. */
+  resolveAuth?: ResolveAuth;
 }
 
 export interface SmokeGate {
@@ -42,7 +45,14 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
       deps.out(`${variant.id}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
       const report = await smokeImage(
         { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env },
-        { docker: deps.docker, out: deps.out, secrets: deps.secrets, warn: deps.warn, ...(deps.signal ? { signal: deps.signal } : {}) },
+        {
+          docker: deps.docker,
+          out: deps.out,
+          secrets: deps.secrets,
+          warn: deps.warn,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+          ...(deps.resolveAuth ? { resolveAuth: deps.resolveAuth } : {}),
+        },
       );
       reports.push(report);
       result.smoke = {

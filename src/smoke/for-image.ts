@@ -8,6 +8,7 @@ import type { SmokeRef } from "../project/plan.js";
 import type { SecretSet } from "../secrets.js";
 import { registryAuthResolver } from "./auth.js";
 import { BUILTIN_JOB_FILE, loadSmokeJob } from "./load.js";
+import type { ResolveAuth } from "./pull.js";
 import { runSmokeJob, type SmokeOptions, type SmokeResult } from "./run.js";
 
 export interface SmokeImageOptions extends Partial<Omit<SmokeOptions, "job" | "image" | "projectDir" | "runId" | "env">> {
@@ -29,6 +30,8 @@ export interface SmokeImageDeps {
   secrets: SecretSet;
   signal?: AbortSignal;
   warn?: (message: string) => void;
+  /** The caller's credential resolver (build's), so helpers run once per command; else one of its own. */
+  resolveAuth?: ResolveAuth;
 }
 
 export async function smokeImage(options: SmokeImageOptions, deps: SmokeImageDeps): Promise<SmokeResult> {
@@ -41,7 +44,7 @@ export async function smokeImage(options: SmokeImageOptions, deps: SmokeImageDep
       docker: deps.docker,
       out: deps.out,
       ...(deps.signal ? { signal: deps.signal } : {}),
-      resolveAuth: registryAuthResolver(options.env, deps.secrets, warn, deps.signal),
+      resolveAuth: deps.resolveAuth ?? registryAuthResolver(options.env, deps.secrets, warn, deps.signal),
     },
   );
 }
