@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { configError } from "../errors.js";
-import { daemonAddressFromEnv, type DaemonAddress } from "./address.js";
+import { daemonAddressFromEnv, type DaemonAddress, type TlsFiles } from "./address.js";
 import type { EngineApi } from "./engine-api.js";
 import { EngineHttpClient } from "./engine-http.js";
 import { isTlsFailure } from "./tls-failure.js";
@@ -23,6 +23,15 @@ function readCert(dir: string, file: string, address: DaemonAddress): Buffer {
   }
 }
 
+/** The TLS files DOCKER_CERT_PATH holds: the CA only when the daemon is verified (DOCKER_TLS_VERIFY). */
+function tlsFiles(tls: TlsFiles, address: DaemonAddress): { ca?: Buffer; cert: Buffer; key: Buffer } {
+  return {
+    ...(tls.verify ? { ca: readCert(tls.certPath, "ca.pem", address) } : {}),
+    cert: readCert(tls.certPath, "cert.pem", address),
+    key: readCert(tls.certPath, "key.pem", address),
+  };
+}
+
 /** A dockerode client for the daemon the environment names. dockerode is loaded here, lazily. */
 export async function connectDocker(env: NodeJS.ProcessEnv): Promise<DockerConnection> {
   const { default: DockerCtor } = await import("dockerode");
@@ -34,15 +43,7 @@ export async function connectDocker(env: NodeJS.ProcessEnv): Promise<DockerConne
       break;
     case "tcp":
       if (address.tls) {
-        const { certPath } = address.tls;
-        docker = new DockerCtor({
-          protocol: "https",
-          host: address.host,
-          port: address.port,
-          ca: address.tls.verify ? readCert(certPath, "ca.pem", address) : undefined,
-          cert: readCert(certPath, "cert.pem", address),
-          key: readCert(certPath, "key.pem", address),
-        });
+        docker = new DockerCtor({ protocol: "https", host: address.host, port: address.port, ...tlsFiles(address.tls, address) });
       } else {
         docker = new DockerCtor({ protocol: "http", host: address.host, port: address.port });
       }
@@ -74,14 +75,8 @@ export async function connectEngine(env: NodeJS.ProcessEnv): Promise<EngineConne
     case "unix":
       return { engine: new EngineHttpClient({ socketPath: address.socketPath }), address };
     case "tcp": {
-      const tls = address.tls;
-      if (!tls) return { engine: new EngineHttpClient({ host: address.host, port: address.port }), address };
-      const files = {
-        ...(tls.verify ? { ca: readCert(tls.certPath, "ca.pem", address) } : {}),
-        cert: readCert(tls.certPath, "cert.pem", address),
-        key: readCert(tls.certPath, "key.pem", address),
-      };
-      return { engine: new EngineHttpClient({ host: address.host, port: address.port, tls: files }), address };
+      if (!address.tls) return { engine: new EngineHttpClient({ host: address.host, port: address.port }), address };
+      return { engine: new EngineHttpClient({ host: address.host, port: address.port, tls: tlsFiles(address.tls, address) }), address };
     }
     case "ssh":
       return { engine: (await connectDocker(env)).docker, address };

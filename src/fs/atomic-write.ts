@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { processIsAlive } from "../process-alive.js";
 
 export interface AtomicWriteOptions {
   /** File mode; credentials files must be 0o600. Applied before the data is written. */
@@ -27,21 +28,12 @@ export function atomicTempName(path: string, pid: number, random = randomBytes(6
   return join(dirname(path), `.${basename(path)}.${pid}@${hostTag(host)}.${random}.tmp`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Remove the temporary files that writers of `path` on this host left when they were killed
  * (kill -9, power loss) between creating the temporary file and renaming it: those whose
  * process is gone. A live writer's file, and any other host's, is never touched. Returns the names removed.
  */
-export async function removeStaleTempFiles(path: string, alive: (pid: number) => boolean = isAlive): Promise<string[]> {
+export async function removeStaleTempFiles(path: string, alive: (pid: number) => boolean = processIsAlive): Promise<string[]> {
   const pattern = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.(\\d+)@${escapeRegExp(hostTag())}\\.[0-9a-f]{12}\\.tmp$`);
   let names: string[];
   try {

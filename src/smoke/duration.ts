@@ -30,8 +30,3 @@ export function parseDuration(text: string | number): number | undefined {
   const leftover = trimmed.replace(token, "").replace(/\band\b/g, "").replace(/[\s,]+/g, "");
   return consumed !== "" && leftover === "" ? total : undefined;
 }
-
-/** "1h 0m 5s"-style text for messages. */
-export function formatSeconds(seconds: number): string {
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} seconds`;
-}

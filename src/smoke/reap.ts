@@ -33,14 +33,7 @@ export function isAbandoned(labels: Record<string, string>, createdMs: number, p
   return !policy.isAlive(pid);
 }
 
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export { processIsAlive } from "../process-alive.js";
 
 export interface ReapResult {
   containers: number;
