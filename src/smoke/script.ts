@@ -2,6 +2,7 @@
  * What the job container runs, as GitLab Runner's Docker executor generates it: a shell
  * detect command as the container Cmd, then one generated script per stage on stdin.
  */
+import { shellQuote } from "../shell-quote.js";
 
 /** The shells GitLab Runner looks for, in order (executors/docker: bash first, then sh). */
 export const SHELL_CANDIDATES = [
@@ -13,11 +14,6 @@ export const SHELL_CANDIDATES = [
 export function detectShellCommand(): string[] {
   const tries = SHELL_CANDIDATES.map((s) => `if [ -x ${s} ]; then exec ${s} "$@"; fi`).join("; ");
   return ["sh", "-c", `${tries}; echo shell not found; exit 1`];
-}
-
-/** POSIX single-quoting. */
-export function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 export interface StageScriptOptions {
