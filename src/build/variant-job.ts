@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import { runClassicBuild } from "../docker/build.js";
 import { contextTar, INJECTED_DOCKERFILE } from "../docker/context.js";
+import { daemonErrorText } from "../docker/daemon-error.js";
 import { withLabelInstruction } from "../docker/dockerfile-labels.js";
 import { pushTag, PushError } from "../docker/push.js";
 import { RegistryHttpError } from "../docker/registry-api.js";
@@ -163,9 +164,8 @@ async function baseDigests(p: PreparedVariant, job: JobContext): Promise<Record<
 }
 
 function registryProblem(error: unknown, access: RepositoryAccess | undefined, repository: string): JobFailure | undefined {
-  const daemonMessage = (error as { json?: { message?: string } }).json?.message;
   if ((error as { statusCode?: number }).statusCode !== undefined) {
-    return new JobFailure(`the Docker daemon refused a request for ${repository}: ${daemonMessage ?? (error as Error).message}`);
+    return new JobFailure(`the Docker daemon refused a request for ${repository}: ${daemonErrorText(error)}`);
   }
   if (!(error instanceof RegistryHttpError)) return undefined;
   if (error.status === undefined) {

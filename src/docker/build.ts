@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { BuildEventTracker, type BuildOutcome } from "./build-events.js";
+import { daemonMessage } from "./daemon-error.js";
 import { readProgress, StreamError } from "./progress.js";
 
 export interface ClassicBuildRequest {
@@ -24,8 +25,8 @@ export interface ClassicBuildRequest {
 const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
 
 function errorMessage(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  if (json && typeof json.message === "string") return json.message;
+  const fromDaemon = daemonMessage(error);
+  if (fromDaemon !== undefined) return fromDaemon;
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code ?? "";
   if (DROPPED.test(message) || DROPPED.test(code)) {

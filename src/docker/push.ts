@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { daemonErrorText } from "./daemon-error.js";
 import { readProgress, StreamError, type StreamEvent } from "./progress.js";
 import type { DaemonAuthConfig } from "../auth/daemon-auth.js";
 
@@ -57,9 +58,7 @@ export interface PushOptions {
 
 function describe(error: unknown): string {
   if (error instanceof StreamError) return error.message;
-  const json = (error as { json?: { message?: string } }).json;
-  if (json && typeof json.message === "string") return json.message;
-  return error instanceof Error ? error.message : String(error);
+  return daemonErrorText(error);
 }
 
 /**
