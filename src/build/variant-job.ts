@@ -55,10 +55,15 @@ async function localUpToDate(docker: Docker, p: PreparedVariant): Promise<string
   return id;
 }
 
-/** The registry digest when every tag there already carries this content hash. */
+/**
+ * The registry digest when every tag there already carries this content hash. A tag whose
+ * manifest digest (one HEAD) is the one already checked carries the same labels, so only a
+ * tag pointing elsewhere costs the manifest and config reads.
+ */
 async function registryUpToDate(access: RepositoryAccess, p: PreparedVariant): Promise<string | undefined> {
   let digest: string | undefined;
   for (const tag of p.variant.tags) {
+    if (digest !== undefined && (await access.client.manifestDigest(access.path, tag)) === digest) continue;
     const found = await access.client.imageLabels(access.path, tag);
     if (!found || found.labels[CONTENT_HASH_LABEL] !== p.contentHash) return undefined;
     digest ??= found.digest;
