@@ -1,3 +1,4 @@
+import { encodeAuthHeader } from "../docker/auth-header.js";
 import { DEFAULT_DOMAIN } from "../reference/normalize.js";
 import { DOCKER_HUB_SERVER_ADDRESS, hostOfRegistryPath } from "./keys.js";
 import type { RegistryCredential } from "./types.js";
@@ -40,10 +41,7 @@ export function registryConfigMap(credentials: RegistryCredential[]): Record<str
  *   docker.buildImage(tar, { registryconfig: { base64: registryConfigHeader(credentials) } })
  */
 export function registryConfigHeader(credentials: RegistryCredential[]): string {
-  return Buffer.from(JSON.stringify(registryConfigMap(credentials)), "utf8")
-    .toString("base64")
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_");
+  return encodeAuthHeader(registryConfigMap(credentials));
 }
 
 function daemonKey(registryPath: string): string {

@@ -7,6 +7,7 @@
 import { Agent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
+import { encodeAuthHeader } from "./auth-header.js";
 import type {
   ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, LabelFilters, NetworkSpec, NetworkSummary,
 } from "./engine-api.js";
@@ -69,7 +70,7 @@ function queryString(query: Call["query"]): string {
 
 /** X-Registry-Auth as the engine (and docker-modem) encode it: URL-safe base64 of the JSON. */
 export function registryAuthHeader(auth: EngineAuthConfig): string {
-  return Buffer.from(JSON.stringify(auth)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+  return encodeAuthHeader(auth);
 }
 
 /** Split "repo[:tag][@digest]" the way dockerode's pull does (tag defaults to latest). */
