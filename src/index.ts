@@ -10,11 +10,11 @@ export {
   failure,
   isRunnerKitError,
   usageError,
-} from "./errors.js";
-export type { ErrorKind, SourceLocation, RunnerKitErrorOptions } from "./errors.js";
-export { SecretSet } from "./secrets.js";
+} from "./common/errors.js";
+export type { ErrorKind, SourceLocation, RunnerKitErrorOptions } from "./common/errors.js";
+export { SecretSet } from "./common/secrets.js";
 export { runCli } from "./cli/program.js";
-export type { CliContext, TextSink } from "./cli/context.js";
+export type { CliContext, TextSink } from "./common/context.js";
 
 // ── render: project file → Plan → Dockerfiles → lint ───────────────────────────────────
 export { loadPlan } from "./project/load.js";
@@ -22,10 +22,10 @@ export type { LoadPlanOptions } from "./project/load.js";
 export type { Plan, Variant, SmokeRef } from "./project/plan.js";
 export { renderVariant, renderVariantDetailed } from "./render/render.js";
 export type { RenderOptions, RenderedVariant } from "./render/render.js";
-export { TemplateStore } from "./render/template-store.js";
-export { builtinTemplatesDir } from "./render/builtin-dir.js";
-export { lintDockerfile, RULES as LINT_RULES } from "./render/lint/lint.js";
-export type { Finding as LintFinding, Rule as LintRule, Severity as LintSeverity } from "./render/lint/lint.js";
+export { TemplateStore } from "./template/template-store.js";
+export { builtinTemplatesDir } from "./template/builtin-dir.js";
+export { lintDockerfile, RULES as LINT_RULES } from "./lint/lint.js";
+export type { Finding as LintFinding, Rule as LintRule, Severity as LintSeverity } from "./lint/lint.js";
 export { unifiedDiff } from "./render/diff.js";
 
 // ── reference + auth (issue 4, registry auth and image references) ──────────────────────
@@ -53,11 +53,11 @@ export type { CredentialResolver, CredentialResolverOptions } from "./auth/resol
 export type { DaemonAuthConfig } from "./auth/daemon-auth.js";
 export type { AuthSource, DockerAuthEntry, DockerConfigFile, RegistryCredential, ResolveAuthOptions } from "./auth/types.js";
 // ── runner: config.toml, registration template, Docker config.json ─────────────────────
-export { runnerSectionSchema } from "./runner/schema.js";
-export type { RunnerSection, RunnerService, RunnerRegistry, RunnerConfigJson } from "./runner/schema.js";
+export { runnerSectionSchema } from "./project/runner-schema.js";
+export type { RunnerSection, RunnerService, RunnerRegistry, RunnerConfigJson } from "./project/runner-schema.js";
 export { parseRunnerSection } from "./runner/parse-section.js";
-export { buildRunnerConfig } from "./runner/build.js";
-export type { RunnerConfigInput, RunnerConfigOutput, RunnerSummary, OutputFile } from "./runner/build.js";
+export { buildRunnerConfig } from "./runner/assemble.js";
+export type { RunnerConfigInput, RunnerConfigOutput, RunnerSummary, OutputFile } from "./runner/assemble.js";
 export { writeRunnerFiles } from "./runner/write.js";
 export { runConfigCommand } from "./runner/command.js";
 export type { ConfigCommandOptions, ConfigCommandDeps } from "./runner/command.js";
@@ -65,7 +65,7 @@ export { buildDockerConfig, writeDockerConfig, dockerConfigText, dockerConfigMod
 export type { DockerConfigSpec, DockerConfigResult } from "./runner/docker-config.js";
 export { authEntry, dockerAuthConfigValue } from "./runner/docker-auth.js";
 export type { StaticCredential } from "./runner/credentials.js";
-export { ecrHostProblem, helperNameProblem, registryHostProblem, authKey } from "./runner/hosts.js";
+export { ecrHostProblem, helperNameProblem, registryHostProblem, authKey } from "./project/runner-hosts.js";
 
 // ── smoke: run a .gitlab-ci.yml job with services inside an image (issue 6) ──────────────
 export { serviceAliases, splitNameAndVersion, assignAliases } from "./smoke/aliases.js";
@@ -83,29 +83,29 @@ export { registryAuthResolver } from "./smoke/auth.js";
 export { reapAbandoned, isAbandoned } from "./smoke/reap.js";
 export { junitReport, summaryLines } from "./smoke/report.js";
 // smoke's Docker Engine access: a dockerode Docker or the thin node:http client both fit EngineApi.
-export type { EngineApi, EngineContainer } from "./docker/engine-api.js";
-export { connectEngine } from "./docker/client.js";
+export type { EngineApi, EngineContainer } from "./engine/engine-api.js";
+export { connectEngine } from "./engine/client.js";
 export { RunStart } from "./smoke/start.js";
 
 
 // ── build (issue 4, build and push through the Docker Engine API) ───────────────────────
-export { buildVariants, buildPrepared } from "./build/build-variants.js";
-export { prepareVariants } from "./build/prepare.js";
-export { runBuildCommand } from "./build/command.js";
-export type { BuildCommandOptions } from "./build/command.js";
-export { CONTENT_HASH_LABEL, TEMPLATE_LABEL, VARIANT_LABEL, imageLabels } from "./build/image-labels.js";
-export { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./build/reporters.js";
-export { summaryDocument, summaryTable } from "./build/summary.js";
-export type { BuildSummaryDocument } from "./build/summary.js";
-export type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult, VariantStatus } from "./build/types.js";
-export { listContextFiles } from "./docker/context-files.js";
-export type { ContextEntry, ContextListing } from "./docker/context-files.js";
-export { contextTar, INJECTED_DOCKERFILE } from "./docker/context.js";
-export { computeContentHash } from "./docker/content-hash.js";
-export { dockerfileBases } from "./docker/dockerfile-from.js";
-export { runClassicBuild } from "./docker/build.js";
-export { pushTag, pushedDigest, PushError } from "./docker/push.js";
-export { RegistryClient, RegistryHttpError } from "./docker/registry-api.js";
+export { buildVariants, buildPrepared } from "./bake/build-variants.js";
+export { prepareVariants } from "./bake/prepare.js";
+export { runBuildCommand } from "./bake/command.js";
+export type { BuildCommandOptions } from "./bake/command.js";
+export { CONTENT_HASH_LABEL, TEMPLATE_LABEL, VARIANT_LABEL, imageLabels } from "./builder/image-labels.js";
+export { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./bake/reporters.js";
+export { summaryDocument, summaryTable } from "./bake/summary.js";
+export type { BuildSummaryDocument } from "./bake/summary.js";
+export type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult, VariantStatus } from "./bake/types.js";
+export { listContextFiles } from "./builder/context-files.js";
+export type { ContextEntry, ContextListing } from "./builder/context-files.js";
+export { contextTar, INJECTED_DOCKERFILE } from "./builder/context.js";
+export { computeContentHash } from "./builder/content-hash.js";
+export { dockerfileBases } from "./dockerfile/from.js";
+export { runClassicBuild } from "./builder/classic.js";
+export { pushTag, pushedDigest, PushError } from "./push/push.js";
+export { RegistryClient, RegistryHttpError } from "./push/registry-api.js";
 export { readLock, writeLock, staleLockReasons, mergeLock } from "./lock/store.js";
 export { LOCK_FILE_NAME, pinnedReference } from "./lock/lockfile.js";
 export type { LockEntry, LockFile } from "./lock/lockfile.js";

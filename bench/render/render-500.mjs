@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadPlan } from "../../dist/project/load.js";
 import { renderVariant } from "../../dist/render/render.js";
-import { TemplateStore } from "../../dist/render/template-store.js";
+import { TemplateStore } from "../../dist/template/template-store.js";
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 10);
 const TEAMS = Number(process.env.BENCH_TEAMS ?? 50);

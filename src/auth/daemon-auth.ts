@@ -1,4 +1,4 @@
-import { encodeAuthHeader } from "../docker/auth-header.js";
+import { encodeAuthHeader } from "./auth-header.js";
 import { DEFAULT_DOMAIN } from "../reference/normalize.js";
 import { DOCKER_HUB_SERVER_ADDRESS, hostOfRegistryPath } from "./keys.js";
 import type { RegistryCredential } from "./types.js";

@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { configError } from "../errors.js";
+import { configError } from "../common/errors.js";
 
 /**
  * The docker-credential-helpers protocol (client/client.go): `docker-credential-<name> get`

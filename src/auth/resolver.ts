@@ -1,4 +1,4 @@
-import type { SecretSet } from "../secrets.js";
+import type { SecretSet } from "../common/secrets.js";
 import { resolveRegistryCredentials, type RegistryCredentialTable, type SkippedSource } from "./resolve.js";
 import { registerCredentialSecrets } from "./secrets.js";
 import { loadAuthSources, type LoadAuthSourcesOptions } from "./sources.js";

@@ -1,4 +1,4 @@
-import type { SecretSet } from "../secrets.js";
+import type { SecretSet } from "../common/secrets.js";
 import type { RegistryCredential } from "./types.js";
 
 /**

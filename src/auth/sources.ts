@@ -1,6 +1,6 @@
 import { readFile as fsReadFile } from "node:fs/promises";
 import { join } from "node:path";
-import { configError } from "../errors.js";
+import { configError } from "../common/errors.js";
 import { parseDockerConfig } from "./config-file.js";
 import type { AuthSource } from "./types.js";
 

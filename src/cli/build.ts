@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CliContext } from "./context.js";
+import type { CliContext } from "../common/context.js";
 import { collect } from "./options.js";
 
 export function buildCommand(ctx: CliContext): Command {
@@ -23,7 +23,7 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--json", "print one JSON document on stdout")
     .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build runner-aws --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n")
     .action(async (images: string[], _opts: unknown, command: Command) => {
-      const { runBuildCommand } = await import("../build/command.js");
+      const { runBuildCommand } = await import("../bake/command.js");
       await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });
     });
 }

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CliContext } from "./context.js";
+import type { CliContext } from "../common/context.js";
 import { collect } from "./options.js";
 
 export function ciCommand(ctx: CliContext): Command {

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CliContext } from "./context.js";
+import type { CliContext } from "../common/context.js";
 
 export function configCommand(ctx: CliContext): Command {
   return new Command("config")

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CliContext } from "./context.js";
+import type { CliContext } from "../common/context.js";
 
 export function initCommand(ctx: CliContext): Command {
   return new Command("init")
@@ -8,7 +8,7 @@ export function initCommand(ctx: CliContext): Command {
     .option("--force", "overwrite files that already exist")
     .addHelpText("after", "\nExample:\n  $ runner-kit init platform-images && cd platform-images && runner-kit render && runner-kit lint\n")
     .action(async (dir: string, options: { force?: boolean }) => {
-      const { runInit } = await import("../project/init/run-init.js");
+      const { runInit } = await import("../init/command.js");
       await runInit(ctx, { dir, force: options.force });
     });
 }

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CliContext } from "./context.js";
+import type { CliContext } from "../common/context.js";
 
 export function lintCommand(ctx: CliContext): Command {
   return new Command("lint")
@@ -9,7 +9,7 @@ export function lintCommand(ctx: CliContext): Command {
     .option("--json", "print one JSON document on stdout")
     .addHelpText("after", "\nExamples:\n  $ runner-kit lint\n  $ runner-kit lint runner-aws --json\n\nExit 1 when a rule with severity error fails; ignore one rule on one instruction with\na `# runner-kit ignore=DL3008` (or `# hadolint ignore=…`) comment on the line above it.\n")
     .action(async (images: string[], _options: unknown, command: Command) => {
-      const { runLint } = await import("../render/run-lint.js");
+      const { runLint } = await import("../lint/command.js");
       const opts = command.optsWithGlobals<{ config?: string; team?: string; json?: boolean }>();
       await runLint(ctx, { ...opts, images });
     });

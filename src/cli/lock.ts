@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CliContext } from "./context.js";
+import type { CliContext } from "../common/context.js";
 
 export function lockCommand(ctx: CliContext): Command {
   const lock = new Command("lock").description("work with runner-kit.lock");
@@ -10,7 +10,7 @@ export function lockCommand(ctx: CliContext): Command {
     .option("--out <file>", "the lock to update", "runner-kit.lock")
     .addHelpText("after", "\nExample:\n  $ runner-kit lock merge locks/*.lock --out runner-kit.lock\n")
     .action(async (fragments: string[], opts: { out: string }) => {
-      const { runLockMerge } = await import("../lock/merge-command.js");
+      const { runLockMerge } = await import("../lock/command.js");
       await runLockMerge(ctx, fragments, opts);
     });
   lock.addHelpText("after", "\nExample:\n  $ runner-kit lock merge locks/*.lock --out runner-kit.lock\n");

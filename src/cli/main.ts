@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { SecretSet } from "../secrets.js";
+import { SecretSet } from "../common/secrets.js";
 import { runCli } from "./program.js";
 
 // `runner-kit --help | head` closes the pipe early: that is not an error.

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { describeError, ExitCode, isRunnerKitError } from "../errors.js";
-import type { CliContext } from "./context.js";
+import { describeError, ExitCode, isRunnerKitError } from "../common/errors.js";
+import type { CliContext } from "../common/context.js";
 import { buildCommand } from "./build.js";
 import { ciCommand } from "./ci.js";
 import { configCommand } from "./config.js";

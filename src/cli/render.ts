@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CliContext } from "./context.js";
+import type { CliContext } from "../common/context.js";
 import { collect } from "./options.js";
 
 export function renderCommand(ctx: CliContext): Command {
@@ -14,7 +14,7 @@ export function renderCommand(ctx: CliContext): Command {
     .option("--json", "print one JSON document on stdout")
     .addHelpText("after", "\nExamples:\n  $ runner-kit render\n  $ runner-kit render runner-aws --team data --set packages=jq\n  $ runner-kit render --check    # CI drift check\n  $ runner-kit render --plan --json\n")
     .action(async (images: string[], _options: unknown, command: Command) => {
-      const { runRender } = await import("../render/run-render.js");
+      const { runRender } = await import("../render/command.js");
       const opts = command.optsWithGlobals<{ config?: string; team?: string; out?: string; check?: boolean; set: string[]; plan?: boolean; json?: boolean }>();
       await runRender(ctx, { ...opts, images });
     });

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { CliContext } from "./context.js";
+import type { CliContext } from "../common/context.js";
 import type { SmokeCliOptions } from "../smoke/command.js";
 
 export function smokeCommand(ctx: CliContext): Command {

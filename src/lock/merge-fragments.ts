@@ -1,4 +1,4 @@
-import { configError } from "../errors.js";
+import { configError } from "../common/errors.js";
 import type { LockFile } from "./lockfile.js";
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { configError } from "../errors.js";
-import { writeFileAtomic } from "../fs/atomic-write.js";
+import { configError } from "../common/errors.js";
+import { writeFileAtomic } from "../common/atomic-write.js";
 import type { LockEntry, LockFile } from "./lockfile.js";
 
 /** runner-kit.lock, or undefined when there is none yet. A damaged file is a configuration error. */

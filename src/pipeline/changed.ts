@@ -1,4 +1,4 @@
-import { configError } from "../errors.js";
+import { configError } from "../common/errors.js";
 
 /** Runs git with arguments in the repository, resolving to stdout. Injected for tests. */
 export type GitRunner = (args: string[]) => Promise<string>;

@@ -1,7 +1,7 @@
 import type { Plan, Variant } from "../project/plan.js";
 import { dependencyLevels, transitiveDependencies } from "./graph.js";
 import { variantInputs } from "./inputs.js";
-import { shellQuote } from "../shell-quote.js";
+import { shellQuote } from "../common/shell-quote.js";
 
 export interface PipelineOptions {
   /** The variants to put in the pipeline (already filtered by --team / --changed-since). */

@@ -1,4 +1,4 @@
-import { checkAcyclic } from "../docker/order.js";
+import { checkAcyclic } from "../common/dependency-order.js";
 
 /**
  * Layers of a dependency graph: level 0 has no dependencies, level n depends only on

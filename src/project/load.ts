@@ -1,16 +1,16 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { configError } from "../errors.js";
-import { builtinTemplatesDir } from "../render/builtin-dir.js";
-import { TemplateStore } from "../render/template-store.js";
-import { buildArgLayer, setLayer } from "./merge.js";
-import { didYouMean, listNames } from "./nearest.js";
+import { configError } from "../common/errors.js";
+import { builtinTemplatesDir } from "../template/builtin-dir.js";
+import { TemplateStore } from "../template/template-store.js";
+import { buildArgLayer, setLayer } from "../template/values.js";
+import { didYouMean, listNames } from "../common/nearest.js";
 import type { Plan, Variant } from "./plan.js";
 import { checkRepositories } from "./repositories.js";
 import { resolveVariant, type VariantInputs } from "./resolve.js";
 import { projectSchema, type ProjectFile } from "./schema.js";
-import { schemaError, schemaProblems } from "./schema-errors.js";
-import { parseYamlSource, type YamlSource } from "./yaml-source.js";
+import { schemaError, schemaProblems } from "../common/schema-errors.js";
+import { parseYamlSource, type YamlSource } from "../common/yaml-source.js";
 
 export interface LoadPlanOptions {
   cwd: string;

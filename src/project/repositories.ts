@@ -4,10 +4,10 @@
  * registry's shape, but only the full name shows a host Docker refuses or a name over the
  * 255-character limit. Checked at load, so `render` refuses what `build` would.
  */
-import { configError, isRunnerKitError } from "../errors.js";
+import { configError, isRunnerKitError } from "../common/errors.js";
 import { parseImageReference } from "../reference/parse.js";
 import type { ProjectFile } from "./schema.js";
-import type { KeyPath, YamlSource } from "./yaml-source.js";
+import type { KeyPath, YamlSource } from "../common/yaml-source.js";
 
 /** Throws the reference error, placed at the key that makes the repository invalid. */
 export function checkRepositories(project: ProjectFile, source: YamlSource): void {

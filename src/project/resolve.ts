@@ -1,13 +1,13 @@
 import { isAbsolute, join, resolve } from "node:path";
-import { configError } from "../errors.js";
-import { templateDefaults } from "../render/defaults.js";
-import { resolveTemplate } from "../render/lookup.js";
-import type { TemplateStore } from "../render/template-store.js";
-import { mergeValues, type Values } from "./merge.js";
+import { configError } from "../common/errors.js";
+import { templateDefaults } from "../template/defaults.js";
+import { resolveTemplate } from "../template/lookup.js";
+import type { TemplateStore } from "../template/template-store.js";
+import { mergeValues, type Values } from "../template/values.js";
 import type { ArgSource, SmokeRef, Variant } from "./plan.js";
 import type { ImageEntry, ProjectFile, TeamEntry } from "./schema.js";
 import { renderTags } from "./tags.js";
-import type { YamlSource } from "./yaml-source.js";
+import type { YamlSource } from "../common/yaml-source.js";
 
 export interface VariantInputs {
   project: ProjectFile;

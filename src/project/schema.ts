@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { runnerSectionSchema } from "../runner/schema.js";
+import { runnerSectionSchema } from "./runner-schema.js";
 
 /**
  * The shape of runner-kit.yaml. Every object is strict: an unknown key is an error with

@@ -1,9 +1,9 @@
-import { configError } from "../errors.js";
+import { configError } from "../common/errors.js";
 import { isValidTag } from "../reference/grammar.js";
-import { compileFile, type CompiledFile } from "../render/environment.js";
-import { TemplateProblem } from "../render/template-problem.js";
-import type { Values } from "./merge.js";
-import type { KeyPath, YamlSource } from "./yaml-source.js";
+import { compileFile, type CompiledFile } from "../template/environment.js";
+import { TemplateProblem } from "../template/template-problem.js";
+import type { Values } from "../template/values.js";
+import type { KeyPath, YamlSource } from "../common/yaml-source.js";
 
 const compiled = new Map<string, CompiledFile>();
 

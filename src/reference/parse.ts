@@ -1,4 +1,4 @@
-import { configError, type SourceLocation } from "../errors.js";
+import { configError, type SourceLocation } from "../common/errors.js";
 import { IMAGE_ID_PATTERN, digestProblem, isValidTag, parseRaw } from "./grammar.js";
 import { describeProblem, hintFor, invalid } from "./problems.js";
 import { DEFAULT_DOMAIN, familiarizeName, splitDockerDomain } from "./normalize.js";

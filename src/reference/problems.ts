@@ -1,4 +1,4 @@
-import { configError, type SourceLocation } from "../errors.js";
+import { configError, type SourceLocation } from "../common/errors.js";
 import { DIGEST_HEX_LENGTH, NAME_TOTAL_LENGTH_MAX, isValidTag, type GrammarProblem } from "./grammar.js";
 
 /** Why a reference is invalid, said in one paragraph the user can act on. */

@@ -1,10 +1,10 @@
 import type { Variant } from "../project/plan.js";
-import { didYouMean } from "../project/nearest.js";
-import type { TemplateFn } from "./environment.js";
+import { didYouMean } from "../common/nearest.js";
+import type { TemplateFn } from "../template/environment.js";
 import { generatedHeader, tidyDockerfile } from "./header.js";
-import { resolveTemplate } from "./lookup.js";
-import { TemplateProblem, templateError } from "./template-problem.js";
-import { TemplateStore } from "./template-store.js";
+import { resolveTemplate } from "../template/lookup.js";
+import { TemplateProblem, templateError } from "../template/template-problem.js";
+import { TemplateStore } from "../template/template-store.js";
 
 export interface RenderOptions {
   /** Share one store across variants to compile each template file once. */

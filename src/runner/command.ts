@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
-import { print, printJson, say, type CliContext } from "../cli/context.js";
+import { print, printJson, say, type CliContext } from "../common/context.js";
 import { LOCK_FILE_NAME } from "../lock/lockfile.js";
 import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
-import { buildRunnerConfig, type RunnerConfigOutput } from "./build.js";
+import { buildRunnerConfig, type RunnerConfigOutput } from "./assemble.js";
 import { readLock } from "../lock/store.js";
 import { parseRunnerSection } from "./parse-section.js";
-import type { RunnerSection } from "./schema.js";
+import type { RunnerSection } from "../project/runner-schema.js";
 import { writeRunnerFiles } from "./write.js";
 
 export interface ConfigCommandOptions {

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
-import { configError } from "../errors.js";
-import type { SecretSet } from "../secrets.js";
-import type { RunnerRegistry } from "./schema.js";
+import { configError } from "../common/errors.js";
+import type { SecretSet } from "../common/secrets.js";
+import type { RunnerRegistry } from "../project/runner-schema.js";
 
 /** A registry login resolved from the environment or a file; never from the project file. */
 export interface StaticCredential {

@@ -1,6 +1,6 @@
 import type { DockerAuthEntry, DockerConfigFile } from "../auth/types.js";
 import type { StaticCredential } from "./credentials.js";
-import { authKey } from "./hosts.js";
+import { authKey } from "../project/runner-hosts.js";
 
 /** `{ auth: base64("user:password") }` — UTF-8, no trailing newline, as `docker login` stores it. */
 export function authEntry(username: string, password: string): DockerAuthEntry {

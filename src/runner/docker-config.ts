@@ -1,9 +1,9 @@
 import type { DockerConfigFile } from "../auth/types.js";
-import { configError } from "../errors.js";
-import { writeFileAtomic } from "../fs/atomic-write.js";
+import { configError } from "../common/errors.js";
+import { writeFileAtomic } from "../common/atomic-write.js";
 import type { StaticCredential } from "./credentials.js";
 import { authsFor } from "./docker-auth.js";
-import { authKey, ecrHostProblem, helperNameProblem, registryHostProblem } from "./hosts.js";
+import { authKey, ecrHostProblem, helperNameProblem, registryHostProblem } from "../project/runner-hosts.js";
 
 /**
  * docker/config.json for the runner host (`${GITLAB_RUNNER_HOME}/.docker/config.json`) and

@@ -1,4 +1,4 @@
-import type { RunnerSection, RunnerService } from "./schema.js";
+import type { RunnerSection, RunnerService } from "../project/runner-schema.js";
 
 /** A TOML table as smol-toml stringifies it. */
 export type TomlTable = Record<string, unknown>;

@@ -1,7 +1,7 @@
-import { configError } from "../errors.js";
+import { configError } from "../common/errors.js";
 import { pinnedReference, type LockFile } from "../lock/lockfile.js";
 import type { Variant } from "../project/plan.js";
-import { didYouMean } from "../project/nearest.js";
+import { didYouMean } from "../common/nearest.js";
 
 export interface JobImage {
   /** What goes into [runners.docker] image and --docker-image. */

@@ -1,4 +1,4 @@
-import type { RunnerRegistry, RunnerSection } from "./schema.js";
+import type { RunnerRegistry, RunnerSection } from "../project/runner-schema.js";
 
 /** A registry entry with where it was written, for error messages. */
 export interface PlacedRegistry {

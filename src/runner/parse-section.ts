@@ -1,5 +1,5 @@
-import { configError } from "../errors.js";
-import { runnerSectionSchema, type RunnerSection } from "./schema.js";
+import { configError } from "../common/errors.js";
+import { runnerSectionSchema, type RunnerSection } from "../project/runner-schema.js";
 
 /**
  * Validate a `runner:` section outside the project loader (library callers, tests). The

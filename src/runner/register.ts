@@ -1,4 +1,4 @@
-import { shellQuote } from "../shell-quote.js";
+import { shellQuote } from "../common/shell-quote.js";
 
 export interface Registration {
   name: string;

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { writeFileAtomic } from "../fs/atomic-write.js";
-import type { OutputFile } from "./build.js";
+import { writeFileAtomic } from "../common/atomic-write.js";
+import type { OutputFile } from "./assemble.js";
 
 /** Write the files of a RunnerConfigOutput under `outDir`, each atomically with its mode. */
 export async function writeRunnerFiles(outDir: string, files: OutputFile[]): Promise<string[]> {

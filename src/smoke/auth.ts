@@ -5,7 +5,7 @@
  * Loaded on the first pull only: a run with local images never pays for it.
  */
 import type { CredentialResolver } from "../auth/resolver.js";
-import type { SecretSet } from "../secrets.js";
+import type { SecretSet } from "../common/secrets.js";
 import type { ResolveAuth } from "./pull.js";
 
 export function registryAuthResolver(env: NodeJS.ProcessEnv, secrets: SecretSet, warn: (m: string) => void, signal?: AbortSignal): ResolveAuth {

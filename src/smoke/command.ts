@@ -2,10 +2,10 @@
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { isAbsolute, join } from "node:path";
-import { print, printJson, say, useColor, type CliContext } from "../cli/context.js";
-import { connectEngine, pingDocker } from "../docker/client.js";
-import { newRunId } from "../docker/labels.js";
-import { configError, failure, usageError } from "../errors.js";
+import { print, printJson, say, useColor, type CliContext } from "../common/context.js";
+import { connectEngine, pingDocker } from "../engine/client.js";
+import { newRunId } from "../engine/labels.js";
+import { configError, failure, usageError } from "../common/errors.js";
 import { registryAuthResolver } from "./auth.js";
 import { parseDuration } from "./duration.js";
 import type { PullPolicy } from "./job.js";
@@ -126,7 +126,7 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
     throw error;
   }
   if (opts.junit) {
-    const { writeFileAtomic } = await import("../fs/atomic-write.js");
+    const { writeFileAtomic } = await import("../common/atomic-write.js");
     await writeFileAtomic(isAbsolute(opts.junit) ? opts.junit : join(ctx.cwd, opts.junit), junitReport(result, (t) => ctx.secrets.redact(t)));
   }
   if (opts.json) printJson(ctx, jsonDocument(result));

@@ -3,9 +3,9 @@
  * (runner-kit.yaml `smoke:`), or the built-in runner job, run against the built image with
  * pulls authenticated like every other runner-kit pull.
  */
-import type { EngineApi } from "../docker/engine-api.js";
+import type { EngineApi } from "../engine/engine-api.js";
 import type { SmokeRef } from "../project/plan.js";
-import type { SecretSet } from "../secrets.js";
+import type { SecretSet } from "../common/secrets.js";
 import { registryAuthResolver } from "./auth.js";
 import { BUILTIN_JOB_FILE, loadSmokeJob } from "./load.js";
 import type { ResolveAuth } from "./pull.js";

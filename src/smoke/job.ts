@@ -3,7 +3,7 @@
  * in, plain data out; errors carry file:line:column.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { configError } from "../errors.js";
+import { configError } from "../common/errors.js";
 import { parseDuration } from "./duration.js";
 import type { VariableMap } from "./variables.js";
 

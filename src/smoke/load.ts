@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { isAbsolute, join, relative } from "node:path";
-import { configError, isRunnerKitError } from "../errors.js";
+import { configError, isRunnerKitError } from "../common/errors.js";
 import { parseJob, type SmokeJob } from "./job.js";
 
 /** The built-in smoke job for runner images (smoke/runner-aws.gitlab-ci.yml in the package). */

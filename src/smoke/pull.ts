@@ -3,10 +3,10 @@
  * policies are tried in order; `never` = local only, `if-not-present` = local else pull,
  * `always` = pull. Pulls are authenticated through the injected resolver.
  */
-import type { EngineApi } from "../docker/engine-api.js";
+import type { EngineApi } from "../engine/engine-api.js";
 import type { RegistryCredential } from "../auth/types.js";
-import { configError, failure } from "../errors.js";
-import { readProgress } from "../docker/progress.js";
+import { configError, failure } from "../common/errors.js";
+import { readProgress } from "../engine/progress.js";
 import { splitNameAndVersion } from "./aliases.js";
 import type { PullPolicy } from "./job.js";
 

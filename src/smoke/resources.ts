@@ -4,8 +4,8 @@
  * cleanup (and a later run's reaper) finds it by label, never by name.
  */
 import { randomBytes } from "node:crypto";
-import type { EngineApi, EngineContainer } from "../docker/engine-api.js";
-import { MANAGED_LABEL, runLabels } from "../docker/labels.js";
+import type { EngineApi, EngineContainer } from "../engine/engine-api.js";
+import { MANAGED_LABEL, runLabels } from "../engine/labels.js";
 
 export const COMPONENT_LABEL = "io.runner-kit.component";
 export const HOST_LABEL = "io.runner-kit.host";

@@ -5,8 +5,8 @@
  * and everything removed afterwards, whatever happens.
  */
 import { randomBytes } from "node:crypto";
-import type { EngineApi, EngineContainer } from "../docker/engine-api.js";
-import { configError, failure, interrupted } from "../errors.js";
+import type { EngineApi, EngineContainer } from "../engine/engine-api.js";
+import { configError, failure, interrupted } from "../common/errors.js";
 import { assignAliases } from "./aliases.js";
 import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "./job.js";
 import { gitFiles, projectArchive, projectPath, BUILDS_DIR } from "./project.js";

@@ -4,7 +4,7 @@
  * (name, alias, command, entrypoint, environment as ["K=V"]).
  */
 import { parse } from "smol-toml";
-import { configError } from "../errors.js";
+import { configError } from "../common/errors.js";
 import type { ImageSpec, ServiceSpec } from "./job.js";
 
 export interface RunnerDefaults {

@@ -2,7 +2,7 @@
  * Service containers: started concurrently on the job network with GitLab Runner's aliases,
  * their own variables, entrypoint and command; then inspected for the ports to wait on.
  */
-import type { ContainerSpec, EngineApi, EngineContainer } from "../docker/engine-api.js";
+import type { ContainerSpec, EngineApi, EngineContainer } from "../engine/engine-api.js";
 import type { ServiceSpec } from "./job.js";
 import { resourceName, type RunResources } from "./resources.js";
 import { expandValue, type VariableMap } from "./variables.js";

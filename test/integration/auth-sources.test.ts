@@ -7,10 +7,10 @@ import { dockerAuthConfig, registryConfigHeader, registryConfigMap } from "../..
 import { resolveRegistryAuth } from "../../src/auth/resolve.js";
 import { loadAuthSources } from "../../src/auth/sources.js";
 import type { RegistryCredential } from "../../src/auth/types.js";
-import { packDirectory } from "../../src/docker/tar.js";
-import { newRunId, runLabels } from "../../src/docker/labels.js";
-import { readProgress, StreamError } from "../../src/docker/progress.js";
-import { removeManagedResources } from "../../src/docker/resources.js";
+import { packDirectory } from "../support/tar.js";
+import { newRunId, runLabels } from "../../src/engine/labels.js";
+import { readProgress, StreamError } from "../../src/engine/progress.js";
+import { removeManagedResources } from "../support/resources.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { helperWorld, type HelperWorld } from "../fixtures/cred-helpers/helper-env.js";

@@ -1,8 +1,8 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildVariants } from "../../src/build/build-variants.js";
-import type { BuildReporter } from "../../src/build/types.js";
-import { newRunId } from "../../src/docker/labels.js";
+import { buildVariants } from "../../src/bake/build-variants.js";
+import type { BuildReporter } from "../../src/bake/types.js";
+import { newRunId } from "../../src/engine/labels.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { tempVariant, testBuildDeps } from "../support/build-project.js";

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { newRunId } from "../../src/docker/labels.js";
+import { newRunId } from "../../src/engine/labels.js";
 import type { LockFile } from "../../src/lock/lockfile.js";
 import { runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";

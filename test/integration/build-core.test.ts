@@ -1,11 +1,11 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { buildVariants } from "../../src/build/build-variants.js";
-import { CONTENT_HASH_LABEL } from "../../src/build/image-labels.js";
-import type { BuildOptions } from "../../src/build/types.js";
-import { newRunId } from "../../src/docker/labels.js";
-import { readProgress } from "../../src/docker/progress.js";
+import { buildVariants } from "../../src/bake/build-variants.js";
+import { CONTENT_HASH_LABEL } from "../../src/builder/image-labels.js";
+import type { BuildOptions } from "../../src/bake/types.js";
+import { newRunId } from "../../src/engine/labels.js";
+import { readProgress } from "../../src/engine/progress.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { registryFetch } from "../support/registry.js";

@@ -1,10 +1,10 @@
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { buildVariants } from "../../src/build/build-variants.js";
-import type { BuildOptions, BuildReporter } from "../../src/build/types.js";
-import { newRunId } from "../../src/docker/labels.js";
-import { removeManagedResources } from "../../src/docker/resources.js";
+import { buildVariants } from "../../src/bake/build-variants.js";
+import type { BuildOptions, BuildReporter } from "../../src/bake/types.js";
+import { newRunId } from "../../src/engine/labels.js";
+import { removeManagedResources } from "../support/resources.js";
 import { registryCredential, tempVariant, testBuildDeps } from "../support/build-project.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
-import { newRunId } from "../../src/docker/labels.js";
+import { newRunId } from "../../src/engine/labels.js";
 import { runBin } from "../support/cli.js";
 import { expectNoLeaks } from "../support/leaks.js";
 

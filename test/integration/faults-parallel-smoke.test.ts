@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { execa } from "execa";
-import { listManagedResources } from "../../src/docker/resources.js";
+import { listManagedResources } from "../support/resources.js";
 import { BIN } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { newRunId, runLabels } from "../../src/docker/labels.js";
+import { newRunId, runLabels } from "../../src/engine/labels.js";
 import type { LockFile } from "../../src/lock/lockfile.js";
 import { serializeLock } from "../../src/lock/store.js";
 import { BIN, type CliResult } from "../support/cli.js";

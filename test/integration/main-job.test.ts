@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { newRunId } from "../../src/docker/labels.js";
+import { newRunId } from "../../src/engine/labels.js";
 import { runBin } from "../support/cli.js";
 import { expectNoLeaks } from "../support/leaks.js";
 

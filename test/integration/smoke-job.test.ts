@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { expectNoLeaks } from "../support/leaks.js";
 import { docker } from "../support/docker.js";
 import { smokeImage } from "../../src/smoke/for-image.js";
-import { SecretSet } from "../../src/secrets.js";
+import { SecretSet } from "../../src/common/secrets.js";
 import { buildImage, expectLinesInOrder, project, removeImages, smokeIn, uniqueRunId } from "../fixtures/smoke/helpers.js";
 
 const { job, http } = inject("fixtures");

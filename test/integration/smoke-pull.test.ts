@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { readProgress } from "../../src/docker/progress.js";
+import { readProgress } from "../../src/engine/progress.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { runInProcess } from "../support/cli.js";

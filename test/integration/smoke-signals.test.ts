@@ -4,7 +4,7 @@
  */
 import { execa, type ResultPromise } from "execa";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { countResources, listManagedResources } from "../../src/docker/resources.js";
+import { countResources, listManagedResources } from "../support/resources.js";
 import { BIN, runBin } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { execa } from "execa";
 import { runCli } from "../../src/cli/program.js";
-import { SecretSet } from "../../src/secrets.js";
+import { SecretSet } from "../../src/common/secrets.js";
 
 export interface CliResult {
   code: number;

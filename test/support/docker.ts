@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
-import { connectDocker, pingDocker, type DockerConnection } from "../../src/docker/client.js";
-import { RunnerKitError } from "../../src/errors.js";
+import { connectDocker, pingDocker, type DockerConnection } from "../../src/engine/client.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 
 let connection: Promise<DockerConnection> | undefined;
 

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { newRunId } from "../../src/docker/labels.js";
+import { newRunId } from "../../src/engine/labels.js";
 import { testDocker } from "./docker.js";
 import { BASE_IMAGES, ensureBaseImage, ensureFixtureImage, FIXTURE_NAMES, type FixtureName } from "./images.js";
 import { reapDeadRegistries, startRegistry, stopRegistry, type TestRegistry } from "./registry.js";

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { packDirectory } from "../../src/docker/tar.js";
-import { readProgress, StreamError } from "../../src/docker/progress.js";
+import { packDirectory } from "./tar.js";
+import { readProgress, StreamError } from "../../src/engine/progress.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "images");
 

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { countResources, listManagedResources } from "../../src/docker/resources.js";
+import { countResources, listManagedResources } from "./resources.js";
 import { docker } from "./docker.js";
 
 /** Assert that a run left no labelled container, network or volume behind. */

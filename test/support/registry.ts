@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { packDirectory } from "../../src/docker/tar.js";
-import { PID_LABEL, runLabels } from "../../src/docker/labels.js";
+import { packDirectory } from "./tar.js";
+import { PID_LABEL, runLabels } from "../../src/engine/labels.js";
 import { processIsAlive } from "../../src/smoke/reap.js";
 import { HOST_LABEL } from "../../src/smoke/resources.js";
 

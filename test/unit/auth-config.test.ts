@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeAuthField, parseDockerConfig } from "../../src/auth/config-file.js";
 import { loadAuthSources } from "../../src/auth/sources.js";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dockerAuthConfig, registryConfigHeader, registryConfigMap } from "../../src/auth/daemon-auth.js";
 import { registerCredentialSecrets } from "../../src/auth/secrets.js";
 import type { RegistryCredential } from "../../src/auth/types.js";
-import { SecretSet } from "../../src/secrets.js";
+import { SecretSet } from "../../src/common/secrets.js";
 
 const cred = (registry: string, extra: Partial<RegistryCredential> = {}): RegistryCredential => ({
   registry,

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { helperGet, helperList } from "../../src/auth/helpers.js";
 import { resolveRegistryAuth, resolveRegistryCredentials } from "../../src/auth/resolve.js";
 import type { AuthSource, DockerConfigFile } from "../../src/auth/types.js";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import { helperWorld, type HelperWorld } from "../fixtures/cred-helpers/helper-env.js";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveRegistryAuth, resolveRegistryCredentials } from "../../src/auth/resolve.js";
 import type { AuthSource, DockerAuthEntry } from "../../src/auth/types.js";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const entry = (user: string, password = `${user}-pw`): DockerAuthEntry => ({ auth: b64(`${user}:${password}`) });

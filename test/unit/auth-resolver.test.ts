@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCredentialResolver } from "../../src/auth/resolver.js";
-import { SecretSet } from "../../src/secrets.js";
+import { SecretSet } from "../../src/common/secrets.js";
 import { helperWorld, type HelperWorld } from "../fixtures/cred-helpers/helper-env.js";
 
 let world: HelperWorld;

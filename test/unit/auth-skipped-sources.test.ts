@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveRegistryCredentials } from "../../src/auth/resolve.js";
 import type { SkippedSource } from "../../src/auth/resolve.js";
-import { describeSkippedSources } from "../../src/build/credential-problems.js";
+import { describeSkippedSources } from "../../src/auth/credential-problems.js";
 import { helperWorld, type HelperWorld } from "../fixtures/cred-helpers/helper-env.js";
 
 let world: HelperWorld;

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { extract } from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { computeContentHash } from "../../src/docker/content-hash.js";
-import { listContextFiles } from "../../src/docker/context-files.js";
-import { contextTar, INJECTED_DOCKERFILE } from "../../src/docker/context.js";
+import { computeContentHash } from "../../src/builder/content-hash.js";
+import { listContextFiles } from "../../src/builder/context-files.js";
+import { contextTar, INJECTED_DOCKERFILE } from "../../src/builder/context.js";
 
 let dir: string;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { describe, expect, it } from "vitest";
-import { runClassicBuild } from "../../src/docker/build.js";
+import { runClassicBuild } from "../../src/builder/classic.js";
 
 const request = { context: new PassThrough(), dockerfile: "Dockerfile", tags: ["x:v1"], buildArgs: {} };
 

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkDeclaredArgs, declaredArgs, instructionWords, isPredefinedArg } from "../../src/build/declared-args.js";
-import { prepareVariants } from "../../src/build/prepare.js";
-import { RunnerKitError } from "../../src/errors.js";
+import { checkDeclaredArgs, declaredArgs, instructionWords, isPredefinedArg } from "../../src/dockerfile/declared-args.js";
+import { prepareVariants } from "../../src/bake/prepare.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import { loadPlan } from "../../src/project/load.js";
 import type { ArgSource, Variant } from "../../src/project/plan.js";
 import { renderVariant } from "../../src/render/render.js";

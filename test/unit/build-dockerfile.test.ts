@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { dockerfileBases } from "../../src/docker/dockerfile-from.js";
-import { BuildEventTracker } from "../../src/docker/build-events.js";
-import { withLabelInstruction } from "../../src/docker/dockerfile-labels.js";
+import { dockerfileBases } from "../../src/dockerfile/from.js";
+import { BuildEventTracker } from "../../src/builder/classic-events.js";
+import { withLabelInstruction } from "../../src/dockerfile/labels.js";
 
 describe("dockerfileBases", () => {
   it("finds external images, skips stage aliases and scratch, follows the final stage to its base", () => {

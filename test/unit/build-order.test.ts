@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkAcyclic, runInOrder } from "../../src/docker/order.js";
-import { RunnerKitError } from "../../src/errors.js";
+import { checkAcyclic, runInOrder } from "../../src/common/dependency-order.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 
 function deferred() {
   let resolve!: (ok: boolean) => void;

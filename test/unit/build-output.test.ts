@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { gitlabReporter, plainReporter, ttyReporter } from "../../src/build/reporters.js";
-import { imageLabels, vcsFromEnv } from "../../src/build/image-labels.js";
-import type { PreparedVariant } from "../../src/build/types.js";
-import { summaryDocument, summaryTable } from "../../src/build/summary.js";
-import type { VariantResult } from "../../src/build/types.js";
-import { insecureRegistryPredicate } from "../../src/docker/insecure-registries.js";
+import { gitlabReporter, plainReporter, ttyReporter } from "../../src/bake/reporters.js";
+import { imageLabels, vcsFromEnv } from "../../src/builder/image-labels.js";
+import type { PreparedVariant } from "../../src/bake/types.js";
+import { summaryDocument, summaryTable } from "../../src/bake/summary.js";
+import type { VariantResult } from "../../src/bake/types.js";
+import { insecureRegistryPredicate } from "../../src/engine/insecure-registries.js";
 
 const built: VariantResult = { id: "runner-aws", repository: "r:5000/p/runner-aws", tags: ["v1", "latest"], status: "built", durationMs: 12345, digest: `sha256:${"d".repeat(64)}`, pushed: true, baseImages: {} };
 const failed: VariantResult = { id: "data/runner-aws", repository: "r:5000/p/data/runner-aws", tags: ["v1"], status: "failed", durationMs: 800, pushed: false, baseImages: {}, error: "step 3/9 : RUN make failed: exit 2", output: ["cc main.c", "error: boom"] };

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { describe, expect, it } from "vitest";
-import { classifyPushError, pushedDigest, pushTag, PushError } from "../../src/docker/push.js";
+import { classifyPushError, pushedDigest, pushTag, PushError } from "../../src/push/push.js";
 
 const DIGEST = `sha256:${"c".repeat(64)}`;
 

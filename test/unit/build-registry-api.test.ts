@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RegistryClient, RegistryHttpError } from "../../src/docker/registry-api.js";
+import { RegistryClient, RegistryHttpError } from "../../src/push/registry-api.js";
 
 type Call = { url: string; init?: RequestInit };
 

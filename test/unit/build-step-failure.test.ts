@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stepFailureText } from "../../src/build/step-failure.js";
+import { stepFailureText } from "../../src/builder/step-failure.js";
 
 describe("the text of a failed build step", () => {
   it("keeps the daemon's words and names the step", () => {

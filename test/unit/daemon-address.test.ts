@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { daemonAddressFromEnv } from "../../src/docker/address.js";
-import { connectDocker, pingDocker } from "../../src/docker/client.js";
-import { RunnerKitError } from "../../src/errors.js";
+import { daemonAddressFromEnv } from "../../src/engine/address.js";
+import { connectDocker, pingDocker } from "../../src/engine/client.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 
 describe("daemonAddressFromEnv", () => {
   it("defaults to the local socket", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTlsFailure } from "../../src/docker/tls-failure.js";
+import { isTlsFailure } from "../../src/engine/tls-failure.js";
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 

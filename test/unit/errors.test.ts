@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configError, describeError, ExitCode, failure, interrupted, usageError } from "../../src/errors.js";
+import { configError, describeError, ExitCode, failure, interrupted, usageError } from "../../src/common/errors.js";
 
 describe("errors", () => {
   it("maps kinds to the design's exit codes", () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { atomicTempName, removeStaleTempFiles, writeFileAtomic } from "../../src/fs/atomic-write.js";
+import { atomicTempName, removeStaleTempFiles, writeFileAtomic } from "../../src/common/atomic-write.js";
 
 /** The pid of a process that has just exited (so it is certainly not running now). */
 function deadPid(): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadPlan } from "../../src/project/load.js";
-import { lintDockerfile, RULES } from "../../src/render/lint/lint.js";
+import { lintDockerfile, RULES } from "../../src/lint/lint.js";
 import { renderVariant } from "../../src/render/render.js";
 import { join } from "node:path";
 

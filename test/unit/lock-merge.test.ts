@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import type { LockEntry } from "../../src/lock/lockfile.js";
 import { mergeLockFragments } from "../../src/lock/merge-fragments.js";
 

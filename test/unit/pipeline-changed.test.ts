@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import { changedFilesSince, type GitRunner } from "../../src/pipeline/changed.js";
 import { variantDependencies } from "../../src/project/dependencies.js";
-import { dockerfileBases } from "../../src/docker/dockerfile-from.js";
+import { dockerfileBases } from "../../src/dockerfile/from.js";
 import { variantsAffectedBy } from "../../src/pipeline/select.js";
 import { twoTeamPlan } from "../support/two-team-plan.js";
 

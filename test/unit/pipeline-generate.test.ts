@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { variantDependencies } from "../../src/project/dependencies.js";
 import { pipelineYaml } from "../../src/pipeline/document.js";
-import { dockerfileBases } from "../../src/docker/dockerfile-from.js";
+import { dockerfileBases } from "../../src/dockerfile/from.js";
 import { generatePipeline, PUBLISH_JOB, EMPTY_JOB } from "../../src/pipeline/generate.js";
 import { variantsAffectedBy } from "../../src/pipeline/select.js";
 import { pipelineProblems } from "../../src/pipeline/validate.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import { loadPlan } from "../../src/project/load.js";
-import { setLayer } from "../../src/project/merge.js";
+import { setLayer } from "../../src/template/values.js";
 import { makeProject } from "../fixtures/project/make-project.js";
 
 const template = { "templates/t/Dockerfile.hbs": "FROM busybox:latest\nARG V\n" };

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import { loadPlan } from "../../src/project/load.js";
-import { buildArgLayer, mergeValues, setLayer } from "../../src/project/merge.js";
+import { buildArgLayer, mergeValues, setLayer } from "../../src/template/values.js";
 import { makeProject, projectYaml } from "../fixtures/project/make-project.js";
 
 const layered = {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import { loadPlan } from "../../src/project/load.js";
-import { editDistance, nearest } from "../../src/project/nearest.js";
-import { schemaError, schemaProblems } from "../../src/project/schema-errors.js";
-import { knownKeysAt } from "../../src/project/schema-keys.js";
-import { parseYamlSource } from "../../src/project/yaml-source.js";
+import { editDistance, nearest } from "../../src/common/nearest.js";
+import { schemaError, schemaProblems } from "../../src/common/schema-errors.js";
+import { knownKeysAt } from "../../src/common/schema-keys.js";
+import { parseYamlSource } from "../../src/common/yaml-source.js";
 import { makeProject } from "../fixtures/project/make-project.js";
 
 async function loadError(yaml: string): Promise<RunnerKitError> {

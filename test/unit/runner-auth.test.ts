@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
-import { buildRunnerConfig } from "../../src/runner/build.js";
+import { buildRunnerConfig } from "../../src/runner/assemble.js";
 import { authEntry } from "../../src/runner/docker-auth.js";
 import { parseRunnerSection } from "../../src/runner/parse-section.js";
-import { SecretSet } from "../../src/secrets.js";
+import { SecretSet } from "../../src/common/secrets.js";
 import { fakeReadFile, singleInput } from "../fixtures/runner/project.js";
 
 const awkward: Array<[string, string]> = [

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
-import type { CliContext } from "../../src/cli/context.js";
+import type { CliContext } from "../../src/common/context.js";
 import type { Plan } from "../../src/project/plan.js";
 import { runConfigCommand } from "../../src/runner/command.js";
-import { SecretSet } from "../../src/secrets.js";
+import { SecretSet } from "../../src/common/secrets.js";
 import { TWO_TEAM_ENV, TWO_TEAM_LOCK, TWO_TEAM_VARIANTS } from "../fixtures/runner/project.js";
 import { parse as parseYaml } from "yaml";
 

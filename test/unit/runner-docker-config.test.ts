@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import { buildDockerConfig, writeDockerConfig } from "../../src/runner/docker-config.js";
 import { thrownBy } from "../fixtures/runner/project.js";
-import { authKey, ecrHostProblem, helperNameProblem, registryHostProblem } from "../../src/runner/hosts.js";
+import { authKey, ecrHostProblem, helperNameProblem, registryHostProblem } from "../../src/project/runner-hosts.js";
 
 const ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 const cred = (host: string, username = "u", password = "p") => ({ host, username, password, from: "env P" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRunnerConfig } from "../../src/runner/build.js";
+import { buildRunnerConfig } from "../../src/runner/assemble.js";
 import { parseRunnerSection } from "../../src/runner/parse-section.js";
 import { TWO_TEAM_ENV, TWO_TEAM_VARIANTS, fakeReadFile, singleInput, thrownBy, twoTeamInput } from "../fixtures/runner/project.js";
 

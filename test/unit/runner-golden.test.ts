@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
-import { buildRunnerConfig } from "../../src/runner/build.js";
+import { buildRunnerConfig } from "../../src/runner/assemble.js";
 import { TWO_TEAM_DIR, twoTeamInput } from "../fixtures/runner/project.js";
 
 /**

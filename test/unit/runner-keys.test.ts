@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
-import { buildRunnerConfig } from "../../src/runner/build.js";
-import { MANAGED_KEYS, PASS_THROUGH_KEYS } from "../../src/runner/keys.js";
+import { buildRunnerConfig } from "../../src/runner/assemble.js";
+import { MANAGED_KEYS, PASS_THROUGH_KEYS } from "../../src/project/runner-keys.js";
 import { parseRunnerSection } from "../../src/runner/parse-section.js";
 import { singleInput, twoTeamInput } from "../fixtures/runner/project.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SecretSet } from "../../src/secrets.js";
+import { SecretSet } from "../../src/common/secrets.js";
 
 describe("SecretSet", () => {
   it("redacts passwords and the base64 auth built from them", () => {

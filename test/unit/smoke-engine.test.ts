@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demuxStream } from "../../src/docker/demux.js";
-import { EngineHttpClient, fromImageAndTag, registryAuthHeader } from "../../src/docker/engine-http.js";
+import { demuxStream } from "../../src/engine/demux.js";
+import { EngineHttpClient, fromImageAndTag, registryAuthHeader } from "../../src/engine/engine-http.js";
 
 const frame = (type: number, text: string) => {
   const payload = Buffer.from(text);

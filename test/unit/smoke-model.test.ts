@@ -5,7 +5,7 @@ import { parseJob } from "../../src/smoke/job.js";
 import { parseRunnerConfig } from "../../src/smoke/runner-config.js";
 import { healthCheckPorts, serviceEnv } from "../../src/smoke/services.js";
 import { expandValue, resolveVariables } from "../../src/smoke/variables.js";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 
 describe("serviceAliases (GitLab Runner's services.go vectors)", () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isRunnerKitError } from "../../src/errors.js";
+import { isRunnerKitError } from "../../src/common/errors.js";
 import { createNetworkWithRetry, isAddressPoolExhausted } from "../../src/smoke/network.js";
 
 const POOLS_FULL = new Error(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunnerKitError } from "../../src/errors.js";
+import { RunnerKitError } from "../../src/common/errors.js";
 import { parseJob } from "../../src/smoke/job.js";
 
 function parseError(text: string, job = "test"): RunnerKitError {

@@ -1,0 +1,36 @@
+import type { CredentialResolver } from "../auth/resolver.js";
+import type { RegistryCredential } from "../auth/types.js";
+import type { CliContext } from "../common/context.js";
+import { describeSkippedSources } from "../auth/credential-problems.js";
+
+/**
+ * The credential resolver a CLI build uses (the auth room's createCredentialResolver),
+ * loaded on first use: an up-to-date local build never loads the auth modules or runs a
+ * credential helper. GitLab Runner's "Authenticating with credentials from …" line is
+ * printed once per source, not once per image.
+ */
+export function lazyCredentialResolver(
+  ctx: CliContext,
+  log: (message: string) => void,
+): { resolveAuth(image: string): Promise<RegistryCredential | undefined>; credentialProblems(image: string): Promise<string | undefined> } {
+  let resolver: Promise<CredentialResolver> | undefined;
+  const said = new Set<string>();
+  const load = () =>
+    (resolver ??= import("../auth/resolver.js").then(({ createCredentialResolver }) =>
+      createCredentialResolver({
+        env: ctx.env,
+        secrets: ctx.secrets,
+        signal: ctx.signal,
+        warn: (message) => log(`runner-kit: warning: ${message}`),
+        info: (message) => {
+          if (!said.has(message)) log(message);
+          said.add(message);
+        },
+      }),
+    ));
+  return {
+    resolveAuth: async (image) => (await load()).forImage(image),
+    // Only asked after a refusal, so the resolver has run by then.
+    credentialProblems: async (image) => describeSkippedSources(await (await load()).skippedFor(image)),
+  };
+}

@@ -1,0 +1,80 @@
+import { computeContentHash } from "../builder/content-hash.js";
+import { listContextFiles } from "../builder/context-files.js";
+import { INJECTED_DOCKERFILE } from "../builder/context.js";
+import { dockerfileBases } from "../dockerfile/from.js";
+import { checkAcyclic } from "../common/dependency-order.js";
+import type { Variant } from "../project/plan.js";
+import { variantBases } from "../project/dependencies.js";
+import { parseImageReference } from "../reference/parse.js";
+import { checkDeclaredArgs } from "../dockerfile/declared-args.js";
+import type { PreparedVariant } from "./types.js";
+
+/**
+ * Render every variant, read its FROM images and its build context, find which variants
+ * build FROM other variants of the project, and compute content hashes (a dependency's
+ * hash is part of its dependents'). Refuses a build arg no rendered Dockerfile declares.
+ * No Docker involved.
+ */
+export async function prepareVariants(
+  variants: Variant[],
+  renderDockerfile: (variant: Variant) => Promise<string>,
+  options: { target?: string } = {},
+): Promise<PreparedVariant[]> {
+  const rendered = await Promise.all(
+    variants.map(async (variant) => {
+      const dockerfile = await renderDockerfile(variant);
+      const target = options.target ?? variant.target;
+      return { variant, dockerfile, target, bases: dockerfileBases(dockerfile, variant.args, target) };
+    }),
+  );
+  const classified = variantBases(variants, new Map(rendered.map((r) => [r.variant.id, r.bases.externalImages])));
+  // Before anything is built (after a bad FROM, which is reported first): a build arg no
+  // Dockerfile declares is only a Docker warning.
+  checkDeclaredArgs(rendered);
+  const staged = await Promise.all(
+    rendered.map(async (r) => {
+      const listing = await listContextFiles(r.variant.context, [INJECTED_DOCKERFILE]);
+      return { ...r, ...classified.get(r.variant.id)!, entries: listing.entries };
+    }),
+  );
+  checkAcyclic(staged.map((s) => ({ id: s.variant.id, dependsOn: s.dependsOn })));
+
+  const hashes = new Map<string, Promise<string>>();
+  const hashOf = (id: string): Promise<string> => {
+    let pending = hashes.get(id);
+    if (!pending) {
+      const s = staged.find((x) => x.variant.id === id)!;
+      pending = (async () => {
+        const dependencies: Record<string, string> = {};
+        for (const dep of s.dependsOn) dependencies[dep] = await hashOf(dep);
+        return computeContentHash({
+          dockerfile: s.dockerfile,
+          buildArgs: s.variant.args,
+          ...(s.target !== undefined ? { target: s.target } : {}),
+          contextDir: s.variant.context,
+          entries: s.entries,
+          dependencies,
+        });
+      })();
+      hashes.set(id, pending);
+    }
+    return pending;
+  };
+
+  return Promise.all(
+    staged.map(async (s): Promise<PreparedVariant> => {
+      const prepared: PreparedVariant = {
+        variant: s.variant,
+        dockerfile: s.dockerfile,
+        target: s.target,
+        externalBases: s.externalBases,
+        dependsOn: s.dependsOn,
+        projectBases: s.projectBases,
+        entries: s.entries,
+        contentHash: await hashOf(s.variant.id),
+      };
+      if (s.bases.finalBase) prepared.finalBase = parseImageReference(s.bases.finalBase).toString();
+      return prepared;
+    }),
+  );
+}

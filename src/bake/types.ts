@@ -1,0 +1,105 @@
+import type Docker from "dockerode";
+import type { RegistryCredential } from "../auth/types.js";
+import type { FetchLike } from "../push/registry-api.js";
+import type { ContextEntry } from "../builder/context-files.js";
+import type { Variant } from "../project/plan.js";
+import type { SecretSet } from "../common/secrets.js";
+
+export type VariantStatus = "built" | "up-to-date" | "failed";
+
+/** One image's line in the summary (and in the --json document). */
+export interface VariantResult {
+  id: string;
+  repository: string;
+  tags: string[];
+  status: VariantStatus;
+  durationMs: number;
+  contentHash?: string;
+  imageId?: string;
+  /** Registry manifest digest: pushed this run, or found in the registry as up to date. */
+  digest?: string;
+  pushed: boolean;
+  /** Base images (FROM) → digest, or the local image id when the image has no registry digest. */
+  baseImages: Record<string, string>;
+  error?: string;
+  /** For a failed build: the step that failed and its last output lines. */
+  failedStep?: string;
+  output?: string[];
+  /** With --smoke: the smoke job's outcome ("none": the image has no smoke job). */
+  smoke?: VariantSmoke;
+  /** A registry refused a push or pull and a credential helper that could have answered had failed: which, why, what to do. */
+  credentialProblem?: string;
+}
+
+export interface VariantSmoke {
+  result: "passed" | "failed" | "none";
+  job?: string;
+  durationMs?: number;
+  exitCode?: number;
+  reason?: string;
+}
+
+/** Where build progress goes; implementations for TTY, plain CI logs and GitLab sections. */
+export interface BuildReporter {
+  start(id: string, action: string): void;
+  line(id: string, line: string): void;
+  note(id: string, message: string): void;
+  finish(result: VariantResult): void;
+  close(): void;
+}
+
+export interface BuildOptions {
+  jobs: number;
+  push: boolean;
+  force: boolean;
+  noCache: boolean;
+  pull: boolean;
+  /** Overrides each variant's target when set. */
+  target?: string;
+  /** Push attempts in all, and the first backoff delay. */
+  pushAttempts?: number;
+  backoffMs?: number;
+}
+
+/** Effects the build core needs, passed in (tests give real Docker and fake renderers). */
+export interface BuildDeps {
+  docker: Docker;
+  renderDockerfile(variant: Variant): Promise<string>;
+  /** Credentials for the registry of an image reference (undefined: anonymous). */
+  resolveAuth(image: string): Promise<RegistryCredential | undefined>;
+  /**
+   * After a registry refused an image: the credential helpers that failed (and were only a
+   * warning) and could have held its credentials, as one sentence; undefined when none.
+   */
+  credentialProblems?(image: string): Promise<string | undefined>;
+  reporter: BuildReporter;
+  now(): Date;
+  /** Whether the daemon talks plain HTTP to this registry domain (asked only when a registry is contacted). */
+  insecureRegistry(domain: string): boolean | Promise<boolean>;
+  /** Every credential resolved is registered here, so no output shows it. */
+  secrets?: SecretSet;
+  /** org.opencontainers.image.source / revision, asked only when an image is built. */
+  vcs?: () => Promise<{ source?: string; revision?: string }>;
+  fetch?: FetchLike;
+  sleep?: (ms: number) => Promise<void>;
+  signal?: AbortSignal;
+  /** Runs on a locally built (or locally up-to-date) image before it is pushed; a returned reason fails the image. */
+  beforePush?: (p: PreparedVariant, result: VariantResult) => Promise<string | undefined>;
+}
+
+/** A variant made ready to build: rendered, its bases and context known, its hash computed. */
+export interface PreparedVariant {
+  variant: Variant;
+  dockerfile: string;
+  target: string | undefined;
+  /** External FROM images (project images excluded). */
+  externalBases: string[];
+  /** Final stage's base image (OCI base.name), normalised. */
+  finalBase?: string;
+  /** Ids of project variants it builds FROM. */
+  dependsOn: string[];
+  /** The FROM images that are project variants, as written (the daemon may pull them from the registry). */
+  projectBases: string[];
+  entries: ContextEntry[];
+  contentHash: string;
+}

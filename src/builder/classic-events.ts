@@ -1,0 +1,74 @@
+import type { StreamEvent } from "../engine/progress.js";
+
+/** What a build's progress stream said, gathered event by event. Pure. */
+export interface BuildOutcome {
+  /** "sha256:…" from `aux.ID`, or the short id of "Successfully built". */
+  imageId?: string;
+  /** The daemon's error message, when an errorDetail/error event arrived. */
+  error?: string;
+  /** The step running when the error arrived, e.g. "Step 3/5 : RUN make". */
+  failedStep?: string;
+  /** The last output lines before the error (or the end). */
+  tail: string[];
+}
+
+const TAIL_LINES = 20;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/**
+ * Scans every event of a classic-builder stream. dockerode's followProgress reports
+ * success for a stream that carries an errorDetail; this tracker never does.
+ */
+export class BuildEventTracker {
+  private step: string | undefined;
+  private readonly tail: string[] = [];
+  private imageId: string | undefined;
+  private error: string | undefined;
+  private failedStep: string | undefined;
+  private partial = "";
+
+  /** Feed one event; returns the complete output lines it carried (for progress views). */
+  push(event: StreamEvent): string[] {
+    const lines: string[] = [];
+    if (typeof event.stream === "string") {
+      const text = this.partial + event.stream;
+      const parts = text.split(/\r?\n/);
+      this.partial = parts.pop() ?? "";
+      for (const raw of parts) {
+        // The daemon colours a step's stderr (ESC[91m … ESC[0m): plain text here, colour is the view's business.
+        const line = raw.replace(ANSI, "").replace(/\r/g, "").replace(/\s+$/, "");
+        if (line === "") continue;
+        lines.push(line);
+        const step = /^Step \d+\/\d+ : .*/.exec(line);
+        if (step) {
+          this.step = line;
+          this.tail.length = 0;
+          continue;
+        }
+        const built = /^Successfully built ([0-9a-f]{12,64})$/.exec(line);
+        if (built && !this.imageId) this.imageId = built[1];
+        if (line.startsWith(" ---> ") || line.startsWith("Removing intermediate container")) continue;
+        this.tail.push(line);
+        if (this.tail.length > TAIL_LINES) this.tail.shift();
+      }
+    }
+    if (typeof event.status === "string" && event.status) lines.push(event.id ? `${event.id}: ${event.status}` : event.status);
+    const aux = event.aux as { ID?: unknown } | undefined;
+    if (aux && typeof aux === "object" && typeof aux.ID === "string") this.imageId = aux.ID;
+    if (this.error === undefined && (event.errorDetail || event.error)) {
+      this.error = (event.errorDetail?.message ?? event.error ?? "unknown error").trim();
+      this.failedStep = this.step;
+    }
+    return lines;
+  }
+
+  outcome(): BuildOutcome {
+    const tail = this.partial.trim() ? [...this.tail, this.partial.trim()] : [...this.tail];
+    const result: BuildOutcome = { tail: tail.slice(-TAIL_LINES) };
+    if (this.imageId) result.imageId = this.imageId;
+    if (this.error !== undefined) result.error = this.error;
+    if (this.failedStep) result.failedStep = this.failedStep;
+    return result;
+  }
+}

@@ -1,0 +1,80 @@
+import type Docker from "dockerode";
+import { BuildEventTracker, type BuildOutcome } from "./classic-events.js";
+import { daemonMessage } from "../engine/daemon-error.js";
+import { readProgress, StreamError } from "../engine/progress.js";
+
+export interface ClassicBuildRequest {
+  /** The context tar stream (see contextTar). */
+  context: NodeJS.ReadableStream;
+  /** Dockerfile path inside the context. */
+  dockerfile: string;
+  /** Full references to tag the result with. */
+  tags: string[];
+  buildArgs: Record<string, string>;
+  target?: string;
+  /** Sent as the `labels` parameter (one LABEL step per label); see withLabelInstruction. */
+  labels?: Record<string, string>;
+  noCache?: boolean;
+  pull?: boolean;
+  /** X-Registry-Config, already URL-safe base64 encoded (see encodeRegistryConfig). */
+  registryConfig?: string;
+  signal?: AbortSignal;
+}
+
+/** Node's words for a connection the daemon dropped mid-response ("aborted", ECONNRESET, …). */
+const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
+
+function errorMessage(error: unknown): string {
+  const fromDaemon = daemonMessage(error);
+  if (fromDaemon !== undefined) return fromDaemon;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code ?? "";
+  if (DROPPED.test(message) || DROPPED.test(code)) {
+    return `the Docker daemon closed the connection during the build (${message}), so it stopped or restarted; check that it is running, then run the build again`;
+  }
+  return message;
+}
+
+/**
+ * One `POST /build` with the classic builder. Every stream event goes through a
+ * BuildEventTracker (and its output lines to `onLine`); the outcome carries the image id or
+ * the error with the failing step and its last output lines. Errors the daemon returns
+ * before streaming (HTTP 4xx/5xx) and broken connections end up in the outcome too; only
+ * an abort rejects.
+ */
+export async function runClassicBuild(
+  docker: Docker,
+  request: ClassicBuildRequest,
+  onLine: (line: string) => void = () => {},
+): Promise<BuildOutcome> {
+  const tracker = new BuildEventTracker();
+  const options: Record<string, unknown> = {
+    t: request.tags,
+    dockerfile: request.dockerfile,
+    buildargs: request.buildArgs,
+    rm: true,
+    forcerm: true,
+    version: "1",
+  };
+  if (request.labels && Object.keys(request.labels).length > 0) options.labels = request.labels;
+  if (request.target) options.target = request.target;
+  if (request.noCache) options.nocache = true;
+  if (request.pull) options.pull = true;
+  // docker-modem would encode a plain object with standard base64; the daemon decodes
+  // X-Registry-Config as URL-safe base64 and silently ignores what it cannot decode.
+  if (request.registryConfig) options.registryconfig = { base64: request.registryConfig };
+  if (request.signal) options.abortSignal = request.signal;
+  try {
+    const stream = await docker.buildImage(request.context, options as Docker.ImageBuildOptions);
+    await readProgress(stream, (event) => {
+      for (const line of tracker.push(event)) onLine(line);
+    });
+  } catch (error) {
+    if (request.signal?.aborted) throw error;
+    if (!(error instanceof StreamError)) {
+      const outcome = tracker.outcome();
+      return { ...outcome, error: errorMessage(error) };
+    }
+  }
+  return tracker.outcome();
+}

@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import { createReadStream, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ContextEntry } from "./context-files.js";
+import { mapLimit } from "../common/map-limit.js";
+
+export interface ContentHashInput {
+  /** The rendered Dockerfile text. */
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  target?: string;
+  /** Build context directory and its entries (after .dockerignore). */
+  contextDir: string;
+  entries: ContextEntry[];
+  /** Content hashes of project images this one is built FROM, so a rebuilt base rebuilds it. */
+  dependencies?: Record<string, string>;
+}
+
+/** Files below this size are read in one synchronous call: for many small files that is several times faster than the thread pool. */
+const SMALL_FILE = 256 * 1024;
+const PARALLEL_READS = 16;
+/** Small files read between two yields to the event loop (other builds keep streaming). */
+const BATCH = 256;
+
+async function largeFileDigest(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+async function entryDigests(contextDir: string, entries: ContextEntry[]): Promise<string[]> {
+  const digests = new Array<string>(entries.length);
+  const large: number[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.type !== "file") digests[i] = e.linkname ?? "";
+    else if (e.size >= SMALL_FILE) large.push(i);
+    else {
+      digests[i] = createHash("sha256").update(readFileSync(join(contextDir, e.path))).digest("hex");
+      if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  await mapLimit(large, PARALLEL_READS, async (i) => {
+    digests[i] = await largeFileDigest(join(contextDir, entries[i]!.path));
+  });
+  return digests;
+}
+
+/**
+ * "sha256:<hex>" over everything that decides what a build produces: the rendered
+ * Dockerfile, the build args, the target, each context file's path, type, mode and content
+ * (modification times do not count: a fresh checkout is not a change), and the hashes of
+ * project images it builds on. Labels such as the creation time are deliberately outside.
+ */
+export async function computeContentHash(input: ContentHashInput): Promise<string> {
+  const fileDigests = await entryDigests(input.contextDir, input.entries);
+  const hash = createHash("sha256");
+  const field = (value: string) => hash.update(value).update("\0");
+  field("runner-kit content hash v1");
+  field(`dockerfile`).update(createHash("sha256").update(input.dockerfile).digest("hex")).update("\0");
+  for (const key of Object.keys(input.buildArgs).sort()) field(`arg ${key}=${input.buildArgs[key]}`);
+  field(`target ${input.target ?? ""}`);
+  for (const key of Object.keys(input.dependencies ?? {}).sort()) field(`from ${key}=${input.dependencies![key]}`);
+  input.entries.forEach((e, i) => field(`${e.type} ${e.path} ${(e.mode & 0o111) !== 0 ? "x" : "-"} ${fileDigests[i]}`));
+  return `sha256:${hash.digest("hex")}`;
+}

@@ -1,0 +1,111 @@
+import type { Dirent } from "node:fs";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
+import { join } from "node:path";
+import dockerignoreModule from "@balena/dockerignore";
+import { configError } from "../common/errors.js";
+import { mapLimit } from "../common/map-limit.js";
+
+/** One entry of a build context, as it goes into the tar. */
+export interface ContextEntry {
+  /** Relative path with forward slashes, e.g. "bin/entrypoint.sh". */
+  path: string;
+  type: "file" | "directory" | "symlink";
+  mode: number;
+  size: number;
+  /** Modification time (ms since the epoch), kept in the tar as the Docker CLI keeps it. */
+  mtimeMs: number;
+  linkname?: string;
+}
+
+export interface ContextListing {
+  entries: ContextEntry[];
+  /** Number of files and directories .dockerignore excluded (pruned directories count once). */
+  excluded: number;
+}
+
+interface IgnoreRules {
+  ignores(path: string): boolean;
+  /** Whether an excluded directory may still hold re-included (`!pattern`) files. */
+  hasExceptions: boolean;
+}
+
+// A CommonJS module whose types declare an ES default export: take the function either way.
+const dockerignore = dockerignoreModule.default;
+
+/** File system calls in flight at once: enough to keep the disk busy, few enough to keep memory flat. */
+const PARALLEL_STATS = 64;
+
+async function ignoreRules(dir: string): Promise<IgnoreRules> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, ".dockerignore"), "utf8");
+  } catch {
+    return { ignores: () => false, hasExceptions: false };
+  }
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const matcher = dockerignore({ ignorecase: false }).add(lines);
+  return { ignores: (p) => matcher.ignores(p), hasExceptions: lines.some((l) => l.startsWith("!")) };
+}
+
+/**
+ * Walk a build context directory the way the Docker CLI does: `.dockerignore` patterns
+ * (Docker's matching rules, via @balena/dockerignore) exclude files and directories; an
+ * excluded directory is pruned unless an exception pattern could re-include something in
+ * it; excluded files are never even stat'ed. Entries come sorted by path, so their order
+ * (and the content hash) is stable. `reserved` paths are left out (runner-kit puts its own
+ * file there).
+ */
+export async function listContextFiles(dir: string, reserved: string[] = []): Promise<ContextListing> {
+  const rules = await ignoreRules(dir);
+  const entries: ContextEntry[] = [];
+  let excluded = 0;
+  const skip = new Set(reserved);
+  const pendingDirs: string[] = [""];
+
+  const readDir = async (rel: string): Promise<Dirent[]> => {
+    try {
+      return await readdir(join(dir, rel), { withFileTypes: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw configError(`cannot read the build context directory ${join(dir, rel)} (${code ?? String(error)})`, {
+        hint: "check the image's `context` in runner-kit.yaml",
+      });
+    }
+  };
+
+  while (pendingDirs.length > 0) {
+    // One level of directories at a time, each read with bounded concurrency.
+    const level = pendingDirs.splice(0, pendingDirs.length);
+    const listings = await mapLimit(level, PARALLEL_STATS, readDir);
+    const toStat: { path: string; kind: ContextEntry["type"] }[] = [];
+    level.forEach((rel, i) => {
+      for (const dirent of listings[i]!) {
+        const path = rel ? `${rel}/${dirent.name}` : dirent.name;
+        if (skip.has(path)) continue;
+        const ignored = rules.ignores(path);
+        if (dirent.isDirectory()) {
+          if (!ignored) toStat.push({ path, kind: "directory" });
+          else excluded += 1;
+          if (!ignored || rules.hasExceptions) pendingDirs.push(path);
+        } else if (ignored) {
+          excluded += 1;
+        } else if (dirent.isSymbolicLink()) {
+          toStat.push({ path, kind: "symlink" });
+        } else if (dirent.isFile()) {
+          toStat.push({ path, kind: "file" });
+        }
+        // Sockets, FIFOs and devices are not sent, as with the Docker CLI.
+      }
+    });
+    const stats = await mapLimit(toStat, PARALLEL_STATS, async ({ path, kind }) => {
+      const stat = await lstat(join(dir, path));
+      const entry: ContextEntry = { path, type: kind, mode: stat.mode & 0o7777, size: kind === "file" ? stat.size : 0, mtimeMs: stat.mtimeMs };
+      if (kind === "symlink") entry.linkname = await readlink(join(dir, path));
+      return entry;
+    });
+    for (const entry of stats) entries.push(entry);
+  }
+  // A parent's path is a prefix of its children's, so plain ordering keeps parents first.
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { entries, excluded };
+}

@@ -1,0 +1,196 @@
+/**
+ * A thin Docker Engine API client on node:http — only what smoke needs (EngineApi). It
+ * exists because loading dockerode (docker-modem, ssh2, grpc) costs about 0.1 s of start-up
+ * on every `runner-kit smoke`; this file loads nothing but Node's own modules. Errors carry
+ * `statusCode` and dockerode's message shape, "(HTTP code 404) no such container - … ".
+ */
+import { Agent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Duplex } from "node:stream";
+import { encodeAuthHeader } from "../auth/auth-header.js";
+import type {
+  ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, LabelFilters, NetworkSpec, NetworkSummary,
+} from "./engine-api.js";
+
+/** Where the daemon listens: a unix socket, or host:port over HTTP or HTTPS (client certificates). */
+export type HttpEndpoint =
+  | { socketPath: string }
+  | { host: string; port: number; tls?: { ca?: Buffer; cert: Buffer; key: Buffer } };
+
+export interface EngineHttpError extends Error {
+  statusCode: number;
+  json?: unknown;
+}
+
+const REASONS: Record<number, string> = {
+  304: "not modified", 400: "bad parameter", 403: "forbidden", 404: "not found", 409: "conflict", 500: "server error", 503: "unavailable",
+};
+
+interface Call {
+  method: string;
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** A stream sent as the body (putArchive). */
+  upload?: NodeJS.ReadableStream;
+  headers?: OutgoingHttpHeaders;
+}
+
+function readAll(res: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("end", () => resolve(Buffer.concat(chunks)));
+    res.on("error", reject);
+  });
+}
+
+async function engineError(res: IncomingMessage): Promise<EngineHttpError> {
+  const text = (await readAll(res)).toString("utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const status = res.statusCode ?? 0;
+  const cause = (json as { message?: string } | undefined)?.message ?? text.trim();
+  const error = new Error(`(HTTP code ${status}) ${REASONS[status] ?? "unexpected"} - ${cause} `) as EngineHttpError;
+  error.statusCode = status;
+  error.json = json;
+  return error;
+}
+
+function queryString(query: Call["query"]): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+/** X-Registry-Auth as the engine (and docker-modem) encode it: URL-safe base64 of the JSON. */
+export function registryAuthHeader(auth: EngineAuthConfig): string {
+  return encodeAuthHeader(auth);
+}
+
+/** Split "repo[:tag][@digest]" the way dockerode's pull does (tag defaults to latest). */
+export function fromImageAndTag(ref: string): { fromImage: string; tag: string } {
+  const at = ref.indexOf("@");
+  if (at >= 0) return { fromImage: ref.slice(0, at), tag: ref.slice(at + 1) };
+  const colon = ref.lastIndexOf(":");
+  if (colon >= 0 && !ref.slice(colon + 1).includes("/")) return { fromImage: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { fromImage: ref, tag: "latest" };
+}
+
+export class EngineHttpClient implements EngineApi {
+  private readonly agent: Agent;
+
+  constructor(private readonly endpoint: HttpEndpoint) {
+    // Keep-alive: one connection serves the run's sequential calls; idle sockets don't hold the process.
+    this.agent = "tls" in endpoint && endpoint.tls
+      ? new HttpsAgent({ keepAlive: true, ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key })
+      : new Agent({ keepAlive: true });
+  }
+
+  private options(call: Call): RequestOptions {
+    const headers: OutgoingHttpHeaders = { ...call.headers };
+    if (call.body !== undefined) headers["Content-Type"] = "application/json";
+    const base = "socketPath" in this.endpoint ? { socketPath: this.endpoint.socketPath } : { host: this.endpoint.host, port: this.endpoint.port };
+    return { ...base, agent: this.agent, method: call.method, path: `${call.path}${queryString(call.query)}`, headers };
+  }
+
+  private send(call: Call, onRequest?: (req: ReturnType<typeof httpRequest>) => void): Promise<IncomingMessage> {
+    const tls = "tls" in this.endpoint && this.endpoint.tls !== undefined;
+    return new Promise((resolve, reject) => {
+      const req = (tls ? httpsRequest : httpRequest)(this.options(call), (res) => {
+        if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) resolve(res);
+        else engineError(res).then(reject, reject);
+      });
+      req.on("error", reject);
+      onRequest?.(req);
+      if (call.upload) {
+        call.upload.on("error", (error: Error) => req.destroy(error));
+        call.upload.pipe(req);
+      } else {
+        req.end(call.body === undefined ? undefined : JSON.stringify(call.body));
+      }
+    });
+  }
+
+  /** A call whose answer is JSON (or empty). */
+  async json<T>(call: Call): Promise<T> {
+    const text = (await readAll(await this.send(call))).toString("utf8");
+    return (text.trim() === "" ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** The hijacked attach connection (HTTP upgrade to a raw stream). */
+  hijack(call: Call): Promise<Duplex> {
+    const tls = "tls" in this.endpoint && this.endpoint.tls !== undefined;
+    return new Promise((resolve, reject) => {
+      const options = this.options({ ...call, headers: { ...call.headers, Connection: "Upgrade", Upgrade: "tcp" } });
+      // Its own connection (it leaves the pool once upgraded), with the client certificates.
+      const certs = "tls" in this.endpoint && this.endpoint.tls ? this.endpoint.tls : {};
+      const req = (tls ? httpsRequest : httpRequest)({ ...options, ...certs, agent: false });
+      req.on("upgrade", (_res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on("response", (res) => void engineError(res).then(reject, reject));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  ping(): Promise<unknown> {
+    return this.send({ method: "GET", path: "/_ping" }).then(readAll);
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<{ id: string }> {
+    const { Id } = await this.json<{ Id: string }>({ method: "POST", path: "/networks/create", body: spec });
+    return { id: Id };
+  }
+
+  getNetwork(id: string): { remove(): Promise<unknown> } {
+    return { remove: () => this.json({ method: "DELETE", path: `/networks/${encodeURIComponent(id)}` }) };
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<EngineContainer> {
+    const { name, ...body } = spec;
+    const { Id } = await this.json<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name }, body });
+    return this.getContainer(Id);
+  }
+
+  getContainer(id: string): EngineContainer {
+    const path = `/containers/${encodeURIComponent(id)}`;
+    return {
+      id,
+      start: () => this.json({ method: "POST", path: `${path}/start` }),
+      stop: ({ t }) => this.json({ method: "POST", path: `${path}/stop`, query: { t } }),
+      kill: () => this.json({ method: "POST", path: `${path}/kill` }),
+      wait: () => this.json<{ StatusCode: number }>({ method: "POST", path: `${path}/wait` }),
+      remove: ({ force, v }) => this.json({ method: "DELETE", path, query: { force, v } }),
+      attach: () => this.hijack({ method: "POST", path: `${path}/attach`, query: { stream: 1, stdin: 1, stdout: 1, stderr: 1 } }),
+      putArchive: (tar, { path: dest }) =>
+        this.send({ method: "PUT", path: `${path}/archive`, query: { path: dest }, upload: tar, headers: { "Content-Type": "application/x-tar" } }).then(readAll),
+      logs: ({ tail }) => this.send({ method: "GET", path: `${path}/logs`, query: { stdout: 1, stderr: 1, follow: 0, tail } }).then(readAll),
+    };
+  }
+
+  getImage(ref: string): { inspect(): Promise<ImageInspect> } {
+    // As dockerode: the reference goes into the path as written (the engine routes /images/{name:.*}/json).
+    return { inspect: () => this.json<ImageInspect>({ method: "GET", path: `/images/${ref}/json` }) };
+  }
+
+  pull(ref: string, options: { authconfig?: EngineAuthConfig }): Promise<NodeJS.ReadableStream> {
+    const headers: OutgoingHttpHeaders = options.authconfig ? { "X-Registry-Auth": registryAuthHeader(options.authconfig) } : {};
+    return this.send({ method: "POST", path: "/images/create", query: fromImageAndTag(ref), headers });
+  }
+
+  listContainers(options: { all: true; filters: LabelFilters }): Promise<ContainerSummary[]> {
+    return this.json({ method: "GET", path: "/containers/json", query: { all: options.all, filters: JSON.stringify(options.filters) } });
+  }
+
+  listNetworks(options: { filters: LabelFilters }): Promise<NetworkSummary[]> {
+    return this.json({ method: "GET", path: "/networks", query: { filters: JSON.stringify(options.filters) } });
+  }
+}

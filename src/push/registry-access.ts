@@ -1,0 +1,47 @@
+import { dockerAuthConfig, registryConfigHeader, type DaemonAuthConfig } from "../auth/daemon-auth.js";
+import { registerCredentialSecrets } from "../auth/secrets.js";
+import type { RegistryCredential } from "../auth/types.js";
+import { RegistryClient } from "./registry-api.js";
+import { parseImageReference } from "../reference/parse.js";
+import type { BuildDeps } from "../bake/types.js";
+
+export interface RepositoryAccess {
+  domain: string;
+  /** Repository path inside the registry ("platform/runner-aws"). */
+  path: string;
+  credential: RegistryCredential | undefined;
+  auth: DaemonAuthConfig | undefined;
+  client: RegistryClient;
+}
+
+async function credentialFor(image: string, deps: BuildDeps): Promise<RegistryCredential | undefined> {
+  const credential = await deps.resolveAuth(image);
+  if (deps.secrets) registerCredentialSecrets(deps.secrets, credential);
+  return credential;
+}
+
+/** Credentials and a v2 API client for the registry a repository lives in. */
+export async function repositoryAccess(repository: string, deps: BuildDeps): Promise<RepositoryAccess> {
+  const ref = parseImageReference(repository);
+  const credential = await credentialFor(repository, deps);
+  const client = new RegistryClient(
+    {
+      domain: ref.domain,
+      insecure: await deps.insecureRegistry(ref.domain),
+      ...(credential ? { username: credential.username, password: credential.password } : {}),
+      ...(credential?.identityToken ? { identityToken: credential.identityToken } : {}),
+    },
+    deps.fetch,
+  );
+  return { domain: ref.domain, path: ref.path, credential, auth: credential ? dockerAuthConfig(credential) : undefined, client };
+}
+
+/** X-Registry-Config (pre-encoded) for the registries of a build's FROM images; undefined when none has credentials. */
+export async function registryConfigFor(images: string[], deps: BuildDeps): Promise<string | undefined> {
+  const credentials: RegistryCredential[] = [];
+  for (const image of images) {
+    const credential = await credentialFor(image, deps);
+    if (credential && !credentials.includes(credential)) credentials.push(credential);
+  }
+  return credentials.length > 0 ? registryConfigHeader(credentials) : undefined;
+}
