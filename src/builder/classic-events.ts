@@ -1,16 +1,7 @@
 import type { StreamEvent } from "../engine/progress.js";
+import type { BuildOutcome } from "./image-builder.js";
 
-/** What a build's progress stream said, gathered event by event. Pure. */
-export interface BuildOutcome {
-  /** "sha256:…" from `aux.ID`, or the short id of "Successfully built". */
-  imageId?: string;
-  /** The daemon's error message, when an errorDetail/error event arrived. */
-  error?: string;
-  /** The step running when the error arrived, e.g. "Step 3/5 : RUN make". */
-  failedStep?: string;
-  /** The last output lines before the error (or the end). */
-  tail: string[];
-}
+export type { BuildOutcome };
 
 const TAIL_LINES = 20;
 // eslint-disable-next-line no-control-regex

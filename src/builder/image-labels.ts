@@ -1,4 +1,10 @@
-import type { PreparedVariant } from "../bake/types.js";
+/** What the labels of a built image are made of. */
+export interface LabelledImage {
+  variant: { id: string; template: string; tags: readonly string[] };
+  contentHash: string;
+  /** The final stage's base image (OCI base.name), normalised. */
+  finalBase?: string;
+}
 
 export const CONTENT_HASH_LABEL = "io.runner-kit.content-hash";
 export const TEMPLATE_LABEL = "io.runner-kit.template";
@@ -9,7 +15,7 @@ export const VARIANT_LABEL = "io.runner-kit.variant";
  * and runner-kit's own. Not the run labels: containers started from the image would
  * inherit them and be mistaken for this run's resources.
  */
-export function imageLabels(p: PreparedVariant, created: Date, vcs: { source?: string; revision?: string } = {}): Record<string, string> {
+export function imageLabels(p: LabelledImage, created: Date, vcs: { source?: string; revision?: string } = {}): Record<string, string> {
   const labels: Record<string, string> = {
     "org.opencontainers.image.created": created.toISOString().replace(/\.\d{3}Z$/, "Z"),
     "org.opencontainers.image.title": p.variant.id,

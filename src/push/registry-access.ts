@@ -3,7 +3,19 @@ import { registerCredentialSecrets } from "../auth/secrets.js";
 import type { RegistryCredential } from "../auth/types.js";
 import { RegistryClient } from "./registry-api.js";
 import { parseImageReference } from "../reference/parse.js";
-import type { BuildDeps } from "../bake/types.js";
+import type { SecretSet } from "../common/secrets.js";
+import type { FetchLike } from "./registry-api.js";
+
+/** What reaching a registry needs, passed in by the caller. */
+export interface RegistryAccessDeps {
+  /** Credentials for the registry of an image reference (undefined: anonymous). */
+  resolveAuth(image: string): Promise<RegistryCredential | undefined>;
+  /** Whether the daemon talks plain HTTP to this registry domain. */
+  insecureRegistry(domain: string): boolean | Promise<boolean>;
+  /** Every credential resolved is registered here, so no output shows it. */
+  secrets?: SecretSet;
+  fetch?: FetchLike;
+}
 
 export interface RepositoryAccess {
   domain: string;
@@ -14,14 +26,14 @@ export interface RepositoryAccess {
   client: RegistryClient;
 }
 
-async function credentialFor(image: string, deps: BuildDeps): Promise<RegistryCredential | undefined> {
+async function credentialFor(image: string, deps: RegistryAccessDeps): Promise<RegistryCredential | undefined> {
   const credential = await deps.resolveAuth(image);
   if (deps.secrets) registerCredentialSecrets(deps.secrets, credential);
   return credential;
 }
 
 /** Credentials and a v2 API client for the registry a repository lives in. */
-export async function repositoryAccess(repository: string, deps: BuildDeps): Promise<RepositoryAccess> {
+export async function repositoryAccess(repository: string, deps: RegistryAccessDeps): Promise<RepositoryAccess> {
   const ref = parseImageReference(repository);
   const credential = await credentialFor(repository, deps);
   const client = new RegistryClient(
@@ -37,7 +49,7 @@ export async function repositoryAccess(repository: string, deps: BuildDeps): Pro
 }
 
 /** X-Registry-Config (pre-encoded) for the registries of a build's FROM images; undefined when none has credentials. */
-export async function registryConfigFor(images: string[], deps: BuildDeps): Promise<string | undefined> {
+export async function registryConfigFor(images: string[], deps: RegistryAccessDeps): Promise<string | undefined> {
   const credentials: RegistryCredential[] = [];
   for (const image of images) {
     const credential = await credentialFor(image, deps);
