@@ -1,6 +1,6 @@
 import type { CredentialResolver } from "../auth/resolver.js";
 import type { RegistryCredential } from "../auth/types.js";
-import type { CliContext } from "../common/context.js";
+import { WARNING_PREFIX, type CliContext } from "../common/context.js";
 import { describeSkippedSources } from "../auth/credential-problems.js";
 
 /**
@@ -21,7 +21,7 @@ export function lazyCredentialResolver(
         env: ctx.env,
         secrets: ctx.secrets,
         signal: ctx.signal,
-        warn: (message) => log(`runner-kit: warning: ${message}`),
+        warn: (message) => log(`${WARNING_PREFIX}${message}`),
         info: (message) => {
           if (!said.has(message)) log(message);
           said.add(message);

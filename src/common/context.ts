@@ -32,6 +32,14 @@ export function say(ctx: Pick<CliContext, "stderr" | "secrets">, line: string): 
   ctx.stderr.write(ctx.secrets.redact(line.endsWith("\n") ? line : `${line}\n`));
 }
 
+/** The one prefix of runner-kit's own warnings (a smoke job's log keeps GitLab Runner's "WARNING:"). */
+export const WARNING_PREFIX = "runner-kit: warning: ";
+
+/** A warning of runner-kit's own: stderr, one prefix, secrets redacted. */
+export function warn(ctx: Pick<CliContext, "stderr" | "secrets">, message: string): void {
+  say(ctx, `${WARNING_PREFIX}${message}`);
+}
+
 /** Results: stdout, with secrets redacted (also for --json documents). */
 export function print(ctx: Pick<CliContext, "stdout" | "secrets">, text: string): void {
   ctx.stdout.write(ctx.secrets.redact(text.endsWith("\n") ? text : `${text}\n`));

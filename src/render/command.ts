@@ -1,5 +1,5 @@
 import { relative, resolve } from "node:path";
-import { print, printJson, say, type CliContext } from "../common/context.js";
+import { print, printJson, say, warn, type CliContext } from "../common/context.js";
 import { configError, failure } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
 import { loadPlan } from "../project/load.js";
@@ -74,7 +74,7 @@ export async function runRender(ctx: CliContext, options: RenderCommandOptions):
 }
 
 function report(ctx: CliContext, outcomes: Outcome[], options: RenderCommandOptions): void {
-  for (const o of outcomes) for (const w of o.warnings) say(ctx, `runner-kit: warning: ${w}`);
+  for (const o of outcomes) for (const w of o.warnings) warn(ctx, w);
   const drifted = outcomes.filter((o) => o.status === "drift" || o.status === "missing" || (options.check && o.status === "stale"));
   if (options.json) printJson(ctx, { check: options.check === true, ok: drifted.length === 0, variants: outcomes });
   else if (options.check) for (const o of drifted) print(ctx, o.diff ?? "");

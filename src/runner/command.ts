@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
-import { print, printJson, say, type CliContext } from "../common/context.js";
+import { print, printJson, say, warn, type CliContext } from "../common/context.js";
 import { LOCK_FILE_NAME } from "../lock/lockfile.js";
 import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
@@ -55,7 +55,7 @@ export async function runConfigCommand(ctx: CliContext, options: ConfigCommandOp
     readFile: (path) => readFileSync(path, "utf8"),
     secrets: ctx.secrets,
   });
-  for (const warning of output.warnings) say(ctx, `runner-kit: warning: ${warning}`);
+  for (const warning of output.warnings) warn(ctx, warning);
 
   const outDir = resolve(ctx.cwd, options.out);
   await writeRunnerFiles(outDir, output.files);
