@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
-import { print, printJson, say, warn, type CliContext } from "../common/context.js";
+import { print, printJson, warn, type CliContext } from "../common/context.js";
 import { LOCK_FILE_NAME } from "../lock/lockfile.js";
 import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
