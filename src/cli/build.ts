@@ -21,7 +21,7 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--pull", "always pull newer base images")
     .option("--jobs <n>", "images built at once", "2")
     .option("--json", "print one JSON document on stdout")
-    .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build runner-aws --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n")
+    .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build job-base --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n")
     .action(async (images: string[], _opts: unknown, command: Command) => {
       const { runBuildCommand } = await import("../bake/command.js");
       await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });

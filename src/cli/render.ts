@@ -12,7 +12,7 @@ export function renderCommand(ctx: CliContext): Command {
     .option("--set <key=value>", "override a template value (repeatable)", collect, [])
     .option("--plan", "print the resolved plan instead of rendering")
     .option("--json", "print one JSON document on stdout")
-    .addHelpText("after", "\nExamples:\n  $ runner-kit render\n  $ runner-kit render runner-aws --team data --set packages=jq\n  $ runner-kit render --check    # CI drift check\n  $ runner-kit render --plan --json\n")
+    .addHelpText("after", "\nExamples:\n  $ runner-kit render\n  $ runner-kit render job-base --team data --set packages=jq\n  $ runner-kit render --check    # CI drift check\n  $ runner-kit render --plan --json\n")
     .action(async (images: string[], _options: unknown, command: Command) => {
       const { runRender } = await import("../render/command.js");
       const opts = command.optsWithGlobals<{ config?: string; team?: string; out?: string; check?: boolean; set: string[]; plan?: boolean; json?: boolean }>();
