@@ -9,6 +9,7 @@ import { dockerAuthConfigValue } from "./docker-auth.js";
 import { buildDockerConfig, dockerConfigMode, dockerConfigText } from "./docker-config.js";
 import { runnerTable, type TomlTable } from "./entry.js";
 import { chooseJobImage } from "./image.js";
+import { runnerWarnings } from "./config-warnings.js";
 import { mergeSections } from "./merge.js";
 import { didYouMean } from "../common/nearest.js";
 import { registerScript, type Registration } from "./register.js";
@@ -79,18 +80,9 @@ interface RunnerPlan {
 const tokenEnvFor = (team: string | undefined, single: boolean) =>
   single || team === undefined ? "RUNNER_TOKEN" : `RUNNER_TOKEN_${team.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 
-/**
- * Everything `runner-kit config` writes, computed and validated before anything is written:
- * config.toml, one registration template per runner, register.sh and docker/config.json.
- * Pure over its input: the environment, file reads and the secret registry are passed in.
- */
-export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput {
-  const warnings: string[] = [];
-  const warn = (message: string) => warnings.push(message);
+/** Refuses a config that has no runner section, or top-level-only keys in a team's. */
+function checkSections(input: RunnerConfigInput, teamWhere: (t: string) => string): void {
   const teamSections = input.teams ?? {};
-  const baseWhere = `${input.projectLabel}: runner`;
-  const teamWhere = (t: string) => `${input.projectLabel}: teams.${t}.runner`;
-
   if (input.runner === undefined && Object.values(teamSections).every((s) => s === undefined)) {
     throw configError("the project has no runner section, so there is no runner configuration to write", {
       where: input.projectLabel,
@@ -107,7 +99,14 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
       }
     }
   }
+}
 
+/** Which runners: one per (selected) team, or one for the project when it has no teams; merged sections, resolved credentials. */
+function planRunners(input: RunnerConfigInput, warn: (message: string) => void): { plans: RunnerPlan[]; single: boolean } {
+  const teamSections = input.teams ?? {};
+  const baseWhere = `${input.projectLabel}: runner`;
+  const teamWhere = (t: string) => `${input.projectLabel}: teams.${t}.runner`;
+  checkSections(input, teamWhere);
   const allTeams = [...new Set([...input.variants.flatMap((v) => (v.team ? [v.team] : [])), ...Object.keys(teamSections)])].sort();
   if (input.team !== undefined && !allTeams.includes(input.team)) {
     throw usageError(`unknown team "${input.team}"${didYouMean(input.team, allTeams)}`, {
@@ -116,9 +115,6 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
     });
   }
   const selectedTeams = input.team !== undefined ? [input.team] : allTeams;
-  const single = allTeams.length <= 1;
-
-  // Which runners: one per team, or one for the project when it has no teams.
   const plans: RunnerPlan[] = [];
   const credentialSources = { env: input.env, readFile: input.readFile, rootDir: input.rootDir, secrets: input.secrets, warn };
   const candidates: { key: string; team?: string; where: string }[] =
@@ -132,40 +128,43 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
   if (plans.length === 0) {
     throw configError("every runner is disabled (enabled: false), so there is nothing to write", { where: input.projectLabel });
   }
+  return { plans, single: allTeams.length <= 1 };
+}
 
-  const runnerTables: TomlTable[] = [];
-  const templates: { path: string; config: TomlTable; credentials: boolean }[] = [];
-  const registrations: Registration[] = [];
-  const runners: RunnerSummary[] = [];
-  const multiple = plans.length > 1;
-  const names = new Set<string>();
-  for (const plan of plans) {
-    const { section } = plan;
-    if (section.url === undefined) {
-      throw configError("the runner has no GitLab URL", {
-        where: plan.where,
-        hint: "set url: (e.g. https://gitlab.example.com) in the top-level runner section or the team's",
-      });
-    }
-    const name = section.name ?? (plan.team ? `runner-kit-${plan.team}` : "runner-kit");
-    if (names.has(name)) throw configError(`two runners are both named "${name}"`, { where: plan.where, hint: "give each team's runner its own name" });
-    names.add(name);
-    const image = chooseJobImage(section.image, plan.team, input.variants, input.lock, plan.where, warn);
-    const tokenEnv = section.token_env ?? tokenEnvFor(plan.team, single);
-    const token = input.env[tokenEnv] || undefined;
-    input.secrets.add(token);
-    const authJson = section.docker_auth_config !== false && plan.credentials.length > 0 ? dockerAuthConfigValue(plan.credentials) : undefined;
-    if (authJson !== undefined) input.secrets.add(authJson);
-    if (token === undefined) {
-      warn(`${name}: ${tokenEnv} is not set, so config.toml has no token for this runner; register it with register/register.sh (which reads ${tokenEnv}), or set ${tokenEnv} and run runner-kit config again`);
-    }
+interface AssembledRunner {
+  table: TomlTable;
+  template: { path: string; config: TomlTable; credentials: boolean };
+  registration: Registration;
+  summary: RunnerSummary;
+}
 
-    const entry = { section, name, url: section.url, image: image.reference, dockerAuthConfig: authJson };
-    runnerTables.push(runnerTable({ ...entry, token }));
-    const templatePath = multiple ? `register/template-${plan.key}.toml` : "register/template.toml";
-    templates.push({ path: templatePath, config: { runners: [runnerTable(entry)] }, credentials: authJson !== undefined });
-    registrations.push({ name, url: section.url, image: image.reference, tokenEnv, template: templatePath.slice("register/".length) });
-    runners.push({
+/** One runner's config.toml table, registration template, register.sh entry and summary. */
+function assembleRunner(plan: RunnerPlan, input: RunnerConfigInput, context: { single: boolean; multiple: boolean }, warn: (message: string) => void): AssembledRunner {
+  const { section } = plan;
+  if (section.url === undefined) {
+    throw configError("the runner has no GitLab URL", {
+      where: plan.where,
+      hint: "set url: (e.g. https://gitlab.example.com) in the top-level runner section or the team's",
+    });
+  }
+  const name = section.name ?? (plan.team ? `runner-kit-${plan.team}` : "runner-kit");
+  const image = chooseJobImage(section.image, plan.team, input.variants, input.lock, plan.where, warn);
+  for (const warning of runnerWarnings({ name, section, image: image.reference, credentials: plan.credentials })) warn(warning);
+  const tokenEnv = section.token_env ?? tokenEnvFor(plan.team, context.single);
+  const token = input.env[tokenEnv] || undefined;
+  input.secrets.add(token);
+  const authJson = section.docker_auth_config !== false && plan.credentials.length > 0 ? dockerAuthConfigValue(plan.credentials) : undefined;
+  if (authJson !== undefined) input.secrets.add(authJson);
+  if (token === undefined) {
+    warn(`${name}: ${tokenEnv} is not set, so config.toml has no token for this runner; register it with register/register.sh (which reads ${tokenEnv}), or set ${tokenEnv} and run runner-kit config again`);
+  }
+  const entry = { section, name, url: section.url, image: image.reference, dockerAuthConfig: authJson };
+  const templatePath = context.multiple ? `register/template-${plan.key}.toml` : "register/template.toml";
+  return {
+    table: runnerTable({ ...entry, token }),
+    template: { path: templatePath, config: { runners: [runnerTable(entry)] }, credentials: authJson !== undefined },
+    registration: { name, url: section.url, image: image.reference, tokenEnv, template: templatePath.slice("register/".length) },
+    summary: {
       name,
       ...(plan.team ? { team: plan.team } : {}),
       url: section.url,
@@ -177,21 +176,42 @@ export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput 
       tokenEnv,
       token: token !== undefined,
       template: templatePath,
-    });
+    },
+  };
+}
+
+/**
+ * Everything `runner-kit config` writes, computed and validated before anything is written:
+ * config.toml, one registration template per runner, register.sh and docker/config.json.
+ * Pure over its input: the environment, file reads and the secret registry are passed in.
+ */
+export function buildRunnerConfig(input: RunnerConfigInput): RunnerConfigOutput {
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(message);
+  const { plans, single } = planRunners(input, warn);
+  const assembled: AssembledRunner[] = [];
+  const names = new Set<string>();
+  for (const plan of plans) {
+    const runner = assembleRunner(plan, input, { single, multiple: plans.length > 1 }, warn);
+    if (names.has(runner.summary.name)) throw configError(`two runners are both named "${runner.summary.name}"`, { where: plan.where, hint: "give each team's runner its own name" });
+    names.add(runner.summary.name);
+    assembled.push(runner);
   }
+  const templates = assembled.map((r) => r.template);
+  const runners = assembled.map((r) => r.summary);
 
   const top = input.runner ?? {};
   const configToml: TomlTable = {
     concurrent: top.concurrent ?? plans.length,
     check_interval: top.check_interval ?? 3,
     ...top.global,
-    runners: runnerTables,
+    runners: assembled.map((r) => r.table),
   };
 
   const docker = hostDockerConfig(plans, input.projectLabel);
   warnings.push(...docker.warnings);
 
-  const script = registerScript(registrations);
+  const script = registerScript(assembled.map((r) => r.registration));
   const files: OutputFile[] = [
     // Always 0600: besides credentials it names the fleet's URLs and settings.
     { path: "config.toml", content: stringify(configToml), mode: 0o600, sensitive: templates.some((t) => t.credentials) || runners.some((r) => r.token) },

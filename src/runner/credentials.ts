@@ -29,7 +29,8 @@ export function resolveCredential(registry: RunnerRegistry, where: string, sourc
   const read = (kind: "username" | "password", envKey: string | undefined, fileKey: string | undefined): { value?: string; from: string } => {
     if (envKey !== undefined) {
       const value = sources.env[envKey];
-      if (value === undefined || value === "") missing.push(`environment variable ${envKey} (${kind}_env) is not set`);
+      if (value === undefined) missing.push(`environment variable ${envKey} (${kind}_env) is not set`);
+      else if (value === "") missing.push(`environment variable ${envKey} (${kind}_env) is set but empty`);
       return { value: value || undefined, from: `env ${envKey}` };
     }
     const path = isAbsolute(fileKey!) ? fileKey! : resolve(sources.rootDir, fileKey!);

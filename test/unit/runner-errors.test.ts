@@ -46,9 +46,9 @@ describe("cross-checks when building", () => {
     );
   });
 
-  it("treats an empty variable as missing, and names an unreadable password file", () => {
+  it("treats an empty variable as missing (saying it is empty, not unset), and names an unreadable password file", () => {
     const error = thrown(() => buildRunnerConfig(twoTeamInput({ env: { ...TWO_TEAM_ENV, REGISTRY_PASSWORD: "" }, readFile: fakeReadFile({}) })));
-    expect(error.toParagraph()).toContain("environment variable REGISTRY_PASSWORD (password_env) is not set");
+    expect(error.toParagraph()).toContain("environment variable REGISTRY_PASSWORD (password_env) is set but empty");
     const fileError = thrown(() => buildRunnerConfig(twoTeamInput({ team: "web", readFile: fakeReadFile({}) })));
     expect(fileError.toParagraph()).toContain("file secrets/web-registry-password (password_file) cannot be read (ENOENT)");
   });
