@@ -66,17 +66,24 @@ export function setLayer(assignments: readonly string[] = []): Values {
       const next = target[segment];
       target = target[segment] = isPlainObject(next) ? next : {};
     }
-    target[segments[segments.length - 1]!] = parseScalar(raw);
+    target[segments[segments.length - 1]!] = parseScalar(key, raw);
   }
   return layer;
 }
 
-function parseScalar(raw: string): unknown {
+/** A --set value read as YAML; a plain word that is not YAML stays a string, but a broken list, mapping or quoted string is the user's error. */
+function parseScalar(key: string, raw: string): unknown {
   if (raw === "") return "";
   try {
     const value: unknown = parse(raw);
     return value === null ? raw : value;
-  } catch {
+  } catch (error) {
+    if (/^\s*[[{"']/.test(raw)) {
+      const why = (error instanceof Error ? error.message.split("\n")[0]! : String(error)).replace(/:\s*$/, "");
+      throw usageError(`--set ${key}: the value ${raw} is not valid YAML (${why})`, {
+        hint: `close the list or mapping (--set ${key}=[a,b]), or quote the whole value to mean a string (--set '${key}="…"')`,
+      });
+    }
     return raw;
   }
 }

@@ -37,6 +37,26 @@ describe("--set values are single-line", () => {
   });
 });
 
+describe("--set values that are broken YAML", () => {
+  it("a list, mapping or quoted string that does not close is a usage error naming the key, not a template error", () => {
+    for (const [text, key] of [["packages=[jq", "packages"], ["ecr={registries: [a]", "ecr"], ['a.b="open', "a.b"]] as const) {
+      let error: unknown;
+      try {
+        setLayer([text]);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, text).toBeInstanceOf(RunnerKitError);
+      expect((error as RunnerKitError).message).toMatch(new RegExp(`^--set ${key.replace(".", "\\.")}: the value .* is not valid YAML \\(`));
+      expect((error as RunnerKitError).exitCode).toBe(2);
+    }
+  });
+
+  it("a plain word that YAML cannot read stays a string", () => {
+    expect(setLayer(["tag=@latest"])).toEqual({ tag: "@latest" });
+  });
+});
+
 describe("repositories are checked at load", () => {
   const yaml = (registry: string, extra = "") => `registry: ${registry}\ntemplates: templates\nimages:\n  app:\n    template: t\n${extra}`;
 
