@@ -1,58 +1,118 @@
-// `npm run bench`: the render, build and smoke benchmarks side by side in one run, then
-// one table of figures and ratios against their targets. Needs `npm run build`, a Docker
-// Engine, and the test fixture images (run the integration tests once); bench/smoke also
-// installs its own gitlab-ci-local (bench/smoke/package.json) and needs rsync on the host.
-// BENCH_SMOKE_ROUNDS (default 7) and BENCH_SMOKE_GCL=0 (no gitlab-ci-local) tune bench/smoke.
-// BENCH_ONLY=render,build,smoke picks a subset; BENCH_BUILD_ONLY is passed to bench/build.
+// `npm run bench`: every benchmark side by side in one run, then ONE table: each figure, its
+// peer, the ratio, the goal, whether it is met, and the machine's load average around it.
+//
+//   npm run bench                 # the table on stdout, progress on stderr
+//   npm run bench -- --json       # the same as one JSON document on stdout
+//   npm run bench -- --readme     # also rewrite the results table in bench/README.md
+//
+// Runs on a fresh machine by itself: it needs `npm run build` (the npm script does it), a
+// Docker Engine with debian:bookworm and busybox:latest (`.ci/run` seeds them), and builds the
+// fixture images it uses. bench/smoke installs its own gitlab-ci-local and needs rsync.
+// BENCH_ONLY=render,build,smoke picks a subset; BENCH_SMOKE_ROUNDS (default 7);
+// BENCH_SMOKE_GCL=0 leaves gitlab-ci-local out; BENCH_BUILD_ONLY is passed to bench/build.
 import { execa } from "execa";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const args = new Set(process.argv.slice(2));
 const only = (process.env.BENCH_ONLY ?? "render,build,smoke").split(",");
 const rows = [];
+const load = () => loadavg()[0].toFixed(2);
+
+/** One row: a figure of runner-kit's, a peer's (or "-"), their ratio, the goal and whether it holds. */
+function row(name, runnerKit, peer, ratio, goal, met, loadAround) {
+  rows.push({ name, runnerKit, peer, ratio, goal, met, load: loadAround });
+}
 
 function lastJson(stdout, open) {
   const start = stdout.lastIndexOf(`\n${open}`);
   return JSON.parse(start >= 0 ? stdout.slice(start + 1) : stdout.slice(stdout.indexOf(open)));
 }
 
-if (only.includes("render")) {
+async function section(name, run) {
+  if (!only.includes(name)) return;
+  const before = load();
+  await run(() => `${before}–${load()}`);
+}
+
+/** The fixture images the smoke bench runs (a job image and a Redis service), built from test/fixtures. */
+async function fixtureImages() {
+  const images = {};
+  for (const name of ["job", "redis"]) {
+    const tag = `runner-kit-bench/${name}:latest`;
+    console.error(`== building the bench fixture ${tag}`);
+    await execa("docker", ["build", "-q", "-t", tag, join(root, "test", "fixtures", "images", name)], { stderr: "inherit" });
+    images[name] = tag;
+  }
+  return images;
+}
+
+await section("render", async (around) => {
   console.error("== bench/render: 500 variants in one process");
   const { stdout } = await execa("node", [join(here, "render", "render-500.mjs")], { stderr: "inherit" });
   const r = lastJson(stdout.trim(), "{");
-  rows.push([`render ${r.variants} variants`, `${r.wallMs} ms`, "-", "-", "< 1000 ms", r.wallMs < 1000]);
-  rows.push(["render peak RSS", `${r.peakRssMiB} MiB`, "-", "-", "-", true]);
-}
+  const l = around();
+  row(`render ${r.variants} variants, one process`, `${r.wallMs} ms`, "-", "-", "< 1000 ms", r.wallMs < 1000, l);
+  row("render peak RSS", `${r.peakRssMiB} MiB`, "-", "-", "-", true, l);
+});
 
-if (only.includes("build")) {
-  console.error("== bench/build: runner-kit vs DOCKER_BUILDKIT=0 docker build");
+await section("build", async (around) => {
+  console.error("== bench/build: runner-kit vs the docker CLI");
   const { stdout } = await execa("node", [join(here, "build", "bench.mjs")], { stderr: "inherit" });
-  const targets = [
+  const goals = [
     [/^cold runner-aws/i, 1.05],
-    [/20/, 0.3],
-    [/50,000/, 1.0],
+    [/20/, 0.2],
+    [/50,000/, 0.9],
   ];
+  const l = around();
   for (const r of lastJson(stdout.trim(), "[")) {
-    const target = targets.find(([re]) => re.test(r.name))?.[1];
-    rows.push([r.name, `${r.runnerKitMs} ms`, `${r.dockerCliMs} ms`, r.ratio.toFixed(2), target ? `≤ ${target}` : "-", target ? r.ratio <= target : true]);
-    if (r.runnerKitPeakRssMb !== undefined) rows.push(["  runner-kit peak RSS", `${r.runnerKitPeakRssMb} MB`, "-", "-", "≤ 150 MB", r.runnerKitPeakRssMb <= 150]);
+    const goal = goals.find(([re]) => re.test(r.name))?.[1];
+    row(r.name, `${r.runnerKitMs} ms`, `${r.dockerCliMs} ms`, r.ratio.toFixed(2), goal ? `≤ ${goal}` : "-", goal ? r.ratio <= goal : true, l);
+    if (r.runnerKitPeakRssMb !== undefined) row("  runner-kit peak RSS", `${r.runnerKitPeakRssMb} MB`, "-", "-", "≤ 120 MB", r.runnerKitPeakRssMb <= 120, l);
   }
-}
+});
 
-if (only.includes("smoke")) {
+await section("smoke", async (around) => {
+  const images = await fixtureImages();
   console.error("== bench/smoke: runner-kit smoke vs a plain docker CLI script vs gitlab-ci-local 4.73.0");
-  const { stdout } = await execa("bash", [join(here, "smoke", "run.sh"), process.env.BENCH_SMOKE_ROUNDS ?? "7"], { stderr: "inherit" });
+  const { stdout } = await execa("bash", [join(here, "smoke", "run.sh"), process.env.BENCH_SMOKE_ROUNDS ?? "7"], {
+    stderr: "inherit",
+    env: { BENCH_JOB_IMAGE: images.job, BENCH_REDIS_IMAGE: images.redis },
+  });
   const r = lastJson(stdout.trim(), "{");
-  rows.push(["smoke: redis service + job, vs plain CLI", `${r.runnerKitS.toFixed(2)} s`, `${r.plainS.toFixed(2)} s`, r.ratioPlain.toFixed(2), "≤ 0.8", r.ratioPlain <= 0.8]);
-  // Reference row: raw Engine API calls with curl, the floor any tool making them has.
-  rows.push(["smoke: daemon floor (curl, same API calls), vs plain CLI", `${r.floorS.toFixed(2)} s`, `${r.plainS.toFixed(2)} s`, r.ratioFloorPlain.toFixed(2), "reference", true]);
+  const l = around();
+  const s = (x) => `${x.toFixed(2)} s`;
+  row("smoke: redis service + job, vs a plain CLI script", s(r.runnerKitS), s(r.plainS), r.ratioPlain.toFixed(2), "≤ 0.8", r.ratioPlain <= 0.8, l);
+  // The daemon floor: the same Engine API calls sent with curl, nothing else — no tool making them can go below it.
+  const ratioFloor = r.runnerKitS / r.floorS;
+  row("smoke: the same job, vs the daemon floor", s(r.runnerKitS), s(r.floorS), ratioFloor.toFixed(2), "≤ 1.03", ratioFloor <= 1.03, l);
+  row("  daemon floor vs the plain CLI script", s(r.floorS), s(r.plainS), r.ratioFloorPlain.toFixed(2), "reference", true, l);
   if (r.gitlabCiLocalS !== undefined) {
-    rows.push(["smoke: same job, vs gitlab-ci-local", `${r.runnerKitS.toFixed(2)} s`, `${r.gitlabCiLocalS.toFixed(2)} s`, r.ratioGitlabCiLocal.toFixed(2), "≤ 0.25", r.ratioGitlabCiLocal <= 0.25]);
+    row("smoke: the same job, vs gitlab-ci-local 4.73.0", s(r.runnerKitS), s(r.gitlabCiLocalS), r.ratioGitlabCiLocal.toFixed(2), "≤ 0.3", r.ratioGitlabCiLocal <= 0.3, l);
   }
+});
+
+const header = ["benchmark", "runner-kit", "peer", "ratio", "goal", "met", "load avg"];
+const cells = rows.map((r) => [r.name, r.runnerKit, r.peer, r.ratio, r.goal, r.met ? "yes" : "NO", r.load]);
+const machine = { cores: cpus().length, date: new Date().toISOString().slice(0, 10) };
+
+if (args.has("--readme")) {
+  const readme = join(here, "README.md");
+  const md = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...cells.map((c) => `| ${c.join(" | ")} |`)].join("\n");
+  const text = readFileSync(readme, "utf8");
+  const marked = /<!-- bench:results -->[\s\S]*<!-- \/bench:results -->/;
+  const block = `<!-- bench:results -->\n${machine.date}, ${machine.cores} cores (\`npm run bench -- --readme\`):\n\n${md}\n<!-- /bench:results -->`;
+  writeFileSync(readme, marked.test(text) ? text.replace(marked, block) : `${text.trimEnd()}\n\n## Latest results\n\n${block}\n`);
 }
 
-const header = ["benchmark", "runner-kit", "peer", "ratio", "target", "met"];
-const table = [header, ...rows.map((r) => [...r.slice(0, 5), r[5] ? "yes" : "NO"])];
-const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-console.log(table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd()).join("\n"));
+if (args.has("--json")) {
+  console.log(JSON.stringify({ machine, rows }, null, 2));
+} else {
+  const table = [header, ...cells];
+  const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+  console.log(table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd()).join("\n"));
+}

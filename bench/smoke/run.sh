@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 job_image=${BENCH_JOB_IMAGE:-$(docker images runner-kit-test/job --format '{{.Repository}}:{{.Tag}}' | head -n1)}
 redis_image=${BENCH_REDIS_IMAGE:-$(docker images runner-kit-test/redis --format '{{.Repository}}:{{.Tag}}' | head -n1)}
-[ -n "$job_image" ] && [ -n "$redis_image" ] || { echo "fixture images missing: run the integration tests once" >&2; exit 2; }
+[ -n "$job_image" ] && [ -n "$redis_image" ] || { echo "fixture images missing: run npm run bench (it builds them), or set BENCH_JOB_IMAGE and BENCH_REDIS_IMAGE" >&2; exit 2; }
 use_gcl=${BENCH_SMOKE_GCL:-1}
 gcl="$here/node_modules/gitlab-ci-local/dist/index.js"
 if [ "$use_gcl" = 1 ]; then
