@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
-import { print, printJson, warn, type CliContext } from "../common/context.js";
+import { print, printJson, say, warn, type CliContext } from "../common/context.js";
+import { failure } from "../common/errors.js";
 import { LOCK_FILE_NAME } from "../lock/lockfile.js";
 import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
@@ -9,6 +10,7 @@ import { readLock } from "../lock/store.js";
 import { parseRunnerSection } from "./parse-section.js";
 import type { RunnerSection } from "../project/runner-schema.js";
 import { writeRunnerFiles } from "./write.js";
+import { checkRunnerFiles } from "./check.js";
 
 export interface ConfigCommandOptions {
   /** Project file, relative to ctx.cwd. */
@@ -16,6 +18,8 @@ export interface ConfigCommandOptions {
   team?: string;
   out: string;
   json?: boolean;
+  /** Write nothing; fail (exit 1) with a diff when the written files are stale. */
+  check?: boolean;
 }
 
 /**
@@ -58,6 +62,10 @@ export async function runConfigCommand(ctx: CliContext, options: ConfigCommandOp
   for (const warning of output.warnings) warn(ctx, warning);
 
   const outDir = resolve(ctx.cwd, options.out);
+  if (options.check) {
+    await checkWritten(ctx, outDir, output, options.json === true);
+    return output;
+  }
   await writeRunnerFiles(outDir, output.files);
   const shown = (path: string) => relative(ctx.cwd, join(outDir, path)) || path;
   if (options.json) {
@@ -81,4 +89,20 @@ export async function runConfigCommand(ctx: CliContext, options: ConfigCommandOp
     }
   }
   return output;
+}
+
+/** `config --check`: compare, print the differences, exit 1 when anything is stale. */
+async function checkWritten(ctx: CliContext, outDir: string, output: RunnerConfigOutput, json: boolean): Promise<void> {
+  const checks = await checkRunnerFiles(outDir, output.files, (path) => relative(ctx.cwd, path) || path);
+  const stale = checks.filter((c) => c.status !== "ok");
+  if (json) printJson(ctx, { check: true, ok: stale.length === 0, files: checks });
+  else {
+    for (const c of stale) print(ctx, c.detail ?? c.path);
+    for (const c of checks) say(ctx, `${{ ok: "up to date", missing: "MISSING", differs: "DIFFERS" }[c.status].padEnd(12)} ${c.path}`);
+  }
+  if (stale.length > 0) {
+    throw failure(`${stale.length} runner file(s) differ from what runner-kit config writes now: ${stale.map((c) => c.path).join(", ")}`, {
+      hint: "run `runner-kit config` (with the same --out and --team) and deploy or commit the result",
+    });
+  }
 }
