@@ -57,101 +57,105 @@ function dockerQuote(text: string): string {
   return /^[A-Za-z0-9_./:=@%+,${}-]+$/.test(text) ? text : `"${text.replace(/(["\\])/g, "\\$1")}"`;
 }
 
+type SafeStringClass = typeof Handlebars.SafeString;
+type Helper = (...args: never[]) => unknown;
+
+/** Helpers that print Dockerfile pieces: package lists, ARG, LABEL and the mappings they take. */
+function dockerfileHelpers(SafeString: SafeStringClass): Record<string, Helper> {
+  return {
+    /**
+     * {{aptPackages "bash" "git" values.packages}} — sorted, de-duplicated Debian package
+     * names, one per line, each line ending in " \" for a RUN instruction that continues.
+     */
+    aptPackages: (...rest: unknown[]) => {
+      const [args, options] = split(rest);
+      const names = [...new Set(items(args, options))].sort();
+      for (const name of names) if (!PACKAGE.test(name)) fail(options, `"${name}" is not a Debian package name (name, name=version or name/release)`);
+      const indent = typeof options.hash.indent === "number" ? options.hash.indent : 6;
+      return new SafeString(names.map((n) => `${" ".repeat(indent)}${n} \\`).join("\n"));
+    },
+    /** {{arg "NAME"}} or {{arg "NAME" "fallback"}} — `ARG NAME=<args.NAME or fallback>`, or `ARG NAME`. */
+    arg: (...rest: unknown[]) => {
+      const [args, options] = split(rest);
+      const name = oneLine(options, "the ARG name", args[0]);
+      if (!ARG_NAME.test(name)) fail(options, `"${name}" is not a valid ARG name`);
+      const given = options.data.root.args?.[name];
+      const value = given ?? args[1];
+      if (value === undefined || value === null || value === "") return `ARG ${name}`;
+      return `ARG ${name}=${dockerQuote(oneLine(options, `the value of ARG ${name}`, value))}`;
+    },
+    /** {{labels mapping…}} — one LABEL instruction, one key per line; later mappings win. */
+    labels: (...rest: unknown[]) => {
+      const [args, options] = split(rest);
+      const merged: Record<string, unknown> = {};
+      for (const value of args) {
+        if (value === null || typeof value !== "object" || Array.isArray(value)) fail(options, "expects mappings of label keys to values");
+        Object.assign(merged, value);
+      }
+      const entries = Object.entries(merged).filter(([, v]) => v !== null && v !== undefined && v !== "");
+      if (entries.length === 0) return new SafeString("");
+      const lines = entries.map(([key, v]) => {
+        if (!LABEL_KEY.test(key)) fail(options, `"${key}" is not a valid label key`);
+        return `${key}=${dockerQuote(oneLine(options, `label ${key}`, v))}`;
+      });
+      return new SafeString(`LABEL ${lines.join(" \\\n      ")}`);
+    },
+    /** {{oci title=… version=…}} — org.opencontainers.image.* labels in the spec's order (empty values dropped). */
+    oci: (options: HelperOptions) => {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(options.hash).sort((a, b) => ociRank(a) - ociRank(b) || a.localeCompare(b))) {
+        const value = options.hash[key];
+        if (value !== null && value !== "") out[`org.opencontainers.image.${key}`] = value;
+      }
+      return out;
+    },
+    /** {{json (obj key=value)}} or (obj "key.with.dots" value …) — a mapping built in the template (hash keys sorted, then pairs in order). */
+    obj: (...rest: unknown[]) => {
+      const [args, options] = split(rest);
+      if (args.length % 2 !== 0) fail(options, "expects key/value pairs");
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(options.hash).sort()) out[key] = options.hash[key];
+      for (let i = 0; i < args.length; i += 2) out[oneLine(options, "a key", args[i])] = args[i + 1];
+      return out;
+    },
+    /** (keyed list value) — {item: value} for every item, e.g. credHelpers from registry hosts. */
+    keyed: (list: unknown, value: unknown, options: HelperOptions) => {
+      const out: Record<string, unknown> = {};
+      for (const item of items([list], options)) out[item] = value;
+      return out;
+    },
+  };
+}
+
+/** Helpers for text and logic: join, quote, json, eq, warn. */
+function textHelpers(): Record<string, Helper> {
+  return {
+    /** {{join list ", "}} — items joined on one line (default separator: a space). */
+    join: (list: unknown, ...rest: unknown[]) => {
+      const [args, options] = split(rest);
+      const sep = args.length > 0 ? oneLine(options, "the separator", args[0]) : " ";
+      return items([list], options).join(sep);
+    },
+    /** {{quote value}} — one shell word, single-quoted when needed. */
+    quote: (value: unknown, options: HelperOptions) => shellQuote(oneLine(options, "the value", value)),
+    /** {{json value}} — compact JSON on one line (line breaks inside strings are escaped). */
+    json: (value: unknown, options: HelperOptions) => {
+      if (value === undefined) fail(options, "the value is missing");
+      return JSON.stringify(value);
+    },
+    /** {{#if (eq values.install "official")}} */
+    eq: (a: unknown, b: unknown) => a === b,
+    /** {{warn "text"}} or {{#warn}}text with {{values}}{{/warn}} — a warning shown by `runner-kit render`; prints nothing. */
+    warn: function (this: unknown, ...rest: unknown[]) {
+      const [args, options] = split(rest);
+      const block = (options as HelperOptions & { fn?: (context: unknown) => string }).fn;
+      const message = block ? block(this).trim().replace(/\s+/g, " ") : oneLine(options, "the warning", args[0]);
+      options.data.runnerKitWarnings?.push(message);
+      return "";
+    },
+  };
+}
+
 export function registerHelpers(hb: typeof Handlebars): void {
-  const SafeString = hb.SafeString;
-
-  /** {{join list ", "}} — items joined on one line (default separator: a space). */
-  hb.registerHelper("join", (list: unknown, ...rest: unknown[]) => {
-    const [args, options] = split(rest);
-    const sep = args.length > 0 ? oneLine(options, "the separator", args[0]) : " ";
-    return items([list], options).join(sep);
-  });
-
-  /**
-   * {{aptPackages "bash" "git" values.packages}} — sorted, de-duplicated Debian package
-   * names, one per line, each line ending in " \" for a RUN instruction that continues.
-   */
-  hb.registerHelper("aptPackages", (...rest: unknown[]) => {
-    const [args, options] = split(rest);
-    const names = [...new Set(items(args, options))].sort();
-    for (const name of names) if (!PACKAGE.test(name)) fail(options, `"${name}" is not a Debian package name (name, name=version or name/release)`);
-    const indent = typeof options.hash.indent === "number" ? options.hash.indent : 6;
-    return new SafeString(names.map((n) => `${" ".repeat(indent)}${n} \\`).join("\n"));
-  });
-
-  /** {{quote value}} — one shell word, single-quoted when needed. */
-  hb.registerHelper("quote", (value: unknown, options: HelperOptions) => shellQuote(oneLine(options, "the value", value)));
-
-  /** {{json value}} — compact JSON on one line (line breaks inside strings are escaped). */
-  hb.registerHelper("json", (value: unknown, options: HelperOptions) => {
-    if (value === undefined) fail(options, "the value is missing");
-    return JSON.stringify(value);
-  });
-
-  /** {{arg "NAME"}} or {{arg "NAME" "fallback"}} — `ARG NAME=<args.NAME or fallback>`, or `ARG NAME`. */
-  hb.registerHelper("arg", (...rest: unknown[]) => {
-    const [args, options] = split(rest);
-    const name = oneLine(options, "the ARG name", args[0]);
-    if (!ARG_NAME.test(name)) fail(options, `"${name}" is not a valid ARG name`);
-    const given = options.data.root.args?.[name];
-    const value = given ?? args[1];
-    if (value === undefined || value === null || value === "") return `ARG ${name}`;
-    return `ARG ${name}=${dockerQuote(oneLine(options, `the value of ARG ${name}`, value))}`;
-  });
-
-  /** {{labels mapping…}} — one LABEL instruction, one key per line; later mappings win. */
-  hb.registerHelper("labels", (...rest: unknown[]) => {
-    const [args, options] = split(rest);
-    const merged: Record<string, unknown> = {};
-    for (const value of args) {
-      if (value === null || typeof value !== "object" || Array.isArray(value)) fail(options, "expects mappings of label keys to values");
-      Object.assign(merged, value);
-    }
-    const entries = Object.entries(merged).filter(([, v]) => v !== null && v !== undefined && v !== "");
-    if (entries.length === 0) return new SafeString("");
-    const lines = entries.map(([key, v]) => {
-      if (!LABEL_KEY.test(key)) fail(options, `"${key}" is not a valid label key`);
-      return `${key}=${dockerQuote(oneLine(options, `label ${key}`, v))}`;
-    });
-    return new SafeString(`LABEL ${lines.join(" \\\n      ")}`);
-  });
-
-  /** {{oci title=… version=…}} — org.opencontainers.image.* labels in the spec's order (empty values dropped). */
-  hb.registerHelper("oci", (options: HelperOptions) => {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(options.hash).sort((a, b) => ociRank(a) - ociRank(b) || a.localeCompare(b))) {
-      const value = options.hash[key];
-      if (value !== null && value !== "") out[`org.opencontainers.image.${key}`] = value;
-    }
-    return out;
-  });
-
-  /** {{json (obj key=value)}} or (obj "key.with.dots" value …) — a mapping built in the template (hash keys sorted, then pairs in order). */
-  hb.registerHelper("obj", (...rest: unknown[]) => {
-    const [args, options] = split(rest);
-    if (args.length % 2 !== 0) fail(options, "expects key/value pairs");
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(options.hash).sort()) out[key] = options.hash[key];
-    for (let i = 0; i < args.length; i += 2) out[oneLine(options, "a key", args[i])] = args[i + 1];
-    return out;
-  });
-
-  /** (keyed list value) — {item: value} for every item, e.g. credHelpers from registry hosts. */
-  hb.registerHelper("keyed", (list: unknown, value: unknown, options: HelperOptions) => {
-    const out: Record<string, unknown> = {};
-    for (const item of items([list], options)) out[item] = value;
-    return out;
-  });
-
-  /** {{#if (eq values.install "official")}} */
-  hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
-
-  /** {{warn "text"}} or {{#warn}}text with {{values}}{{/warn}} — a warning shown by `runner-kit render`; prints nothing. */
-  hb.registerHelper("warn", function (this: unknown, ...rest: unknown[]) {
-    const [args, options] = split(rest);
-    const block = (options as HelperOptions & { fn?: (context: unknown) => string }).fn;
-    const message = block ? block(this).trim().replace(/\s+/g, " ") : oneLine(options, "the warning", args[0]);
-    options.data.runnerKitWarnings?.push(message);
-    return "";
-  });
+  for (const [name, helper] of Object.entries({ ...textHelpers(), ...dockerfileHelpers(hb.SafeString) })) hb.registerHelper(name, helper as Handlebars.HelperDelegate);
 }
