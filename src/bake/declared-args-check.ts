@@ -1,74 +1,13 @@
 /**
- * Which build args a rendered Dockerfile declares (its ARG instructions, every stage), and
- * the check that every build arg runner-kit passes is one of them. Docker only warns about
- * an arg nothing declares and builds anyway, so a misspelt `--build-arg` would silently
- * build the default. Pure.
+ * The check that every build arg runner-kit passes is declared by a rendered Dockerfile
+ * that receives it. Docker only warns about an arg nothing declares and builds anyway, so
+ * a misspelt `--build-arg` would silently build the default. Pure.
  */
-import { instructions } from "./from.js";
 import { configError, usageError } from "../common/errors.js";
 import { didYouMean } from "../common/nearest.js";
+import { declaredArgs, isPredefinedArg } from "../dockerfile/args.js";
+import type { Dockerfile } from "../dockerfile/parse.js";
 import type { ArgSource, Variant } from "../project/plan.js";
-
-/** Docker's predefined proxy args, accepted without an ARG instruction (either case). */
-const PROXY_ARGS = ["HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY"];
-/** BuildKit's automatic platform args and build settings. */
-const BUILDKIT_ARGS = ["TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT", "SOURCE_DATE_EPOCH"];
-const PREDEFINED = new Set([...PROXY_ARGS, ...PROXY_ARGS.map((n) => n.toLowerCase()), ...BUILDKIT_ARGS]);
-
-/** True for a build arg Docker or BuildKit accepts without an ARG instruction. */
-export function isPredefinedArg(name: string): boolean {
-  return PREDEFINED.has(name) || name.startsWith("BUILDKIT_");
-}
-
-/**
- * Split an instruction's arguments into words the way the Dockerfile parser does for ARG:
- * whitespace separates, "…" and '…' quote (quotes kept out of the word), a backslash
- * escapes the next character outside single quotes.
- */
-export function instructionWords(text: string): string[] {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === "\\" && quote === '"' && i + 1 < text.length) word += text[++i];
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === "\\" && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
-
-/** The names the ARG instructions declare, in order of first appearance (`ARG a b=c` declares a and b). */
-export function declaredArgs(dockerfile: string): string[] {
-  const names: string[] = [];
-  for (const ins of instructions(dockerfile)) {
-    const match = /^ARG(?:\s+(.*))?$/i.exec(ins.text);
-    if (!match) continue;
-    for (const word of instructionWords(match[1] ?? "")) {
-      const eq = word.indexOf("=");
-      const name = eq >= 0 ? word.slice(0, eq) : word;
-      if (name !== "" && !names.includes(name)) names.push(name);
-    }
-  }
-  return names;
-}
 
 interface Group {
   name: string;
@@ -91,7 +30,7 @@ function describeDeclared(variants: Group["variants"]): string {
  * variants of its image or team. Template defaults are the template's own business and
  * are not checked. Variants without argSources (library callers) are not checked.
  */
-export function checkDeclaredArgs(items: readonly { variant: Variant; dockerfile: string }[]): void {
+export function checkDeclaredArgs(items: readonly { variant: Variant; dockerfile: Dockerfile }[]): void {
   const groups = new Map<string, Group>();
   for (const { variant, dockerfile } of items) {
     const declared = declaredArgs(dockerfile);
