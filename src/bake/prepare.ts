@@ -7,7 +7,7 @@ import { checkAcyclic } from "../common/dependency-order.js";
 import type { Variant } from "../project/plan.js";
 import { variantBases } from "../project/dependencies.js";
 import { parseImageReference } from "../reference/parse.js";
-import { checkDeclaredArgs } from "./declared-args-check.js";
+import { checkDeclaredArgs } from "../project/declared-args-check.js";
 import type { PreparedVariant } from "./types.js";
 
 /**

@@ -4,7 +4,7 @@
  * declared before the first FROM (their defaults, overridden by the build args), exactly
  * the scope Docker gives them. Pure.
  */
-import { argDeclarations } from "./args.js";
+import { argDeclarations } from "./declared-args.js";
 import { asDockerfile, type Dockerfile } from "./parse.js";
 import { instructionWords } from "./words.js";
 

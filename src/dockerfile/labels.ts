@@ -2,7 +2,7 @@
  * runner-kit's image labels written into the Dockerfile of the stage that is built, in the
  * Dockerfile's own escape character. Pure.
  */
-import type { Dockerfile, Instruction, Stage } from "./parse.js";
+import { asDockerfile, type Dockerfile, type Instruction, type Stage } from "./parse.js";
 import { instructionWords } from "./words.js";
 
 /** A LABEL value in double quotes, with what the Dockerfile parser would expand escaped. */
@@ -37,7 +37,8 @@ function labelKeys(instructions: Instruction[], dockerfile: Dockerfile): Set<str
  * (The classic builder turns the `labels` query parameter into one LABEL step — one
  * container and one commit — per label.)
  */
-export function withLabelInstruction(dockerfile: Dockerfile, labels: Record<string, string>, target?: string): string {
+export function withLabelInstruction(input: string | Dockerfile, labels: Record<string, string>, target?: string): string {
+  const dockerfile = asDockerfile(input);
   const { text, escape } = dockerfile;
   const stage = builtStage(dockerfile, target);
   const own = labelKeys(stage?.instructions ?? [], dockerfile);

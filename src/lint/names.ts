@@ -2,7 +2,7 @@
  * Variable names for lint's ARG checks: the names an ARG or ENV instruction declares and
  * the names a text references. Pure.
  */
-import { argDeclarations } from "../dockerfile/args.js";
+import { argDeclarations } from "../dockerfile/declared-args.js";
 import type { EscapeChar, Instruction } from "../dockerfile/parse.js";
 import { instructionWords } from "../dockerfile/words.js";
 

@@ -1,4 +1,4 @@
-import { isPredefinedArg, PLATFORM_ARGS } from "../dockerfile/args.js";
+import { isPredefinedArg, PLATFORM_ARGS } from "../dockerfile/declared-args.js";
 import type { Dockerfile, EscapeChar, Instruction } from "../dockerfile/parse.js";
 import { splitWords, wordValue } from "../dockerfile/words.js";
 import { declaredNames, referencedNames } from "./names.js";

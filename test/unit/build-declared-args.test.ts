@@ -1,9 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkDeclaredArgs } from "../../src/bake/declared-args-check.js";
-import { declaredArgs, isPredefinedArg } from "../../src/dockerfile/args.js";
-import { parseDockerfile } from "../../src/dockerfile/parse.js";
+import { declaredArgs, isPredefinedArg } from "../../src/dockerfile/declared-args.js";
 import { instructionWords } from "../../src/dockerfile/words.js";
+import { checkDeclaredArgs } from "../../src/project/declared-args-check.js";
 import { prepareVariants } from "../../src/bake/prepare.js";
 import { RunnerKitError } from "../../src/common/errors.js";
 import { loadPlan } from "../../src/project/load.js";
@@ -41,7 +40,7 @@ describe("declaredArgs", () => {
       "RUN echo ARG G",
       "ARG BASE",
     ].join("\n");
-    expect(declaredArgs(parseDockerfile(text))).toEqual(["BASE", "a", "b", "D", "E", "F"]);
+    expect(declaredArgs(text)).toEqual(["BASE", "a", "b", "D", "E", "F"]);
   });
 
   it("splits words like the Dockerfile parser: quotes group, backslash escapes", () => {
@@ -59,13 +58,13 @@ describe("declaredArgs", () => {
 });
 
 describe("checkDeclaredArgs", () => {
-  const dockerfile = parseDockerfile("FROM busybox\nARG V\n");
+  const dockerfile = "FROM busybox\nARG V\n";
 
   it("accepts a --build-arg that one of the variants declares, and the predefined args", () => {
     expect(() =>
       checkDeclaredArgs([
         { variant: variant("a", { V: { from: "--build-arg" }, HTTP_PROXY: { from: "--build-arg" }, TARGETARCH: { from: "--build-arg" } }), dockerfile },
-        { variant: variant("b", { V: { from: "--build-arg" }, HTTP_PROXY: { from: "--build-arg" }, TARGETARCH: { from: "--build-arg" } }), dockerfile: parseDockerfile("FROM busybox\n") },
+        { variant: variant("b", { V: { from: "--build-arg" }, HTTP_PROXY: { from: "--build-arg" }, TARGETARCH: { from: "--build-arg" } }), dockerfile: "FROM busybox\n" },
       ]),
     ).not.toThrow();
   });
@@ -74,7 +73,7 @@ describe("checkDeclaredArgs", () => {
     const error = thrown(() =>
       checkDeclaredArgs([
         { variant: variant("a", { VV: { from: "--build-arg" } }), dockerfile },
-        { variant: variant("b", { VV: { from: "--build-arg" } }), dockerfile: parseDockerfile("FROM busybox\n") },
+        { variant: variant("b", { VV: { from: "--build-arg" } }), dockerfile: "FROM busybox\n" },
       ]),
     );
     expect(error.exitCode).toBe(2);

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { dockerfileBases } from "../../src/dockerfile/from.js";
 import { BuildEventTracker } from "../../src/builder/classic-events.js";
 import { withLabelInstruction } from "../../src/dockerfile/labels.js";
-import { parseDockerfile } from "../../src/dockerfile/parse.js";
 
 describe("dockerfileBases", () => {
   it("finds external images, skips stage aliases and scratch, follows the final stage to its base", () => {
@@ -74,18 +73,18 @@ describe("BuildEventTracker", () => {
 
 describe("withLabelInstruction", () => {
   it("appends one LABEL to the last stage, escaping what the parser would expand", () => {
-    const out = withLabelInstruction(parseDockerfile("FROM busybox\nRUN true"), { b: 'say "$HOME"\\', a: "1" });
+    const out = withLabelInstruction("FROM busybox\nRUN true", { b: 'say "$HOME"\\', a: "1" });
     expect(out).toBe('FROM busybox\nRUN true\nLABEL "a"="1" \\\n      "b"="say \\"\\$HOME\\"\\\\"\n');
   });
 
   it("puts it at the end of the target stage", () => {
-    const out = withLabelInstruction(parseDockerfile("FROM busybox AS one\nRUN a\n\nFROM one AS two\nRUN b\n"), { k: "v" }, "one");
+    const out = withLabelInstruction("FROM busybox AS one\nRUN a\n\nFROM one AS two\nRUN b\n", { k: "v" }, "one");
     expect(out).toBe('FROM busybox AS one\nRUN a\n\nLABEL "k"="v"\nFROM one AS two\nRUN b\n');
   });
 
   it("continues a stage's closing LABEL instead of adding a step, keeping the template's own OCI keys", () => {
     const text = "FROM debian\nRUN true\nLABEL org.opencontainers.image.title=runner-aws \\\n      io.runner-kit.variant=wrong\n";
-    const out = withLabelInstruction(parseDockerfile(text), { "org.opencontainers.image.title": "data/runner-aws", "io.runner-kit.variant": "data/runner-aws", "org.opencontainers.image.created": "T" });
+    const out = withLabelInstruction(text, { "org.opencontainers.image.title": "data/runner-aws", "io.runner-kit.variant": "data/runner-aws", "org.opencontainers.image.created": "T" });
     expect(out).toBe(
       'FROM debian\nRUN true\nLABEL org.opencontainers.image.title=runner-aws \\\n      io.runner-kit.variant=wrong \\\n      "io.runner-kit.variant"="data/runner-aws" \\\n      "org.opencontainers.image.created"="T"\n',
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkDeclaredArgs } from "../../src/bake/declared-args-check.js";
-import { declaredArgs } from "../../src/dockerfile/args.js";
+import { checkDeclaredArgs } from "../../src/project/declared-args-check.js";
+import { declaredArgs } from "../../src/dockerfile/declared-args.js";
 import { dockerfileBases } from "../../src/dockerfile/from.js";
 import { parseDockerfile } from "../../src/dockerfile/parse.js";
 import { lintDockerfile } from "../../src/lint/lint.js";

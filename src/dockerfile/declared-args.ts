@@ -4,7 +4,7 @@
  * Pure.
  */
 import type { EscapeChar } from "./directives.js";
-import type { Dockerfile, Instruction } from "./parse.js";
+import { asDockerfile, type Dockerfile, type Instruction } from "./parse.js";
 import { splitWords, wordValue, type Lookup } from "./words.js";
 
 /** Docker's predefined proxy args, accepted without an ARG instruction (either case). */
@@ -43,7 +43,8 @@ export function* argDeclarations(ins: Instruction, escape: EscapeChar, lookup?: 
 }
 
 /** The names the ARG instructions declare (every stage), in order of first appearance. */
-export function declaredArgs(dockerfile: Dockerfile): string[] {
+export function declaredArgs(input: string | Dockerfile): string[] {
+  const dockerfile = asDockerfile(input);
   const names = new Set<string>();
   for (const ins of dockerfile.instructions) for (const { name } of argDeclarations(ins, dockerfile.escape)) names.add(name);
   return [...names];

@@ -5,9 +5,9 @@
  */
 import { configError, usageError } from "../common/errors.js";
 import { didYouMean } from "../common/nearest.js";
-import { declaredArgs, isPredefinedArg } from "../dockerfile/args.js";
+import { declaredArgs, isPredefinedArg } from "../dockerfile/declared-args.js";
 import type { Dockerfile } from "../dockerfile/parse.js";
-import type { ArgSource, Variant } from "../project/plan.js";
+import type { ArgSource, Variant } from "./plan.js";
 
 interface Group {
   name: string;
@@ -30,7 +30,7 @@ function describeDeclared(variants: Group["variants"]): string {
  * variants of its image or team. Template defaults are the template's own business and
  * are not checked. Variants without argSources (library callers) are not checked.
  */
-export function checkDeclaredArgs(items: readonly { variant: Variant; dockerfile: Dockerfile }[]): void {
+export function checkDeclaredArgs(items: readonly { variant: Variant; dockerfile: string | Dockerfile }[]): void {
   const groups = new Map<string, Group>();
   for (const { variant, dockerfile } of items) {
     const declared = declaredArgs(dockerfile);
