@@ -2,11 +2,12 @@ import { computeContentHash } from "../builder/content-hash.js";
 import { listContextFiles } from "../builder/context-files.js";
 import { INJECTED_DOCKERFILE } from "../builder/context.js";
 import { dockerfileBases } from "../dockerfile/from.js";
+import { parseDockerfile } from "../dockerfile/parse.js";
 import { checkAcyclic } from "../common/dependency-order.js";
 import type { Variant } from "../project/plan.js";
 import { variantBases } from "../project/dependencies.js";
 import { parseImageReference } from "../reference/parse.js";
-import { checkDeclaredArgs } from "../dockerfile/declared-args.js";
+import { checkDeclaredArgs } from "../project/declared-args-check.js";
 import type { PreparedVariant } from "./types.js";
 
 /**
@@ -23,14 +24,15 @@ export async function prepareVariants(
   const rendered = await Promise.all(
     variants.map(async (variant) => {
       const dockerfile = await renderDockerfile(variant);
+      const model = parseDockerfile(dockerfile);
       const target = options.target ?? variant.target;
-      return { variant, dockerfile, target, bases: dockerfileBases(dockerfile, variant.args, target) };
+      return { variant, dockerfile, model, target, bases: dockerfileBases(model, variant.args, target) };
     }),
   );
   const classified = variantBases(variants, new Map(rendered.map((r) => [r.variant.id, r.bases.externalImages])));
   // Before anything is built (after a bad FROM, which is reported first): a build arg no
   // Dockerfile declares is only a Docker warning.
-  checkDeclaredArgs(rendered);
+  checkDeclaredArgs(rendered.map((r) => ({ variant: r.variant, dockerfile: r.model })));
   const staged = await Promise.all(
     rendered.map(async (r) => {
       const listing = await listContextFiles(r.variant.context, [INJECTED_DOCKERFILE]);
@@ -66,6 +68,7 @@ export async function prepareVariants(
       const prepared: PreparedVariant = {
         variant: s.variant,
         dockerfile: s.dockerfile,
+        model: s.model,
         target: s.target,
         externalBases: s.externalBases,
         dependsOn: s.dependsOn,

@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import type { RegistryCredential } from "../auth/types.js";
 import type { FetchLike } from "../push/registry-api.js";
 import type { ContextEntry } from "../builder/context-files.js";
+import type { Dockerfile } from "../dockerfile/parse.js";
 import type { Variant } from "../project/plan.js";
 import type { SecretSet } from "../common/secrets.js";
 
@@ -91,6 +92,8 @@ export interface BuildDeps {
 export interface PreparedVariant {
   variant: Variant;
   dockerfile: string;
+  /** The rendered Dockerfile read once (src/dockerfile/parse.ts); build writes its labels through it. */
+  model: Dockerfile;
   target: string | undefined;
   /** External FROM images (project images excluded). */
   externalBases: string[];

@@ -78,7 +78,7 @@ async function build(p: PreparedVariant, deps: BuildDeps, options: BuildOptions)
   const outcome = await runClassicBuild(
     deps.docker,
     {
-      context: contextTar(variant.context, p.entries, withLabelInstruction(p.dockerfile, imageLabels(p, deps.now(), vcs), p.target)),
+      context: contextTar(variant.context, p.entries, withLabelInstruction(p.model, imageLabels(p, deps.now(), vcs), p.target)),
       dockerfile: INJECTED_DOCKERFILE,
       tags: variant.tags.map((t) => `${variant.repository}:${t}`),
       buildArgs: variant.args,

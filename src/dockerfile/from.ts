@@ -1,7 +1,13 @@
 /**
- * The FROM lines of a rendered Dockerfile: which images a build pulls in, which stage is
- * the final one, and which names are stage aliases rather than images. Pure.
+ * The base images of a Dockerfile: which images a build pulls in, which stage is the final
+ * one, and which names are stage aliases rather than images. FROM lines see the ARGs
+ * declared before the first FROM (their defaults, overridden by the build args), exactly
+ * the scope Docker gives them. Pure.
  */
+import { argDeclarations } from "./declared-args.js";
+import { asDockerfile, type Dockerfile } from "./parse.js";
+import { instructionWords } from "./words.js";
+
 export interface FromInstruction {
   /** The image as written after ARG substitution, e.g. "debian:bookworm" or "builder". */
   image: string;
@@ -22,85 +28,20 @@ export interface DockerfileBases {
   finalBase?: string;
 }
 
-export interface Instruction {
-  /** 1-based first and last physical line. */
-  line: number;
-  endLine: number;
-  /** Continuation lines joined. */
-  text: string;
-}
-
-/** Logical instructions: continuation lines joined, comments and blank lines dropped. */
-export function instructions(text: string): Instruction[] {
-  const out: Instruction[] = [];
-  const lines = text.split(/\r?\n/);
-  let current: Instruction | undefined;
-  lines.forEach((raw, index) => {
-    const trimmed = raw.trim();
-    if (current === undefined && (trimmed === "" || trimmed.startsWith("#"))) return;
-    if (current !== undefined && trimmed.startsWith("#")) return;
-    const continued = /\\\s*$/.test(raw);
-    const piece = continued ? raw.replace(/\\\s*$/, "") : raw;
-    if (current === undefined) current = { line: index + 1, endLine: index + 1, text: piece.trim() };
-    else {
-      current.text += ` ${piece.trim()}`;
-      current.endLine = index + 1;
-    }
-    if (!continued) {
-      out.push(current);
-      current = undefined;
-    }
-  });
-  if (current) out.push(current);
-  return out;
-}
-
-/** Docker's ${VAR}, ${VAR:-default}, $VAR substitution for FROM lines. */
-function substitute(value: string, args: Record<string, string>): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare)!;
-    const set = args[name];
-    if (op === "-") return set !== undefined && set !== "" ? set : (word ?? "");
-    if (op === "+") return set !== undefined && set !== "" ? (word ?? "") : "";
-    return set ?? "";
-  });
-}
-
-/**
- * Parse the FROM instructions (the final stage is `target` when given). `ARG` lines before the first FROM provide defaults, which
- * the build args override, exactly the scope Docker gives FROM.
- */
-export function dockerfileBases(text: string, buildArgs: Record<string, string> = {}, target?: string): DockerfileBases {
-  const globalArgs: Record<string, string> = {};
-  const stages: FromInstruction[] = [];
-  for (const ins of instructions(text)) {
-    const match = /^(\w+)\s*(.*)$/.exec(ins.text);
-    if (!match) continue;
-    const keyword = match[1]!.toUpperCase();
-    const rest = match[2]!;
-    if (keyword === "ARG" && stages.length === 0) {
-      for (const decl of rest.split(/\s+/).filter(Boolean)) {
-        const eq = decl.indexOf("=");
-        const name = eq >= 0 ? decl.slice(0, eq) : decl;
-        const value = eq >= 0 ? decl.slice(eq + 1).replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1") : undefined;
-        if (buildArgs[name] !== undefined) globalArgs[name] = buildArgs[name];
-        else if (value !== undefined) globalArgs[name] = substitute(value, globalArgs);
-      }
-    } else if (keyword === "FROM") {
-      const words = rest.split(/\s+/).filter((w) => w && !w.startsWith("--"));
-      const image = substitute(words[0] ?? "", globalArgs);
-      const alias = words[1]?.toUpperCase() === "AS" && words[2] ? words[2].toLowerCase() : undefined;
-      stages.push(alias ? { image, alias, line: ins.line } : { image, line: ins.line });
+/** The global ARGs' values as FROM sees them: defaults (expanded in order), overridden by build args. */
+function globalArgs(dockerfile: Dockerfile, buildArgs: Record<string, string>): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const ins of dockerfile.preamble) {
+    for (const { name, value } of argDeclarations(ins, dockerfile.escape, (n) => values.get(n))) {
+      const given = buildArgs[name] ?? value;
+      if (given !== undefined) values.set(name, given);
     }
   }
-  const aliases = new Set<string>();
-  const external: string[] = [];
-  for (const stage of stages) {
-    const isAlias = aliases.has(stage.image.toLowerCase());
-    if (!isAlias && stage.image !== "scratch" && stage.image !== "" && !external.includes(stage.image)) external.push(stage.image);
-    if (stage.alias) aliases.add(stage.alias);
-  }
-  // The final stage's base, followed through stage aliases to the image it starts from.
+  return values;
+}
+
+/** The final stage's base, followed through stage aliases to the image it starts from. */
+function finalBaseOf(stages: FromInstruction[], target: string | undefined): string | undefined {
   const targetIndex = target === undefined ? -1 : stages.findIndex((s) => s.alias === target.toLowerCase());
   let index = targetIndex >= 0 ? targetIndex : stages.length - 1;
   let base = stages[index]?.image;
@@ -111,5 +52,24 @@ export function dockerfileBases(text: string, buildArgs: Record<string, string> 
     index = earlier;
     base = stages[earlier]!.image;
   }
-  return base !== undefined && base !== "scratch" && base !== "" ? { stages, externalImages: external, finalBase: base } : { stages, externalImages: external };
+  return base !== undefined && base !== "scratch" && base !== "" ? base : undefined;
+}
+
+/** Read the FROM instructions (the final stage is `target` when given). */
+export function dockerfileBases(input: string | Dockerfile, buildArgs: Record<string, string> = {}, target?: string): DockerfileBases {
+  const dockerfile = asDockerfile(input);
+  const values = globalArgs(dockerfile, buildArgs);
+  const stages: FromInstruction[] = dockerfile.stages.map((stage) => {
+    const image = instructionWords(stage.from.args, dockerfile.escape, (n) => values.get(n))[0] ?? "";
+    return stage.name ? { image, alias: stage.name, line: stage.from.line } : { image, line: stage.from.line };
+  });
+  const aliases = new Set<string>();
+  const external: string[] = [];
+  for (const stage of stages) {
+    const isAlias = aliases.has(stage.image.toLowerCase());
+    if (!isAlias && stage.image !== "scratch" && stage.image !== "" && !external.includes(stage.image)) external.push(stage.image);
+    if (stage.alias) aliases.add(stage.alias);
+  }
+  const finalBase = finalBaseOf(stages, target);
+  return finalBase !== undefined ? { stages, externalImages: external, finalBase } : { stages, externalImages: external };
 }

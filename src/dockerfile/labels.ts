@@ -1,27 +1,28 @@
-import { instructions, type Instruction } from "./from.js";
+/**
+ * runner-kit's image labels written into the Dockerfile of the stage that is built, in the
+ * Dockerfile's own escape character. Pure.
+ */
+import { asDockerfile, type Dockerfile, type Instruction, type Stage } from "./parse.js";
+import { instructionWords } from "./words.js";
 
 /** A LABEL value in double quotes, with what the Dockerfile parser would expand escaped. */
-function quote(value: string): string {
-  return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`).replace(/\n/g, " ")}"`;
+function quote(value: string, escape: string): string {
+  const special = new Set(['"', "$", escape]);
+  return `"${[...value].map((c) => (special.has(c) ? `${escape}${c}` : c)).join("").replace(/\n/g, " ")}"`;
 }
 
-/** The instructions of the stage that is built: the target, else the last. */
-function builtStage(all: Instruction[], target: string | undefined): Instruction[] {
-  const starts = all.flatMap((ins, i) => (/^FROM\s/i.test(ins.text) ? [i] : []));
-  let index = starts.length - 1;
-  if (target !== undefined) {
-    const found = starts.findIndex((i) => new RegExp(`\\sAS\\s+${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`, "i").test(all[i]!.text));
-    if (found >= 0) index = found;
-  }
-  return index < 0 ? [] : all.slice(starts[index], starts[index + 1] ?? all.length);
+/** The stage that is built: the target, else the last. */
+function builtStage(dockerfile: Dockerfile, target: string | undefined): Stage | undefined {
+  const named = target === undefined ? undefined : dockerfile.stages.find((s) => s.name === target.toLowerCase());
+  return named ?? dockerfile.stages.at(-1);
 }
 
-/** Keys the stage's own LABEL instructions set (approximate: key=value pairs). */
-function labelKeys(stage: Instruction[]): Set<string> {
+/** Keys the stage's own LABEL instructions set (key=value pairs). */
+function labelKeys(instructions: Instruction[], dockerfile: Dockerfile): Set<string> {
   const keys = new Set<string>();
-  for (const ins of stage) {
-    if (!/^LABEL\s/i.test(ins.text)) continue;
-    for (const m of ins.text.slice(6).matchAll(/(?:^|\s)(?:"([^"]+)"|([^\s="]+))=/g)) keys.add((m[1] ?? m[2])!);
+  for (const ins of instructions) {
+    if (ins.keyword !== "LABEL") continue;
+    for (const word of instructionWords(ins.args, dockerfile.escape)) if (word.indexOf("=") > 0) keys.add(word.slice(0, word.indexOf("=")));
   }
   return keys;
 }
@@ -36,25 +37,26 @@ function labelKeys(stage: Instruction[]): Set<string> {
  * (The classic builder turns the `labels` query parameter into one LABEL step — one
  * container and one commit — per label.)
  */
-export function withLabelInstruction(dockerfile: string, labels: Record<string, string>, target?: string): string {
-  const all = instructions(dockerfile);
-  const stage = builtStage(all, target);
-  const own = labelKeys(stage);
+export function withLabelInstruction(input: string | Dockerfile, labels: Record<string, string>, target?: string): string {
+  const dockerfile = asDockerfile(input);
+  const { text, escape } = dockerfile;
+  const stage = builtStage(dockerfile, target);
+  const own = labelKeys(stage?.instructions ?? [], dockerfile);
   const keys = Object.keys(labels)
     .filter((k) => k.startsWith("io.runner-kit.") || !own.has(k))
     .sort();
-  if (keys.length === 0) return dockerfile;
-  const pairs = keys.map((k) => `${quote(k)}=${quote(labels[k]!)}`);
-  const lines = dockerfile.split("\n");
-  const last = stage.at(-1);
-  if (last && /^LABEL\s/i.test(last.text)) {
+  if (keys.length === 0) return text;
+  const pairs = keys.map((k) => `${quote(k, escape)}=${quote(labels[k]!, escape)}`);
+  const lines = text.split("\n");
+  const last = stage ? (stage.instructions.at(-1) ?? stage.from) : undefined;
+  if (last && last.keyword === "LABEL") {
     const at = last.endLine - 1;
-    lines[at] = `${lines[at]!.replace(/\s+$/, "")} \\`;
-    lines.splice(at + 1, 0, ...pairs.map((p, i) => `      ${p}${i < pairs.length - 1 ? " \\" : ""}`));
+    lines[at] = `${lines[at]!.replace(/\s+$/, "")} ${escape}`;
+    lines.splice(at + 1, 0, ...pairs.map((p, i) => `      ${p}${i < pairs.length - 1 ? ` ${escape}` : ""}`));
     return lines.join("\n");
   }
-  const instruction = `LABEL ${pairs.join(" \\\n      ")}`;
-  const next = last ? all[all.indexOf(last) + 1] : undefined;
-  if (!next) return `${dockerfile.replace(/\n*$/, "\n")}${instruction}\n`;
+  const instruction = `LABEL ${pairs.join(` ${escape}\n      `)}`;
+  const next = last ? dockerfile.instructions[dockerfile.instructions.indexOf(last) + 1] : undefined;
+  if (!next) return `${text.replace(/\n*$/, "\n")}${instruction}\n`;
   return [...lines.slice(0, next.line - 1), instruction, ...lines.slice(next.line - 1)].join("\n");
 }

@@ -1,4 +1,4 @@
-import { parseDockerfile } from "./parse.js";
+import { asDockerfile, type Dockerfile, type Instruction } from "../dockerfile/parse.js";
 import type { Finding, Rule } from "./rule.js";
 import { aptRules } from "./rules-apt.js";
 import { fromRules } from "./rules-from.js";
@@ -10,13 +10,22 @@ export type { Finding, Rule, Severity } from "./rule.js";
 /** Every rule, in the order findings are explained in the README. */
 export const RULES: readonly Rule[] = [...instructionRules, ...fromRules, ...aptRules, ...shellRules];
 
-/** Lint Dockerfile text: findings sorted by line, minus those ignored inline. */
-export function lintDockerfile(text: string, rules: readonly Rule[] = RULES): Finding[] {
-  const file = parseDockerfile(text);
+const IGNORE = /^#\s*(?:hadolint|runner-kit)\s+ignore\s*=\s*([A-Za-z0-9, ]+)/;
+
+/** Rule ids ignored for an instruction: the last `# hadolint ignore=DL3008,DL3015` (or `# runner-kit ignore=…`) comment above it. */
+function ignoredRules(at: Instruction): Set<string> {
+  const comment = at.comments.findLast((c) => IGNORE.test(c));
+  const ids = comment === undefined ? "" : IGNORE.exec(comment)![1]!;
+  return new Set(ids.split(/[\s,]+/).filter(Boolean).map((s) => s.toUpperCase()));
+}
+
+/** Lint a Dockerfile (text, or the model already parsed): findings sorted by line, minus those ignored inline. */
+export function lintDockerfile(input: string | Dockerfile, rules: readonly Rule[] = RULES): Finding[] {
+  const file = asDockerfile(input);
   const findings: Finding[] = [];
   for (const rule of rules) {
     rule.check(file, (at, message, fix) => {
-      if (at.ignore.has(rule.id)) return;
+      if (ignoredRules(at).has(rule.id)) return;
       findings.push({ rule: rule.id, severity: rule.severity, line: at.line, message, fix });
     });
   }

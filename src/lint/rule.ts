@@ -1,4 +1,4 @@
-import type { Instruction, ParsedDockerfile } from "./parse.js";
+import type { Dockerfile, Instruction } from "../dockerfile/parse.js";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -11,10 +11,10 @@ export interface Finding {
   fix: string;
 }
 
-/** A lint rule: an id (hadolint's where one exists, RKnnn for runner-kit's own), a severity and a check. */
+/** A lint rule: an id (hadolint's where one exists, RKnnn for runner-kit's own), a severity and a check over the Dockerfile model. */
 export interface Rule {
   id: string;
   severity: Severity;
   summary: string;
-  check(file: ParsedDockerfile, report: (at: Instruction, message: string, fix: string) => void): void;
+  check(file: Dockerfile, report: (at: Instruction, message: string, fix: string) => void): void;
 }

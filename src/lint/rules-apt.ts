@@ -1,4 +1,4 @@
-import type { Instruction, Stage } from "./parse.js";
+import type { Instruction, Stage } from "../dockerfile/parse.js";
 import type { Rule } from "./rule.js";
 
 /** The simple commands of a RUN (split on && || ; |), as word lists. */

@@ -60,7 +60,7 @@ export const fromRules: Rule[] = [
         const earlier = stageNamesBefore(file, stage.index);
         for (const instruction of stage.instructions) {
           if (instruction.keyword !== "COPY") continue;
-          const from = /(?:^|\s)--from=(\S+)/.exec(instruction.args)?.[1];
+          const from = instruction.flags.find((f) => f.name === "from")?.value;
           if (from === undefined || /[:/.@$]/.test(from)) continue;
           if (/^\d+$/.test(from) ? Number(from) < stage.index : earlier.has(from.toLowerCase())) continue;
           report(instruction, `COPY --from=${from} names no earlier stage`, `define FROM … AS ${from} before this stage, or fix the name`);

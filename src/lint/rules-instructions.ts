@@ -1,3 +1,5 @@
+import { instructionWords } from "../dockerfile/words.js";
+import { declaredNames } from "./names.js";
 import type { Rule } from "./rule.js";
 
 const KNOWN = new Set(["FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"]);
@@ -10,9 +12,9 @@ export const instructionRules: Rule[] = [
     severity: "error",
     summary: "instructions are Dockerfile instructions",
     check(file, report) {
-      for (const i of file.all) if (!KNOWN.has(i.keyword)) report(i, `"${i.keyword}" is not a Dockerfile instruction`, "fix the keyword (a broken line continuation often causes this)");
+      for (const i of file.instructions) if (!KNOWN.has(i.keyword)) report(i, `"${i.keyword}" is not a Dockerfile instruction`, "fix the keyword (a broken line continuation often causes this)");
       if (file.stages.length === 0) {
-        const first = file.all[0];
+        const first = file.instructions[0];
         if (first) report(first, "the Dockerfile has no FROM", "start a stage with FROM <image>:<tag>");
       }
     },
@@ -22,9 +24,9 @@ export const instructionRules: Rule[] = [
     severity: "error",
     summary: "COPY, not ADD, for files and directories",
     check(file, report) {
-      for (const i of file.all) {
+      for (const i of file.instructions) {
         if (i.keyword !== "ADD") continue;
-        const sources = i.args.split(" ").filter((w) => !w.startsWith("--")).slice(0, -1);
+        const sources = instructionWords(i.args, file.escape).slice(0, -1);
         if (sources.some((s) => !/^https?:\/\//.test(s) && !/\.(?:tar|tar\.\w+|tgz|tbz2?|txz)$/.test(s))) {
           report(i, "ADD copies local files with surprising archive and URL semantics", "use COPY for files and directories");
         }
@@ -36,7 +38,7 @@ export const instructionRules: Rule[] = [
     severity: "warning",
     summary: "CMD and ENTRYPOINT in JSON form",
     check(file, report) {
-      for (const i of file.all) {
+      for (const i of file.instructions) {
         if ((i.keyword === "CMD" || i.keyword === "ENTRYPOINT") && !i.args.startsWith("[")) {
           report(i, `${i.keyword} in shell form runs under /bin/sh -c and does not receive signals`, `write it as ${i.keyword} ["executable", "arg"]`);
         }
@@ -48,7 +50,7 @@ export const instructionRules: Rule[] = [
     severity: "error",
     summary: "no MAINTAINER",
     check(file, report) {
-      for (const i of file.all) if (i.keyword === "MAINTAINER") report(i, "MAINTAINER is deprecated", 'use LABEL org.opencontainers.image.authors="…"');
+      for (const i of file.instructions) if (i.keyword === "MAINTAINER") report(i, "MAINTAINER is deprecated", 'use LABEL org.opencontainers.image.authors="…"');
     },
   },
   {
@@ -56,10 +58,9 @@ export const instructionRules: Rule[] = [
     severity: "warning",
     summary: "no secrets in ARG or ENV",
     check(file, report) {
-      for (const i of file.all) {
+      for (const i of file.instructions) {
         if (i.keyword !== "ARG" && i.keyword !== "ENV") continue;
-        const names = i.keyword === "ARG" ? [i.args.split("=")[0]!] : [...i.args.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)[=\s]/g)].map((m) => m[1]!);
-        for (const name of names) {
+        for (const name of declaredNames(i, file.escape)) {
           if (SECRET.test(name)) report(i, `${i.keyword} ${name} looks like a secret, and ARG/ENV values stay in the image history`, "pass secrets at run time (CI variables, credential helpers), never as build args");
         }
       }

@@ -4,6 +4,7 @@ import type { CliContext } from "../common/context.js";
 import { say } from "../common/context.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
 import { dockerfileBases } from "../dockerfile/from.js";
+import { parseDockerfile } from "../dockerfile/parse.js";
 import { variantDependencies } from "../project/dependencies.js";
 import { loadPlan } from "../project/load.js";
 import { renderVariant } from "../render/render.js";
@@ -35,7 +36,7 @@ export async function runCi(ctx: CliContext, options: CiOptions, git?: GitRunner
   const store = new TemplateStore();
   const plan = await loadPlan({ cwd: ctx.cwd, configFile: options.config, team: options.team, buildArgs: options.buildArg, store });
   const fromById = new Map<string, string[]>();
-  for (const variant of plan.variants) fromById.set(variant.id, dockerfileBases(await renderVariant(variant, { store }), variant.args, variant.target).externalImages);
+  for (const variant of plan.variants) fromById.set(variant.id, dockerfileBases(parseDockerfile(await renderVariant(variant, { store })), variant.args, variant.target).externalImages);
   const dependsOn = variantDependencies(plan.variants, fromById);
 
   let variants = plan.variants;

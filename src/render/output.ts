@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import type { Plan, Variant } from "../project/plan.js";
-import { GENERATED_MARK } from "./header.js";
+import { hasGeneratedHeader } from "./header.js";
 
 /**
  * Where a variant's Dockerfile goes: its planned path (images/<image>/Dockerfile,
@@ -27,10 +27,6 @@ export async function readExisting(path: string): Promise<string | undefined> {
   }
 }
 
-export function isGenerated(text: string): boolean {
-  return text.startsWith(GENERATED_MARK);
-}
-
 /**
  * Dockerfiles under `root` (up to images/<team>/<image>/Dockerfile) that runner-kit
  * generated but the plan no longer produces: left over from a removed image or team.
@@ -44,7 +40,7 @@ export async function staleDockerfiles(root: string, planned: ReadonlySet<string
       if (entry.isDirectory() && depth < 2) await walk(path, depth + 1);
       else if (entry.isFile() && entry.name === "Dockerfile" && !planned.has(resolve(path))) {
         const text = await readExisting(path);
-        if (text !== undefined && isGenerated(text)) found.push(path);
+        if (text !== undefined && hasGeneratedHeader(text)) found.push(path);
       }
     }
   };

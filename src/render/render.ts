@@ -1,7 +1,7 @@
 import type { Variant } from "../project/plan.js";
 import { didYouMean } from "../common/nearest.js";
 import type { TemplateFn } from "../template/environment.js";
-import { generatedHeader, tidyDockerfile } from "./header.js";
+import { withGeneratedHeader } from "./header.js";
 import { resolveTemplate } from "../template/lookup.js";
 import { TemplateProblem, templateError } from "../template/template-problem.js";
 import { TemplateStore } from "../template/template-store.js";
@@ -58,7 +58,7 @@ export async function renderVariantDetailed(variant: Variant, options: RenderOpt
     const body = main.render(context, { partials, data: { runnerKitWarnings: warnings } });
     return {
       variant,
-      text: tidyDockerfile(`${generatedHeader(variant)}\n\n${body}`),
+      text: withGeneratedHeader(body, variant),
       warnings,
       sources: { template: resolved.file, partials: Object.fromEntries(resolved.partials) },
     };

@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkDeclaredArgs, declaredArgs, instructionWords, isPredefinedArg } from "../../src/dockerfile/declared-args.js";
+import { declaredArgs, isPredefinedArg } from "../../src/dockerfile/declared-args.js";
+import { instructionWords } from "../../src/dockerfile/words.js";
+import { checkDeclaredArgs } from "../../src/project/declared-args-check.js";
 import { prepareVariants } from "../../src/bake/prepare.js";
 import { RunnerKitError } from "../../src/common/errors.js";
 import { loadPlan } from "../../src/project/load.js";

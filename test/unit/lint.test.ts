@@ -67,6 +67,12 @@ describe("lint rules: each fires on the bad case and not on the good one", () =>
     expect(ids("# escape=`\nFROM d:1\nRUN apt-get update `\n && apt-get install -y --no-install-recommends x `\n && rm -rf /var/lib/apt/lists/*\n")).toEqual([]);
   });
 
+  it("reads the Dockerfile model: RUN flags are not the command, every name of an ARG counts", () => {
+    expect(ids("FROM d:1\nRUN --mount=type=cache,target=/var/cache/apt --network=default apt-get install curl\n")).toEqual(["DL3014@2", "DL3015@2"]);
+    expect(ids("FROM d:1\nARG VERSION=1 GITLAB_TOKEN\n")).toEqual(["DL3064@2"]);
+    expect(ids("FROM d:1 AS a\nFROM d:1\nCOPY --chown=1:1 --from=b /x /x\nCOPY --from=a /x /x\n")).toEqual(["DL3022@3"]);
+  });
+
   it("every rule has an id, a severity and a summary", () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     for (const rule of RULES) expect(rule.summary.length).toBeGreaterThan(5);
