@@ -53,6 +53,11 @@ function dialBuild(docker: Docker, request: BuildRequest, query: Record<string, 
   });
 }
 
+/** A context stream the build will not send: stop it reading files. */
+function discard(context: NodeJS.ReadableStream): void {
+  (context as { destroy?: () => void }).destroy?.();
+}
+
 function connectionError(error: unknown): string {
   const fromDaemon = daemonMessage(error);
   if (fromDaemon !== undefined) return fromDaemon;
@@ -79,7 +84,10 @@ export class BuildKitBuilder implements ImageBuilder {
   ) {}
 
   async build(request: BuildRequest, onLine: (line: string) => void): Promise<BuildOutcome> {
-    request.signal?.throwIfAborted();
+    if (request.signal?.aborted) {
+      discard(request.context);
+      throw request.signal.reason;
+    }
     const redact = (text: string) => this.options.secretSet?.redact(text) ?? text;
     const codec = await loadCodec();
     const served: ServedHosts = new Map();
@@ -91,6 +99,7 @@ export class BuildKitBuilder implements ImageBuilder {
     try {
       session = await openSession(this.docker, codec, methods);
     } catch (error) {
+      discard(request.context);
       return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${connectionError(error)}` };
     }
     try {

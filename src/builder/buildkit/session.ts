@@ -98,14 +98,14 @@ function serviceDefinition(codec: Codec, methods: SessionMethod[]) {
   return { definition, implementation };
 }
 
-/** Open a session serving `methods` (the health check is always added). Connection errors reject. */
-export async function openSession(docker: Docker, codec: Codec, methods: SessionMethod[]): Promise<BuildSession> {
+/**
+ * Serve `methods` (and the health check) as gRPC on a connection whose other end is the
+ * HTTP/2 client: the hijacked `/session` connection, or any duplex in tests.
+ */
+export async function serveSession(socket: Duplex, id: string, codec: Codec, methods: SessionMethod[]): Promise<BuildSession> {
   const grpc = await import("@grpc/grpc-js");
-  const id = randomUUID();
-  const all = [healthMethod, ...methods];
-  const socket = await hijackSession(docker, id, all);
   const server = new grpc.Server();
-  const { definition, implementation } = serviceDefinition(codec, all);
+  const { definition, implementation } = serviceDefinition(codec, [healthMethod, ...methods]);
   server.addService(definition as never, implementation as never);
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   let closing = false;
@@ -128,4 +128,11 @@ export async function openSession(docker: Docker, codec: Codec, methods: Session
       socket.destroy();
     },
   };
+}
+
+/** Open a session with the daemon serving `methods` (the health check is always added). Connection errors reject. */
+export async function openSession(docker: Docker, codec: Codec, methods: SessionMethod[]): Promise<BuildSession> {
+  const id = randomUUID();
+  const socket = await hijackSession(docker, id, [healthMethod, ...methods]);
+  return serveSession(socket, id, codec, methods);
 }
