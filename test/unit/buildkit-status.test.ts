@@ -104,4 +104,16 @@ describe("BuildKit's status stream as progress lines", () => {
     tracker.image("sha256:abc");
     expect(tracker.outcome()).toEqual({ imageId: "sha256:abc", tail: [] });
   });
+
+  it("a build cut off without BuildKit's word: the running step carries the error and its lines", () => {
+    const tracker = new BuildKitStatusTracker();
+    tracker.push(status({ vertexes: [{ digest: "a", name: "[1/2] FROM x", started: at(1), completed: at(1) }, { digest: "b", name: "[2/2] RUN sleep 600", started: at(1) }] }));
+    tracker.push(status({ logs: [log("b", "started\n")] }));
+    expect(tracker.interrupted("the daemon closed the connection")).toEqual({
+      error: "the daemon closed the connection",
+      failedStep: "[2/2] RUN sleep 600",
+      tail: ["started"],
+    });
+    expect(new BuildKitStatusTracker().interrupted("x")).toEqual({ error: "x", tail: [] });
+  });
 });

@@ -125,17 +125,16 @@ export class BuildKitBuilder implements ImageBuilder {
       });
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason ?? error;
-      return { ...tracker.outcome(), error: connectionError(error) };
+      return tracker.interrupted(connectionError(error));
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
     }
     if (request.signal?.aborted) throw request.signal.reason;
     const outcome = tracker.outcome();
     const dropped = session.dropped();
-    if (dropped !== undefined && outcome.imageId === undefined) {
-      outcome.error = `the BuildKit session connection to the Docker daemon dropped during the build (${dropped})${outcome.error ? `; the daemon said: ${outcome.error}` : ""}`;
-    }
-    return outcome;
+    if (dropped === undefined || outcome.imageId !== undefined) return outcome;
+    const said = outcome.error ? `; the daemon said: ${outcome.error}` : "";
+    return tracker.interrupted(`the BuildKit session connection to the Docker daemon dropped during the build (${dropped})${said}`);
   }
 
   private onEvent(event: StreamEvent, tracker: BuildKitStatusTracker, codec: Codec, onLine: (line: string) => void): void {

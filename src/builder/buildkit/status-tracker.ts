@@ -96,6 +96,21 @@ export class BuildKitStatusTracker {
     return outcome;
   }
 
+  /**
+   * The outcome when the build stopped without BuildKit saying why (a dropped connection):
+   * the step that was running, with its last lines, carries `error`.
+   */
+  interrupted(error: string): BuildOutcome {
+    const outcome = this.outcome();
+    outcome.error = error;
+    const running = [...this.steps.values()].filter((s) => s.announced && !s.finished).pop();
+    if (!outcome.failedStep && running) {
+      outcome.failedStep = running.name;
+      outcome.tail = [...running.tail];
+    }
+    return outcome;
+  }
+
   private step(digest: string): StepState {
     let step = this.steps.get(digest);
     if (!step) this.steps.set(digest, (step = { name: digest, announced: false, finished: false, tail: [], partial: "" }));
