@@ -2,29 +2,19 @@
  * Registry cache for CI: an image built with inline cache metadata and pushed lets a fresh
  * daemon (empty cache, as docker:dind in every CI job) reuse its layers through cache-from.
  */
-import { rmSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { newRunId } from "../../src/engine/labels.js";
 import { pushTag } from "../../src/push/push.js";
-import { buildWithBuildKit, contextDir, credentialFor, registryResolver } from "../support/buildkit.js";
+import { buildWithBuildKit, contextDir, credentialFor, privateDaemonForFile, registryResolver } from "../support/buildkit.js";
 import { docker } from "../support/docker.js";
-import { PrivateDaemon } from "../support/private-daemon.js";
 
 describe("BuildKit inline cache through a registry", () => {
   const registry = inject("registry");
   const runId = newRunId();
-  const daemon = new PrivateDaemon();
+  const { daemon, dirs } = privateDaemonForFile();
   const repository = `${registry.host}/bk/inline-${runId}`;
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    await daemon.start();
-    await daemon.loadFrom("busybox:latest", process.env.DOCKER_HOST);
-  });
 
   afterAll(async () => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    await daemon.remove();
     await (await docker()).getImage(`${repository}:latest`).remove({ force: true }).catch(() => {});
   });
 

@@ -4,26 +4,13 @@
  * shared one is untouched. Asserted: the outcome is one clear error, no image, and the
  * builder builds again once the daemon is back.
  */
-import { rmSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newRunId } from "../../src/engine/labels.js";
-import { buildWithBuildKit, contextDir } from "../support/buildkit.js";
-import { PrivateDaemon } from "../support/private-daemon.js";
+import { buildWithBuildKit, contextDir, privateDaemonForFile } from "../support/buildkit.js";
 
 describe("Docker daemon restarted mid-BuildKit-build", () => {
   const runId = newRunId();
-  const daemon = new PrivateDaemon();
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    await daemon.start();
-    await daemon.loadFrom("busybox:latest", process.env.DOCKER_HOST);
-  });
-
-  afterAll(async () => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    await daemon.remove();
-  });
+  const { daemon, dirs } = privateDaemonForFile();
 
   it("restart during RUN: one clear error in the outcome, no image; the next build succeeds", async () => {
     const context = contextDir({ Dockerfile: `FROM busybox:latest\nRUN echo step-started-${runId} && sleep 600\n` });

@@ -1,12 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
+import { afterAll, beforeAll } from "vitest";
 import type { RegistryCredential } from "../../src/auth/types.js";
 import { BuildKitBuilder } from "../../src/builder/buildkit/buildkit-builder.js";
 import type { BuildOutcome, BuildRequest } from "../../src/builder/image-builder.js";
 import { SecretSet } from "../../src/common/secrets.js";
 import { pushTag } from "../../src/push/push.js";
+import { PrivateDaemon } from "./private-daemon.js";
 import { packDirectory } from "./tar.js";
 import type { TestRegistry } from "./registry.js";
 
@@ -66,4 +68,22 @@ export async function seedRegistryImage(docker: Docker, registry: TestRegistry, 
   await pushTag(docker, ref, "1", { auth: { username: registry.username, password: registry.password, serveraddress: registry.host }, attempts: 1 });
   await docker.getImage(`${ref}:1`).remove();
   return `${ref}:1`;
+}
+
+/**
+ * A test file's own daemon (a fresh cache, as docker:dind in CI) with busybox:latest
+ * loaded, started before the file's tests; it and the returned dirs are removed after them.
+ */
+export function privateDaemonForFile(): { daemon: PrivateDaemon; dirs: string[] } {
+  const daemon = new PrivateDaemon();
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    await daemon.start();
+    await daemon.loadFrom("busybox:latest", process.env.DOCKER_HOST);
+  });
+  afterAll(async () => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await daemon.remove();
+  });
+  return { daemon, dirs };
 }
