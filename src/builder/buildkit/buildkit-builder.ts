@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type Docker from "dockerode";
 import type { SecretSet } from "../../common/secrets.js";
 import { daemonMessage } from "../../engine/daemon-error.js";
-import { readProgress, type StreamEvent } from "../../engine/progress.js";
+import { readProgress, StreamError, type StreamEvent } from "../../engine/progress.js";
 import type { BuildOutcome, BuildRequest, ImageBuilder } from "../image-builder.js";
 import { authMethods, explainRefusal, type ServedHosts } from "./auth-service.js";
 import { decodeStatus, loadCodec, type Codec } from "./messages.js";
@@ -19,6 +19,8 @@ export interface BuildKitBuilderOptions {
 
 const TRACE = "moby.buildkit.trace";
 const IMAGE_ID = "moby.image.id";
+/** How long an abort waits for the daemon to accept the cancel before it drops the build's connection. */
+const CANCEL_WAIT_MS = 5000;
 /** Node's words for a connection that broke mid-response. */
 const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
 
@@ -58,6 +60,13 @@ function discard(context: NodeJS.ReadableStream): void {
   (context as { destroy?: () => void }).destroy?.();
 }
 
+/** An aborted request: drop its context and reject with the signal's reason. */
+function stopIfAborted(request: BuildRequest): void {
+  if (!request.signal?.aborted) return;
+  discard(request.context);
+  throw request.signal.reason;
+}
+
 function connectionError(error: unknown): string {
   const fromDaemon = daemonMessage(error);
   if (fromDaemon !== undefined) return fromDaemon;
@@ -84,10 +93,7 @@ export class BuildKitBuilder implements ImageBuilder {
   ) {}
 
   async build(request: BuildRequest, onLine: (line: string) => void): Promise<BuildOutcome> {
-    if (request.signal?.aborted) {
-      discard(request.context);
-      throw request.signal.reason;
-    }
+    stopIfAborted(request);
     const redact = (text: string) => this.options.secretSet?.redact(text) ?? text;
     const codec = await loadCodec();
     const served: ServedHosts = new Map();
@@ -113,6 +119,7 @@ export class BuildKitBuilder implements ImageBuilder {
   }
 
   private async run(request: BuildRequest, session: BuildSession, codec: Codec, onLine: (line: string) => void): Promise<BuildOutcome> {
+    stopIfAborted(request);
     const tracker = new BuildKitStatusTracker();
     const buildId = randomUUID();
     const connection = new AbortController();
@@ -121,7 +128,8 @@ export class BuildKitBuilder implements ImageBuilder {
     try {
       const stream = await dialBuild(this.docker, request, buildQuery(request, session.id, buildId), connection.signal);
       await readProgress(stream, (event) => this.onEvent(event, tracker, codec, onLine)).catch((error: unknown) => {
-        if (!(error instanceof Error && error.name === "StreamError")) throw error;
+        // An error line ends a failed build: the tracker has it, the outcome says it.
+        if (!(error instanceof StreamError)) throw error;
       });
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason ?? error;
@@ -149,10 +157,14 @@ export class BuildKitBuilder implements ImageBuilder {
     if (event.errorDetail || event.error) tracker.error(event.errorDetail?.message ?? event.error ?? "unknown error");
   }
 
-  /** `POST /build/cancel`: the daemon stops the build's steps (what the Docker CLI does on Ctrl-C). */
+  /**
+   * `POST /build/cancel`: the daemon stops the build's steps (what the Docker CLI does on
+   * Ctrl-C). A daemon that does not answer within CANCEL_WAIT_MS does not hold the abort up.
+   */
   private async cancel(buildId: string): Promise<void> {
     const modem = this.docker.modem as unknown as { dial(options: object, callback: (error: unknown) => void): void };
     await new Promise<void>((resolve) => {
+      setTimeout(resolve, CANCEL_WAIT_MS).unref();
       modem.dial({ path: "/build/cancel?", method: "POST", options: { id: buildId }, statusCodes: { 200: true, 404: true, 500: "server error" } }, () => resolve());
     });
   }
