@@ -21,7 +21,8 @@ describe("BuildKit inline cache through a registry", () => {
   it("a fresh daemon building with cache-from reports the pushed image's steps as CACHED", async () => {
     const context = contextDir({ Dockerfile: `FROM busybox:latest\nRUN echo one-${runId} | tee /one\nRUN echo two-${runId} | tee /two\n` });
     dirs.push(context);
-    const resolveAuth = registryResolver([credentialFor(registry)]);
+    const asked: string[] = [];
+    const resolveAuth = registryResolver([credentialFor(registry)], asked);
     const first = await buildWithBuildKit(await docker(), context, { tags: [`${repository}:latest`], inlineCache: true, resolveAuth });
     expect(first.outcome.error, first.lines.join("\n")).toBeUndefined();
     expect(first.lines).toEqual(expect.arrayContaining([`one-${runId}`, `two-${runId}`]));
@@ -34,6 +35,8 @@ describe("BuildKit inline cache through a registry", () => {
       resolveAuth,
     });
     expect(fresh.outcome.error, fresh.lines.join("\n")).toBeUndefined();
+    // The registry's credential was looked up by the cache-from reference.
+    expect(asked).toContain(`${repository}:latest`);
     const cached = fresh.lines.filter((l) => / RUN echo (one|two)-.* \| tee \/(one|two) CACHED$/.test(l));
     expect(cached, fresh.lines.join("\n")).toHaveLength(2);
     expect(fresh.lines.some((l) => l === `one-${runId}` || l === `two-${runId}`)).toBe(false);

@@ -18,7 +18,7 @@ const HUB_PULL_HOST = "registry-1.docker.io";
 
 export interface AuthServiceOptions {
   resolveAuth(imageOrHost: string): Promise<RegistryCredential | undefined>;
-  /** The build's FROM images: a host's credential is looked up for its image when one is on that host. */
+  /** The build's FROM (and cache-from) images: a host's credential is looked up for its image when one is on that host. */
   baseImages: string[];
   secretSet?: SecretSet;
 }

@@ -98,7 +98,8 @@ export class BuildKitBuilder implements ImageBuilder {
     const codec = await loadCodec();
     const served: ServedHosts = new Map();
     const methods = [
-      ...authMethods({ resolveAuth: request.resolveAuth, baseImages: request.baseImages, secretSet: this.options.secretSet }, served),
+      // Cache-from images are pulled through the session too: their references name a host's credential as FROM images do.
+      ...authMethods({ resolveAuth: request.resolveAuth, baseImages: [...request.baseImages, ...(request.cacheFrom ?? [])], secretSet: this.options.secretSet }, served),
       ...secretsMethods({ secrets: request.secrets ?? {}, env: this.options.env ?? process.env, secretSet: this.options.secretSet }),
     ];
     let session: BuildSession;
