@@ -5,7 +5,8 @@
  */
 import type { BuildOutcome } from "./classic-events.js";
 
-const SIGNAL_EXIT = /returned a non-zero code: (137|143)\b/;
+/** The classic builder says "returned a non-zero code: 137", BuildKit "executor failed running […]: exit code: 137". */
+const SIGNAL_EXIT = /(?:returned a non-zero code|exit code): (137|143)\b/;
 
 export function stepFailureText(outcome: BuildOutcome): string {
   const step = outcome.failedStep ? `${outcome.failedStep.replace(/^Step /, "step ")} failed: ` : "";

@@ -13,6 +13,7 @@ const KINDS: [RegExp, string][] = [
   [/smoke-signals\.test\.ts$/, "SIGINT/SIGTERM/SIGKILL during smoke"],
   [/faults-registry-restart\.test\.ts$/, "registry killed mid-push"],
   [/faults-daemon-restart\.test\.ts$/, "Docker daemon restarted mid-build"],
+  [/faults-buildkit-daemon\.test\.ts$/, "Docker daemon restarted mid-BuildKit-build"],
   [/faults-parallel-smoke\.test\.ts$/, "20 parallel smoke runs"],
   [/faults-kill-files\.test\.ts$/, "kill -9 during config/build"],
 ];

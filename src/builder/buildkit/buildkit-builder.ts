@@ -1,0 +1,172 @@
+import { randomUUID } from "node:crypto";
+import type Docker from "dockerode";
+import type { SecretSet } from "../../common/secrets.js";
+import { daemonMessage } from "../../engine/daemon-error.js";
+import { readProgress, StreamError, type StreamEvent } from "../../engine/progress.js";
+import type { BuildOutcome, BuildRequest, ImageBuilder } from "../image-builder.js";
+import { authMethods, explainRefusal, type ServedHosts } from "./auth-service.js";
+import { decodeStatus, loadCodec, type Codec } from "./messages.js";
+import { secretsMethods } from "./secrets-service.js";
+import { openSession, type BuildSession } from "./session.js";
+import { BuildKitStatusTracker } from "./status-tracker.js";
+
+export interface BuildKitBuilderOptions {
+  /** Where `{ env: VAR }` secrets are read from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Every credential and secret value the session serves is added here; lines and outcomes are redacted with it. */
+  secretSet?: SecretSet;
+}
+
+const TRACE = "moby.buildkit.trace";
+const IMAGE_ID = "moby.image.id";
+/** How long an abort waits for the daemon to accept the cancel before it drops the build's connection. */
+const CANCEL_WAIT_MS = 5000;
+/** Node's words for a connection that broke mid-response. */
+const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
+
+/** The `POST /build` query: BuildKit (version 2), its session, and the request's parameters. */
+export function buildQuery(request: BuildRequest, sessionId: string, buildId: string): Record<string, unknown> {
+  const buildargs = { ...request.buildArgs, ...(request.inlineCache ? { BUILDKIT_INLINE_CACHE: "1" } : {}) };
+  const query: Record<string, unknown> = { version: "2", session: sessionId, buildid: buildId, t: request.tags, dockerfile: request.dockerfile, buildargs };
+  if (request.labels && Object.keys(request.labels).length > 0) query.labels = request.labels;
+  if (request.target) query.target = request.target;
+  if (request.platform) query.platform = request.platform;
+  if (request.noCache) query.nocache = true;
+  if (request.pull) query.pull = true;
+  if (request.cacheFrom && request.cacheFrom.length > 0) query.cachefrom = JSON.stringify(request.cacheFrom);
+  return query;
+}
+
+function dialBuild(docker: Docker, request: BuildRequest, query: Record<string, unknown>, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+  const modem = docker.modem as unknown as { dial(options: object, callback: (error: unknown, stream: NodeJS.ReadableStream) => void): void };
+  return new Promise((resolve, reject) => {
+    modem.dial(
+      {
+        path: "/build?",
+        method: "POST",
+        file: request.context,
+        options: query,
+        isStream: true,
+        abortSignal: signal,
+        statusCodes: { 200: true, 400: "bad parameter", 500: "server error" },
+      },
+      (error, stream) => (error ? reject(error) : resolve(stream)),
+    );
+  });
+}
+
+/** A context stream the build will not send: stop it reading files. */
+function discard(context: NodeJS.ReadableStream): void {
+  (context as { destroy?: () => void }).destroy?.();
+}
+
+/** An aborted request: drop its context and reject with the signal's reason. */
+function stopIfAborted(request: BuildRequest): void {
+  if (!request.signal?.aborted) return;
+  discard(request.context);
+  throw request.signal.reason;
+}
+
+function connectionError(error: unknown): string {
+  const fromDaemon = daemonMessage(error);
+  if (fromDaemon !== undefined) return fromDaemon;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code ?? "";
+  if (DROPPED.test(message) || DROPPED.test(code)) {
+    return `the Docker daemon closed the connection during the BuildKit build (${message}), so it stopped or restarted; check that it is running, then run the build again`;
+  }
+  return message;
+}
+
+/**
+ * Builds with the daemon's BuildKit through the Engine API: a session of runner-kit's own
+ * (credentials per registry host, build secrets), `POST /build?version=2`, and BuildKit's
+ * status stream decoded into progress lines. Errors of the build end up in the outcome;
+ * an abort cancels the build on the daemon, closes the session and rejects.
+ */
+export class BuildKitBuilder implements ImageBuilder {
+  readonly kind = "buildkit" as const;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly options: BuildKitBuilderOptions = {},
+  ) {}
+
+  async build(request: BuildRequest, onLine: (line: string) => void): Promise<BuildOutcome> {
+    stopIfAborted(request);
+    const redact = (text: string) => this.options.secretSet?.redact(text) ?? text;
+    const codec = await loadCodec();
+    const served: ServedHosts = new Map();
+    const methods = [
+      // Cache-from images are pulled through the session too: their references name a host's credential as FROM images do.
+      ...authMethods({ resolveAuth: request.resolveAuth, baseImages: [...request.baseImages, ...(request.cacheFrom ?? [])], secretSet: this.options.secretSet }, served),
+      ...secretsMethods({ secrets: request.secrets ?? {}, env: this.options.env ?? process.env, secretSet: this.options.secretSet }),
+    ];
+    let session: BuildSession;
+    try {
+      session = await openSession(this.docker, codec, methods);
+    } catch (error) {
+      discard(request.context);
+      return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${connectionError(error)}` };
+    }
+    try {
+      const outcome = await this.run(request, session, codec, (line) => onLine(redact(line)));
+      if (outcome.error !== undefined) outcome.error = redact(explainRefusal(outcome.error, served));
+      outcome.tail = outcome.tail.map(redact);
+      return outcome;
+    } finally {
+      session.close();
+    }
+  }
+
+  private async run(request: BuildRequest, session: BuildSession, codec: Codec, onLine: (line: string) => void): Promise<BuildOutcome> {
+    stopIfAborted(request);
+    const tracker = new BuildKitStatusTracker();
+    const buildId = randomUUID();
+    const connection = new AbortController();
+    const onAbort = () => void this.cancel(buildId).finally(() => connection.abort(request.signal?.reason));
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const stream = await dialBuild(this.docker, request, buildQuery(request, session.id, buildId), connection.signal);
+      await readProgress(stream, (event) => this.onEvent(event, tracker, codec, onLine)).catch((error: unknown) => {
+        // An error line ends a failed build: the tracker has it, the outcome says it.
+        if (!(error instanceof StreamError)) throw error;
+      });
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason ?? error;
+      return tracker.interrupted(connectionError(error));
+    } finally {
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+    if (request.signal?.aborted) throw request.signal.reason;
+    const outcome = tracker.outcome();
+    const dropped = session.dropped();
+    if (dropped === undefined || outcome.imageId !== undefined) return outcome;
+    const said = outcome.error ? `; the daemon said: ${outcome.error}` : "";
+    return tracker.interrupted(`the BuildKit session connection to the Docker daemon dropped during the build (${dropped})${said}`);
+  }
+
+  private onEvent(event: StreamEvent, tracker: BuildKitStatusTracker, codec: Codec, onLine: (line: string) => void): void {
+    if (event.id === TRACE && typeof event.aux === "string") {
+      for (const line of tracker.push(decodeStatus(codec, event.aux))) onLine(line);
+    } else if (event.id === IMAGE_ID) {
+      const id = (event.aux as { ID?: unknown } | undefined)?.ID;
+      if (typeof id === "string") tracker.image(id);
+    } else if (typeof event.stream === "string" && event.stream.trim()) {
+      onLine(event.stream.trim());
+    }
+    if (event.errorDetail || event.error) tracker.error(event.errorDetail?.message ?? event.error ?? "unknown error");
+  }
+
+  /**
+   * `POST /build/cancel`: the daemon stops the build's steps (what the Docker CLI does on
+   * Ctrl-C). A daemon that does not answer within CANCEL_WAIT_MS does not hold the abort up.
+   */
+  private async cancel(buildId: string): Promise<void> {
+    const modem = this.docker.modem as unknown as { dial(options: object, callback: (error: unknown) => void): void };
+    await new Promise<void>((resolve) => {
+      setTimeout(resolve, CANCEL_WAIT_MS).unref();
+      modem.dial({ path: "/build/cancel?", method: "POST", options: { id: buildId }, statusCodes: { 200: true, 404: true, 500: "server error" } }, () => resolve());
+    });
+  }
+}

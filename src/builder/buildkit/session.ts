@@ -1,0 +1,138 @@
+/**
+ * runner-kit's own BuildKit session: `POST /session` hijacked into an HTTP/2 (h2c)
+ * connection on which the daemon is the gRPC client and runner-kit serves the methods the
+ * build may call (registry credentials, build secrets, health). The daemon learns which
+ * methods exist from the `X-Docker-Expose-Session-Grpc-Method` headers; a build names the
+ * session by its id (`POST /build?session=<id>`). @grpc/grpc-js is loaded here, on first use.
+ */
+import { randomUUID } from "node:crypto";
+import type { Duplex } from "node:stream";
+import type Docker from "dockerode";
+import type { Codec, MessageName } from "./messages.js";
+
+/** gRPC status codes the services answer with (google.golang.org/grpc/codes). */
+export const GrpcCode = { unknown: 2, invalidArgument: 3, notFound: 5, failedPrecondition: 9, unimplemented: 12, unavailable: 14 } as const;
+
+/** An error a session method answers with: BuildKit reads the code, users read the message. */
+export class SessionCallError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SessionCallError";
+  }
+}
+
+/** One unary gRPC method the session serves. */
+export interface SessionMethod {
+  /** "/package.Service/Method" */
+  path: string;
+  /** Message names for decoding the request and encoding the answer; absent: raw bytes. */
+  request?: MessageName;
+  response?: MessageName;
+  handle(request: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface BuildSession {
+  readonly id: string;
+  /** Why the connection closed when runner-kit did not close it (undefined while it is open or after close()). */
+  dropped(): string | undefined;
+  /** Stop serving and close the connection; safe to call twice. */
+  close(): void;
+}
+
+/** grpc.health.v1.Health/Check: the daemon checks the session every few seconds and drops it when unanswered. */
+export const healthMethod: SessionMethod = {
+  path: "/grpc.health.v1.Health/Check",
+  request: "HealthCheckRequest",
+  response: "HealthCheckResponse",
+  handle: async () => ({ status: 1 /* SERVING */ }),
+};
+
+function hijackSession(docker: Docker, id: string, methods: SessionMethod[]): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const modem = docker.modem as unknown as { dial(options: object, callback: (error: unknown, socket: Duplex) => void): void };
+    modem.dial(
+      {
+        method: "POST",
+        path: "/session",
+        hijack: true,
+        headers: {
+          Upgrade: "h2c",
+          "X-Docker-Expose-Session-Uuid": id,
+          "X-Docker-Expose-Session-Name": "runner-kit",
+          "X-Docker-Expose-Session-Sharedkey": id,
+          "X-Docker-Expose-Session-Grpc-Method": methods.map((m) => m.path),
+        },
+        statusCodes: { 101: true, 200: true, 400: "bad parameter", 404: "no such endpoint", 500: "server error" },
+      },
+      (error, socket) => (error ? reject(error) : resolve(socket)),
+    );
+  });
+}
+
+function serviceDefinition(codec: Codec, methods: SessionMethod[]) {
+  const definition: Record<string, object> = {};
+  const implementation: Record<string, (call: { request: Record<string, unknown> }, done: (e: unknown, v?: unknown) => void) => void> = {};
+  for (const method of methods) {
+    definition[method.path] = {
+      path: method.path,
+      requestStream: false,
+      responseStream: false,
+      requestDeserialize: (bytes: Buffer) => (method.request ? codec.decode(method.request, bytes) : { bytes }),
+      responseSerialize: (value: Record<string, unknown>) => (method.response ? codec.encode(method.response, value) : Buffer.alloc(0)),
+      requestSerialize: () => Buffer.alloc(0),
+      responseDeserialize: () => ({}),
+    };
+    implementation[method.path] = (call, done) => {
+      method.handle(call.request).then(
+        (answer) => done(null, answer),
+        (error: unknown) => {
+          const code = error instanceof SessionCallError ? error.code : GrpcCode.unknown;
+          done({ code, details: error instanceof Error ? error.message : String(error) });
+        },
+      );
+    };
+  }
+  return { definition, implementation };
+}
+
+/**
+ * Serve `methods` (and the health check) as gRPC on a connection whose other end is the
+ * HTTP/2 client: the hijacked `/session` connection, or any duplex in tests.
+ */
+export async function serveSession(socket: Duplex, id: string, codec: Codec, methods: SessionMethod[]): Promise<BuildSession> {
+  const grpc = await import("@grpc/grpc-js");
+  const server = new grpc.Server();
+  const { definition, implementation } = serviceDefinition(codec, [healthMethod, ...methods]);
+  server.addService(definition as never, implementation as never);
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  let closing = false;
+  let dropped: string | undefined;
+  socket.on("error", (error: Error) => {
+    if (!closing) dropped ??= error.message;
+  });
+  socket.on("close", () => {
+    if (!closing) dropped ??= "the daemon closed it";
+  });
+  injector.injectConnection(socket);
+  return {
+    id,
+    dropped: () => dropped,
+    close() {
+      if (closing) return;
+      closing = true;
+      injector.destroy();
+      server.forceShutdown();
+      socket.destroy();
+    },
+  };
+}
+
+/** Open a session with the daemon serving `methods` (the health check is always added). Connection errors reject. */
+export async function openSession(docker: Docker, codec: Codec, methods: SessionMethod[]): Promise<BuildSession> {
+  const id = randomUUID();
+  const socket = await hijackSession(docker, id, [healthMethod, ...methods]);
+  return serveSession(socket, id, codec, methods);
+}
