@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import type { RegistryCredential } from "../auth/types.js";
 import type { FetchLike } from "../push/registry-api.js";
 import type { ContextEntry } from "../builder/context-files.js";
+import type { BuilderKind } from "../builder/image-builder.js";
 import type { Variant } from "../project/plan.js";
 import type { SecretSet } from "../common/secrets.js";
 
@@ -50,6 +51,8 @@ export interface BuildReporter {
 
 export interface BuildOptions {
   jobs: number;
+  /** Which builder of the daemon builds (default: classic). */
+  builder?: BuilderKind;
   push: boolean;
   force: boolean;
   noCache: boolean;
