@@ -8,6 +8,7 @@ import { writeFileAtomic } from "../common/atomic-write.js";
 import { lockUpdates } from "../lock/entry.js";
 import { LOCK_FILE_NAME, type LockFile } from "../lock/lockfile.js";
 import { mergeLock, readLock, serializeLock, staleLockReasons, writeLock } from "../lock/store.js";
+import { declaredArgs } from "../dockerfile/declared-args.js";
 import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
 import { renderVariant } from "../render/render.js";
@@ -162,6 +163,26 @@ function report(ctx: CliContext, options: BuildCommandOptions, results: VariantR
   }
 }
 
+/**
+ * The declared build args of the project's variants outside this selection (for the ARG
+ * check of a --build-arg only they declare). A variant that does not load or render counts
+ * as declaring none: its own build reports that.
+ */
+function declaredElsewhere(ctx: CliContext, options: BuildCommandOptions, store: TemplateStore, selected: Plan): () => Promise<(readonly string[])[]> {
+  return async () => {
+    const ids = new Set(selected.variants.map((v) => v.id));
+    const all = await loadPlan({
+      cwd: ctx.cwd,
+      store,
+      ...(options.config !== undefined ? { configFile: options.config } : {}),
+      ...(options.set?.length ? { set: options.set } : {}),
+      ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
+    }).catch(() => undefined);
+    const others = (all?.variants ?? []).filter((v) => !ids.has(v.id));
+    return Promise.all(others.map((v) => renderVariant(v, { store }).then(declaredArgs, () => [])));
+  };
+}
+
 /** `runner-kit build`: load, render, build (and push) every selected variant, lock, summary. */
 export async function runBuildCommand(ctx: CliContext, options: BuildCommandOptions): Promise<void> {
   const buildOptions = buildOptionsFrom(options);
@@ -178,7 +199,10 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
   });
   if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
-  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), buildOptions.target !== undefined ? { target: buildOptions.target } : {});
+  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
+    ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
+    elsewhere: declaredElsewhere(ctx, options, store, plan),
+  });
 
   const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
   const previousLock = await readLock(lockPath);
