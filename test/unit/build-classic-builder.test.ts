@@ -74,7 +74,7 @@ describe("ClassicBuilder behind the ImageBuilder seam", () => {
 
   it("is what the factory makes for \"classic\"; BuildKit is not on this branch yet", () => {
     const docker = recordingDaemon({});
-    expect(createImageBuilder("classic", docker).kind).toBe("classic");
-    expect(() => createImageBuilder("buildkit", docker)).toThrow(RunnerKitError);
+    expect(createImageBuilder("classic", { docker }).kind).toBe("classic");
+    expect(() => createImageBuilder("buildkit", { docker })).toThrow(RunnerKitError);
   });
 });
