@@ -3,7 +3,10 @@ import type { Variant } from "../project/plan.js";
 import { prepareVariants } from "./prepare.js";
 import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
 import { mapLimit } from "../common/map-limit.js";
-import { detectExisting, memoInspect, runVariantJob, type Detection } from "./variant-job.js";
+import { createImageBuilder } from "../builder/factory.js";
+import { dockerImageClient } from "../builder/image-client.js";
+import { detectExisting, memoInspect, type Detection } from "./detect.js";
+import { runVariantJob } from "./variant-job.js";
 
 /** Up-to-date checks are small API calls: more of them at once than builds. */
 const DETECT_CONCURRENCY = 8;
@@ -16,7 +19,9 @@ const DETECT_CONCURRENCY = 8;
 export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps, options: BuildOptions): Promise<VariantResult[]> {
   const byId = new Map(prepared.map((p) => [p.variant.id, p]));
   const results = new Map<string, VariantResult>();
-  const inspect = memoInspect(deps.docker);
+  const builder = createImageBuilder(options.builder ?? "classic", { docker: deps.docker, ...(deps.secrets ? { secrets: deps.secrets } : {}) });
+  const images = dockerImageClient(deps.docker);
+  const inspect = memoInspect(images);
   // What exists already is known from content hashes alone, so it is checked for every
   // variant at once, before (and while) anything builds.
   const detections = new Map<string, { promise: Promise<Detection>; resolve: (d: Detection) => void }>();
@@ -26,14 +31,14 @@ export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps
     detections.set(p.variant.id, { promise, resolve });
   }
   // detectExisting never rejects: a problem is part of its answer.
-  const all = mapLimit(prepared, DETECT_CONCURRENCY, async (p) => detections.get(p.variant.id)!.resolve(await detectExisting(p, deps, options)));
+  const all = mapLimit(prepared, DETECT_CONCURRENCY, async (p) => detections.get(p.variant.id)!.resolve(await detectExisting(p, images, deps, options)));
   const detection = (id: string): Promise<Detection> => detections.get(id)!.promise;
   await runInOrder(
     prepared.map((p) => ({ id: p.variant.id, dependsOn: p.dependsOn })),
     options.jobs,
     {
       run: async (id) => {
-        const result = await runVariantJob(byId.get(id)!, { deps, options, dependencies: results, detection: detection(id), inspect });
+        const result = await runVariantJob(byId.get(id)!, { deps, options, builder, images, dependencies: results, detection: detection(id), inspect });
         results.set(id, result);
         return result.status !== "failed";
       },

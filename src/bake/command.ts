@@ -5,9 +5,12 @@ import { insecureRegistryPredicate, type RegistryInfo } from "../engine/insecure
 import { newRunId } from "../engine/labels.js";
 import { failure, usageError } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
-import { LOCK_FILE_NAME, type LockEntry } from "../lock/lockfile.js";
+import { lockUpdates } from "../lock/entry.js";
+import { LOCK_FILE_NAME, type LockFile } from "../lock/lockfile.js";
 import { mergeLock, readLock, serializeLock, staleLockReasons, writeLock } from "../lock/store.js";
+import { declaredArgs } from "../dockerfile/declared-args.js";
 import { loadPlan } from "../project/load.js";
+import type { Plan } from "../project/plan.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
@@ -16,8 +19,8 @@ import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
 import { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./reporters.js";
 import { summaryDocument, summaryTable } from "./summary.js";
-import type { BuildOptions, BuildReporter, VariantResult } from "./types.js";
-import { smokeGate } from "./smoke-step.js";
+import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
+import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
 
 export interface BuildCommandOptions {
@@ -59,58 +62,32 @@ function chooseReporter(ctx: CliContext, quiet: boolean): BuildReporter {
   return plainReporter(write);
 }
 
-function lockEntry(result: VariantResult, previous: LockEntry | undefined): LockEntry {
-  const entry: LockEntry = { repository: result.repository, tags: result.tags, contentHash: result.contentHash!, baseImages: result.baseImages };
-  if (result.imageId) entry.imageId = result.imageId;
-  // A local build of unchanged content keeps the digest the last push recorded.
-  const digest = result.digest ?? (previous && previous.contentHash === result.contentHash && previous.repository === result.repository ? previous.digest : undefined);
-  if (digest) entry.digest = digest;
-  return entry;
-}
-
-/** `runner-kit build`: load, render, build (and push) every selected variant, lock, summary. */
-export async function runBuildCommand(ctx: CliContext, options: BuildCommandOptions): Promise<void> {
-  const jobs = parseJobs(options.jobs);
-  // One template store: each template file is read and compiled once for all variants.
-  const store = new TemplateStore();
-  const plan = await loadPlan({
-    cwd: ctx.cwd,
-    store,
-    ...(options.config !== undefined ? { configFile: options.config } : {}),
-    ...(options.team !== undefined ? { team: options.team } : {}),
-    ...(options.images.length > 0 ? { images: options.images } : {}),
-    ...(options.set?.length ? { set: options.set } : {}),
-    ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
-  });
-  const buildOptions: BuildOptions = {
-    jobs,
+function buildOptionsFrom(options: BuildCommandOptions): BuildOptions {
+  return {
+    jobs: parseJobs(options.jobs),
     push: options.push === true,
     force: options.force === true,
     noCache: options.cache === false,
     pull: options.pull === true,
     ...(options.target !== undefined ? { target: options.target } : {}),
   };
-  if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
-  if (options.teams === false) {
-    if (options.team !== undefined) throw usageError("--team and --no-teams contradict each other", { hint: "use one of them" });
-    plan.variants = plan.variants.filter((v) => v.team === undefined);
-  }
-  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), buildOptions.target !== undefined ? { target: buildOptions.target } : {});
+}
 
-  const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
-  const previousLock = await readLock(lockPath);
-  if (options.locked) {
-    const reasons = staleLockReasons(
-      previousLock,
-      Object.fromEntries(prepared.map((p) => [p.variant.id, { repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash }])),
-    );
-    if (reasons.length > 0) {
-      throw failure(`${lockPath} is stale: ${reasons.join("; ")}`, {
-        hint: "run `runner-kit build --push` without --locked and commit the updated runner-kit.lock",
-      });
-    }
+/** With --locked: the lock must already describe every variant to build. */
+function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepared: PreparedVariant[]): void {
+  const reasons = staleLockReasons(
+    previousLock,
+    Object.fromEntries(prepared.map((p) => [p.variant.id, { repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash }])),
+  );
+  if (reasons.length > 0) {
+    throw failure(`${lockPath} is stale: ${reasons.join("; ")}`, {
+      hint: "run `runner-kit build --push` without --locked and commit the updated runner-kit.lock",
+    });
   }
+}
 
+/** The effects the build core gets: the daemon, credentials, the reporter, the smoke gate. */
+async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined }> {
   const connection = await connectDocker(ctx.env);
   await pingDocker(connection);
   // Asked lazily: GET /info is slow, and an up-to-date local build never contacts a registry.
@@ -123,7 +100,6 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   const log = (message: string) => say(ctx, message);
   // One resolver for the whole command: builds, pushes and smoke pulls share its sources and helper runs.
   const credentials = lazyCredentialResolver(ctx, log);
-  const reporter = chooseReporter(ctx, options.quiet === true);
   const smoke = options.smoke
     ? smokeGate({
         docker: connection.docker,
@@ -137,44 +113,29 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
         resolveAuth: credentials.resolveAuth,
       })
     : undefined;
-  let results: VariantResult[];
-  try {
-    results = await buildPrepared(
-      prepared,
-      {
-        docker: connection.docker,
-        renderDockerfile: renderVariant,
-        ...credentials,
-        reporter,
-        now: () => new Date(),
-        insecureRegistry,
-        secrets: ctx.secrets,
-        vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),
-        signal: ctx.signal,
-        ...(smoke ? { beforePush: smoke.check } : {}),
-      },
-      buildOptions,
-    );
-  } finally {
-    reporter.close();
-  }
-  if (options.junit !== undefined) {
-    const { junitReportAll } = await import("../smoke/report.js");
-    await writeFileAtomic(resolve(ctx.cwd, options.junit), junitReportAll(smoke?.reports ?? [], (t) => ctx.secrets.redact(t)));
-  }
+  const deps: Omit<BuildDeps, "reporter"> = {
+    docker: connection.docker,
+    renderDockerfile: renderVariant,
+    ...credentials,
+    now: () => new Date(),
+    insecureRegistry,
+    secrets: ctx.secrets,
+    vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),
+    signal: ctx.signal,
+    ...(smoke ? { beforePush: smoke.check } : {}),
+  };
+  return { deps, smoke };
+}
 
-  const updates: Record<string, LockEntry> = {};
-  for (const r of results) if (r.status !== "failed") updates[r.id] = lockEntry(r, previousLock?.variants[r.id]);
-  // A project base is pinned the way its own entry is (its registry digest, kept across
-  // local builds of unchanged content), so the lock does not churn between runs.
-  for (const p of prepared) {
-    const entry = updates[p.variant.id];
-    for (const dep of entry ? p.dependsOn : []) {
-      const base = updates[dep];
-      const pin = base?.digest ?? base?.imageId;
-      if (base && pin) entry!.baseImages[base.repository] = pin;
-    }
-  }
+/** runner-kit.lock (or the --lock-out fragment) after this run. */
+async function recordLock(ctx: CliContext, options: BuildCommandOptions, lockPath: string, previousLock: LockFile | undefined, prepared: PreparedVariant[], results: VariantResult[]): Promise<void> {
+  const updates = lockUpdates(
+    results.filter((r) => r.status !== "failed"),
+    new Map(prepared.map((p) => [p.variant.id, p.dependsOn])),
+    previousLock,
+  );
+  // The summary shows each image's bases as the lock pins them.
+  for (const r of results) if (updates[r.id]) r.baseImages = updates[r.id]!.baseImages;
   if (options.lockOut !== undefined) {
     // A fragment for parallel CI jobs (merged later): only what this run built or found.
     await writeLock(resolve(ctx.cwd, options.lockOut), { version: 1, variants: updates });
@@ -183,7 +144,10 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     // Unchanged: leave the file (and its modification time) alone.
     if (Object.keys(updates).length > 0 && (!previousLock || serializeLock(next) !== serializeLock(previousLock))) await writeLock(lockPath, next);
   }
+}
 
+/** The summary (table or --json), then exit 1 naming the failed images. */
+function report(ctx: CliContext, options: BuildCommandOptions, results: VariantResult[]): void {
   if (options.json) printJson(ctx, summaryDocument(results));
   else print(ctx, summaryTable(results));
 
@@ -197,4 +161,65 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
       hint: "the summary above shows each failure",
     });
   }
+}
+
+/**
+ * The declared build args of the project's variants outside this selection (for the ARG
+ * check of a --build-arg only they declare). A variant that does not load or render counts
+ * as declaring none: its own build reports that.
+ */
+function declaredElsewhere(ctx: CliContext, options: BuildCommandOptions, store: TemplateStore, selected: Plan): () => Promise<(readonly string[])[]> {
+  return async () => {
+    const ids = new Set(selected.variants.map((v) => v.id));
+    const all = await loadPlan({
+      cwd: ctx.cwd,
+      store,
+      ...(options.config !== undefined ? { configFile: options.config } : {}),
+      ...(options.set?.length ? { set: options.set } : {}),
+      ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
+    }).catch(() => undefined);
+    const others = (all?.variants ?? []).filter((v) => !ids.has(v.id));
+    return Promise.all(others.map((v) => renderVariant(v, { store }).then(declaredArgs, () => [])));
+  };
+}
+
+/** `runner-kit build`: load, render, build (and push) every selected variant, lock, summary. */
+export async function runBuildCommand(ctx: CliContext, options: BuildCommandOptions): Promise<void> {
+  const buildOptions = buildOptionsFrom(options);
+  // One template store: each template file is read and compiled once for all variants.
+  const store = new TemplateStore();
+  const plan = await loadPlan({
+    cwd: ctx.cwd,
+    store,
+    ...(options.config !== undefined ? { configFile: options.config } : {}),
+    ...(options.team !== undefined ? { team: options.team } : {}),
+    ...(options.teams === false ? { teams: false } : {}),
+    ...(options.images.length > 0 ? { images: options.images } : {}),
+    ...(options.set?.length ? { set: options.set } : {}),
+    ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
+  });
+  if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
+  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
+    ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
+    elsewhere: declaredElsewhere(ctx, options, store, plan),
+  });
+
+  const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
+  const previousLock = await readLock(lockPath);
+  if (options.locked) checkLocked(lockPath, previousLock, prepared);
+
+  const { deps, smoke } = await commandDeps(ctx, options, plan);
+  const reporter = chooseReporter(ctx, options.quiet === true);
+  let results: VariantResult[];
+  try {
+    results = await buildPrepared(prepared, { ...deps, reporter }, buildOptions);
+  } finally {
+    reporter.close();
+  }
+  if (options.junit !== undefined) {
+    const { junitReportAll } = await import("../smoke/report.js");
+    await writeFileAtomic(resolve(ctx.cwd, options.junit), junitReportAll(smoke?.reports ?? [], (t) => ctx.secrets.redact(t)));
+  }
+  await recordLock(ctx, options, lockPath, previousLock, prepared, results);
+  report(ctx, options, results);
 }

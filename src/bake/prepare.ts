@@ -1,3 +1,4 @@
+import { isAbsolute, relative, sep } from "node:path";
 import { computeContentHash } from "../builder/content-hash.js";
 import { listContextFiles } from "../builder/context-files.js";
 import { INJECTED_DOCKERFILE } from "../builder/context.js";
@@ -8,34 +9,56 @@ import type { Variant } from "../project/plan.js";
 import { variantBases } from "../project/dependencies.js";
 import { parseImageReference } from "../reference/parse.js";
 import { checkDeclaredArgs } from "../project/declared-args-check.js";
+import { declaredArgs } from "../dockerfile/declared-args.js";
+import { declaredOnly, withProjectBuildArgs } from "./build-arg-scope.js";
 import type { PreparedVariant } from "./types.js";
+
+export interface PrepareOptions {
+  /** Overrides each variant's target. */
+  target?: string;
+  /**
+   * The declared build args of the project's variants that are not being prepared, so a
+   * --build-arg one of them declares is accepted for this selection too.
+   */
+  elsewhere?: () => Promise<(readonly string[])[]>;
+}
+
+/**
+ * The rendered Dockerfile's path inside the build context (forward slashes), when the
+ * context holds it (the default context images/<variant>/ does). It is hashed and sent as
+ * the Dockerfile, never again as a context file: rendering it must not change the context.
+ */
+function renderedInContext(variant: Variant): string[] {
+  const rel = relative(variant.context, variant.dockerfile);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? [] : [rel.split(sep).join("/")];
+}
 
 /**
  * Render every variant, read its FROM images and its build context, find which variants
  * build FROM other variants of the project, and compute content hashes (a dependency's
- * hash is part of its dependents'). Refuses a build arg no rendered Dockerfile declares.
- * No Docker involved.
+ * hash is part of its dependents'). Refuses a build arg no rendered Dockerfile declares;
+ * only the args a variant's Dockerfile declares are part of its hash. No Docker involved.
  */
 export async function prepareVariants(
   variants: Variant[],
   renderDockerfile: (variant: Variant) => Promise<string>,
-  options: { target?: string } = {},
+  options: PrepareOptions = {},
 ): Promise<PreparedVariant[]> {
   const rendered = await Promise.all(
     variants.map(async (variant) => {
       const dockerfile = await renderDockerfile(variant);
       const model = parseDockerfile(dockerfile);
       const target = options.target ?? variant.target;
-      return { variant, dockerfile, model, target, bases: dockerfileBases(model, variant.args, target) };
+      return { variant, dockerfile, model, target, bases: dockerfileBases(model, variant.args, target), declared: declaredArgs(model) };
     }),
   );
   const classified = variantBases(variants, new Map(rendered.map((r) => [r.variant.id, r.bases.externalImages])));
   // Before anything is built (after a bad FROM, which is reported first): a build arg no
   // Dockerfile declares is only a Docker warning.
-  checkDeclaredArgs(rendered.map((r) => ({ variant: r.variant, dockerfile: r.model })));
+  checkDeclaredArgs((await withProjectBuildArgs(rendered, options.elsewhere)).map((r) => ({ variant: r.variant, dockerfile: r.model })));
   const staged = await Promise.all(
     rendered.map(async (r) => {
-      const listing = await listContextFiles(r.variant.context, [INJECTED_DOCKERFILE]);
+      const listing = await listContextFiles(r.variant.context, [INJECTED_DOCKERFILE, ...renderedInContext(r.variant)]);
       return { ...r, ...classified.get(r.variant.id)!, entries: listing.entries };
     }),
   );
@@ -51,7 +74,7 @@ export async function prepareVariants(
         for (const dep of s.dependsOn) dependencies[dep] = await hashOf(dep);
         return computeContentHash({
           dockerfile: s.dockerfile,
-          buildArgs: s.variant.args,
+          buildArgs: declaredOnly(s.variant.args, s.declared),
           ...(s.target !== undefined ? { target: s.target } : {}),
           contextDir: s.variant.context,
           entries: s.entries,

@@ -3,6 +3,7 @@ import type { RegistryCredential } from "../auth/types.js";
 import type { FetchLike } from "../push/registry-api.js";
 import type { ContextEntry } from "../builder/context-files.js";
 import type { Dockerfile } from "../dockerfile/parse.js";
+import type { BuilderKind } from "../builder/image-builder.js";
 import type { Variant } from "../project/plan.js";
 import type { SecretSet } from "../common/secrets.js";
 
@@ -51,6 +52,8 @@ export interface BuildReporter {
 
 export interface BuildOptions {
   jobs: number;
+  /** Which builder of the daemon builds (default: classic). */
+  builder?: BuilderKind;
   push: boolean;
   force: boolean;
   noCache: boolean;

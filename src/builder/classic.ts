@@ -1,5 +1,9 @@
 import type Docker from "dockerode";
 import { BuildEventTracker, type BuildOutcome } from "./classic-events.js";
+import { contextTar, INJECTED_DOCKERFILE } from "./context.js";
+import type { BuildRequest, ImageBuilder } from "./image-builder.js";
+import { registryConfigFor } from "./registry-config.js";
+import { withLabelInstruction } from "../dockerfile/labels.js";
 import { daemonMessage } from "../engine/daemon-error.js";
 import { readProgress, StreamError } from "../engine/progress.js";
 
@@ -16,6 +20,9 @@ export interface ClassicBuildRequest {
   labels?: Record<string, string>;
   noCache?: boolean;
   pull?: boolean;
+  platform?: string;
+  /** Images whose layers the build may reuse. */
+  cacheFrom?: string[];
   /** X-Registry-Config, already URL-safe base64 encoded (see encodeRegistryConfig). */
   registryConfig?: string;
   signal?: AbortSignal;
@@ -60,6 +67,8 @@ export async function runClassicBuild(
   if (request.target) options.target = request.target;
   if (request.noCache) options.nocache = true;
   if (request.pull) options.pull = true;
+  if (request.platform) options.platform = request.platform;
+  if (request.cacheFrom?.length) options.cachefrom = JSON.stringify(request.cacheFrom);
   // docker-modem would encode a plain object with standard base64; the daemon decodes
   // X-Registry-Config as URL-safe base64 and silently ignores what it cannot decode.
   if (request.registryConfig) options.registryconfig = { base64: request.registryConfig };
@@ -77,4 +86,39 @@ export async function runClassicBuild(
     }
   }
   return tracker.outcome();
+}
+
+/**
+ * The classic (legacy) builder behind the ImageBuilder seam: the context goes as a tar
+ * with the rendered Dockerfile added, the labels as one LABEL instruction of the built
+ * stage (its `labels` parameter would cost one step per label), and the base images'
+ * credentials as X-Registry-Config.
+ */
+export class ClassicBuilder implements ImageBuilder {
+  readonly kind = "classic" as const;
+
+  constructor(private readonly docker: Docker) {}
+
+  async build(request: BuildRequest, onLine: (line: string) => void): Promise<BuildOutcome> {
+    const secrets = Object.keys(request.secrets ?? {});
+    if (secrets.length > 0) {
+      return { error: `the classic builder cannot mount build secrets (${secrets.join(", ")}); build with BuildKit`, tail: [] };
+    }
+    const dockerfile = withLabelInstruction(request.model ?? request.dockerfile, request.labels ?? {}, request.target);
+    const registryConfig = await registryConfigFor(request.baseImages, request.resolveAuth);
+    const classic: ClassicBuildRequest = {
+      context: contextTar(request.context.dir, request.context.entries, dockerfile),
+      dockerfile: INJECTED_DOCKERFILE,
+      tags: request.tags,
+      buildArgs: request.buildArgs,
+      ...(request.target !== undefined ? { target: request.target } : {}),
+      ...(request.noCache ? { noCache: true } : {}),
+      ...(request.pull ? { pull: true } : {}),
+      ...(request.platform ? { platform: request.platform } : {}),
+      ...(request.cacheFrom?.length ? { cacheFrom: request.cacheFrom } : {}),
+      ...(registryConfig ? { registryConfig } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    };
+    return runClassicBuild(this.docker, classic, onLine);
+  }
 }

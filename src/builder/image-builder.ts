@@ -1,4 +1,6 @@
 import type { RegistryCredential } from "../auth/types.js";
+import type { Dockerfile } from "../dockerfile/parse.js";
+import type { ContextEntry } from "./context-files.js";
 
 /** Which builder of the daemon builds an image: BuildKit, or the classic (legacy) builder. */
 export type BuilderKind = "buildkit" | "classic";
@@ -6,17 +8,31 @@ export type BuilderKind = "buildkit" | "classic";
 /** A build secret: its value comes from a file or an environment variable, never from the project file. */
 export type SecretSource = { file: string } | { env: string };
 
+/** A build context: its directory and the entries that go to the builder (after `.dockerignore`). */
+export interface BuildContext {
+  dir: string;
+  entries: ContextEntry[];
+}
+
 /** One image for one platform: everything a builder needs, nothing about how it is sent. */
 export interface BuildRequest {
-  /** The context tar stream (see contextTar); the rendered Dockerfile is inside it. */
-  context: NodeJS.ReadableStream;
-  /** Dockerfile path inside the context. */
+  /**
+   * The build context, not yet sent: how it travels (a tar of these entries, a file-sync
+   * session) is the builder's business.
+   */
+  context: BuildContext;
+  /**
+   * The rendered Dockerfile's text. The builder places it (the classic builder adds it to
+   * the context tar as INJECTED_DOCKERFILE, with the labels as a LABEL instruction).
+   */
   dockerfile: string;
+  /** The same Dockerfile parsed, when the caller has it: a builder that edits the Dockerfile reuses it instead of parsing again. */
+  model?: Dockerfile;
   /** Full references to tag the result with. */
   tags: string[];
   buildArgs: Record<string, string>;
   target?: string;
-  /** Image labels (OCI and runner-kit's own). */
+  /** Image labels (OCI and runner-kit's own); each builder applies them its own way. */
   labels?: Record<string, string>;
   /** `os/arch[/variant]`; the daemon's own platform when absent. */
   platform?: string;

@@ -1,5 +1,5 @@
 import type { Plan, Variant } from "../project/plan.js";
-import { dependencyLevels, transitiveDependencies } from "./graph.js";
+import { dependencyLevels, transitiveDependencies } from "../common/dependency-order.js";
 import { variantInputs } from "./inputs.js";
 import { shellQuote } from "../common/shell-quote.js";
 

@@ -1,5 +1,5 @@
 import type { Plan, Variant } from "../project/plan.js";
-import { transitiveDependencies } from "./graph.js";
+import { transitiveDependencies } from "../common/dependency-order.js";
 import { matchesInputs, variantInputs } from "./inputs.js";
 
 /**

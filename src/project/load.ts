@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { configError } from "../common/errors.js";
+import { configError, usageError } from "../common/errors.js";
 import { builtinTemplatesDir } from "../template/builtin-dir.js";
 import { TemplateStore } from "../template/template-store.js";
 import { buildArgLayer, setLayer } from "../template/values.js";
@@ -18,6 +18,8 @@ export interface LoadPlanOptions {
   configFile?: string;
   /** Only this team's variants. */
   team?: string;
+  /** false: only the base variants, none of the teams' (`--no-teams`). */
+  teams?: boolean;
   /** Only these images (default: all). */
   images?: string[];
   /** --set key=value overrides of template values. */
@@ -131,10 +133,11 @@ function selectPairs(project: ProjectFile, options: LoadPlanOptions): [string, s
       hint: names.length > 0 ? `teams in the project file: ${listNames(names)}` : "the project file defines no teams",
     });
   }
+  if (options.team !== undefined && options.teams === false) throw usageError("--team and --no-teams contradict each other", { hint: "use one of them" });
   const wanted = (image: string) => options.images === undefined || options.images.length === 0 || options.images.includes(image);
   const pairs: [string, string | undefined][] = [];
   if (options.team === undefined) for (const image of images) if (wanted(image)) pairs.push([image, undefined]);
-  for (const [team, entry] of Object.entries(teams)) {
+  for (const [team, entry] of options.teams === false ? [] : Object.entries(teams)) {
     if (options.team !== undefined && options.team !== team) continue;
     for (const image of entry.images ?? images) if (wanted(image)) pairs.push([image, team]);
   }

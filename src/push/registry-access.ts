@@ -1,4 +1,4 @@
-import { dockerAuthConfig, registryConfigHeader, type DaemonAuthConfig } from "../auth/daemon-auth.js";
+import { dockerAuthConfig, type DaemonAuthConfig } from "../auth/daemon-auth.js";
 import { registerCredentialSecrets } from "../auth/secrets.js";
 import type { RegistryCredential } from "../auth/types.js";
 import { RegistryClient } from "./registry-api.js";
@@ -26,7 +26,8 @@ export interface RepositoryAccess {
   client: RegistryClient;
 }
 
-async function credentialFor(image: string, deps: RegistryAccessDeps): Promise<RegistryCredential | undefined> {
+/** The credential for an image's registry, registered with the secrets so no output shows it. */
+export async function credentialFor(image: string, deps: Pick<RegistryAccessDeps, "resolveAuth" | "secrets">): Promise<RegistryCredential | undefined> {
   const credential = await deps.resolveAuth(image);
   if (deps.secrets) registerCredentialSecrets(deps.secrets, credential);
   return credential;
@@ -46,14 +47,4 @@ export async function repositoryAccess(repository: string, deps: RegistryAccessD
     deps.fetch,
   );
   return { domain: ref.domain, path: ref.path, credential, auth: credential ? dockerAuthConfig(credential) : undefined, client };
-}
-
-/** X-Registry-Config (pre-encoded) for the registries of a build's FROM images; undefined when none has credentials. */
-export async function registryConfigFor(images: string[], deps: RegistryAccessDeps): Promise<string | undefined> {
-  const credentials: RegistryCredential[] = [];
-  for (const image of images) {
-    const credential = await credentialFor(image, deps);
-    if (credential && !credentials.includes(credential)) credentials.push(credential);
-  }
-  return credentials.length > 0 ? registryConfigHeader(credentials) : undefined;
 }

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { afterAll, beforeAll } from "vitest";
 import type { RegistryCredential } from "../../src/auth/types.js";
 import { BuildKitBuilder } from "../../src/builder/buildkit/buildkit-builder.js";
+import { listContextFiles } from "../../src/builder/context-files.js";
 import type { BuildOutcome, BuildRequest } from "../../src/builder/image-builder.js";
 import { SecretSet } from "../../src/common/secrets.js";
 import { pushTag } from "../../src/push/push.js";
@@ -50,7 +51,14 @@ export async function buildWithBuildKit(
   const lines: string[] = [];
   const builder = new BuildKitBuilder(docker, { secretSet, env: options.env ?? {} });
   const outcome = await builder.build(
-    { context: packDirectory(dir), dockerfile: "Dockerfile", buildArgs: {}, baseImages: [], resolveAuth: async () => undefined, ...request },
+    {
+      context: { dir, entries: (await listContextFiles(dir)).entries },
+      dockerfile: readFileSync(join(dir, "Dockerfile"), "utf8"),
+      buildArgs: {},
+      baseImages: [],
+      resolveAuth: async () => undefined,
+      ...request,
+    },
     (line) => {
       lines.push(line);
       options.onLine?.(line);

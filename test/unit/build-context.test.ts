@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { extract } from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { computeContentHash } from "../../src/builder/content-hash.js";
 import { listContextFiles } from "../../src/builder/context-files.js";
 import { contextTar, INJECTED_DOCKERFILE } from "../../src/builder/context.js";
+import { tarEntries } from "../support/tar.js";
 
 let dir: string;
 beforeEach(() => {
@@ -16,25 +16,6 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function write(path: string, content = path): void {
   mkdirSync(join(dir, path, ".."), { recursive: true });
   writeFileSync(join(dir, path), content);
-}
-
-async function tarEntries(stream: NodeJS.ReadableStream): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const ex = extract();
-  ex.on("entry", (header, body, next) => {
-    let data = "";
-    body.on("data", (c: unknown) => (data += (c as Buffer).toString("utf8")));
-    body.on("end", () => {
-      out[header.name] = `${header.type}:${header.uid}:${data}`;
-      next();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    ex.on("finish", resolve);
-    ex.on("error", reject);
-    stream.pipe(ex);
-  });
-  return out;
 }
 
 describe("build context", () => {

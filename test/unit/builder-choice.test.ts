@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { chooseBuilder, daemonHasBuildKit } from "../../src/builder/builder-choice.js";
 import { buildQuery } from "../../src/builder/buildkit/buildkit-builder.js";
@@ -53,8 +52,8 @@ describe("choosing the builder", () => {
 
 describe("the POST /build query of a BuildKit build", () => {
   const request = (extra: Partial<BuildRequest> = {}): BuildRequest => ({
-    context: Readable.from([]),
-    dockerfile: "images/x/Dockerfile",
+    context: { dir: "/nowhere", entries: [] },
+    dockerfile: "FROM busybox\n",
     tags: ["r.example/x:1", "r.example/x:latest"],
     buildArgs: { A: "1" },
     baseImages: [],
@@ -62,13 +61,13 @@ describe("the POST /build query of a BuildKit build", () => {
     ...extra,
   });
 
-  it("version 2 with the session and build id, tags, Dockerfile and build args; nothing unasked", () => {
+  it("version 2 with the session and build id, tags, the Dockerfile runner-kit adds to the context, build args; nothing unasked", () => {
     expect(buildQuery(request(), "sess", "bid")).toEqual({
       version: "2",
       session: "sess",
       buildid: "bid",
       t: ["r.example/x:1", "r.example/x:latest"],
-      dockerfile: "images/x/Dockerfile",
+      dockerfile: ".runner-kit.Dockerfile",
       buildargs: { A: "1" },
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RunnerKitError } from "../../src/common/errors.js";
-import { dependencyLevels, transitiveDependencies } from "../../src/pipeline/graph.js";
+import { dependencyLevels, transitiveDependencies } from "../../src/common/dependency-order.js";
 
 describe("dependency graph", () => {
   const deps = new Map([

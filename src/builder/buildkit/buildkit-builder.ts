@@ -3,6 +3,7 @@ import type Docker from "dockerode";
 import type { SecretSet } from "../../common/secrets.js";
 import { daemonMessage } from "../../engine/daemon-error.js";
 import { readProgress, StreamError, type StreamEvent } from "../../engine/progress.js";
+import { contextTar, INJECTED_DOCKERFILE } from "../context.js";
 import type { BuildOutcome, BuildRequest, ImageBuilder } from "../image-builder.js";
 import { authMethods, explainRefusal, type ServedHosts } from "./auth-service.js";
 import { decodeStatus, loadCodec, type Codec } from "./messages.js";
@@ -27,7 +28,7 @@ const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
 /** The `POST /build` query: BuildKit (version 2), its session, and the request's parameters. */
 export function buildQuery(request: BuildRequest, sessionId: string, buildId: string): Record<string, unknown> {
   const buildargs = { ...request.buildArgs, ...(request.inlineCache ? { BUILDKIT_INLINE_CACHE: "1" } : {}) };
-  const query: Record<string, unknown> = { version: "2", session: sessionId, buildid: buildId, t: request.tags, dockerfile: request.dockerfile, buildargs };
+  const query: Record<string, unknown> = { version: "2", session: sessionId, buildid: buildId, t: request.tags, dockerfile: INJECTED_DOCKERFILE, buildargs };
   if (request.labels && Object.keys(request.labels).length > 0) query.labels = request.labels;
   if (request.target) query.target = request.target;
   if (request.platform) query.platform = request.platform;
@@ -44,7 +45,8 @@ function dialBuild(docker: Docker, request: BuildRequest, query: Record<string, 
       {
         path: "/build?",
         method: "POST",
-        file: request.context,
+        // The context travels as a tar with the rendered Dockerfile added; the labels go as the `labels` parameter.
+        file: contextTar(request.context.dir, request.context.entries, request.dockerfile),
         options: query,
         isStream: true,
         abortSignal: signal,
@@ -55,16 +57,9 @@ function dialBuild(docker: Docker, request: BuildRequest, query: Record<string, 
   });
 }
 
-/** A context stream the build will not send: stop it reading files. */
-function discard(context: NodeJS.ReadableStream): void {
-  (context as { destroy?: () => void }).destroy?.();
-}
-
-/** An aborted request: drop its context and reject with the signal's reason. */
+/** An aborted request: reject with the signal's reason before anything is sent. */
 function stopIfAborted(request: BuildRequest): void {
-  if (!request.signal?.aborted) return;
-  discard(request.context);
-  throw request.signal.reason;
+  if (request.signal?.aborted) throw request.signal.reason;
 }
 
 function connectionError(error: unknown): string {
@@ -106,7 +101,6 @@ export class BuildKitBuilder implements ImageBuilder {
     try {
       session = await openSession(this.docker, codec, methods);
     } catch (error) {
-      discard(request.context);
       return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${connectionError(error)}` };
     }
     try {
