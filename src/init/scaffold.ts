@@ -78,6 +78,7 @@ function projectFile(ciImage: string): string {
     "      ecr:",
     "        # Your ECR registries: each gets a credHelpers entry in /root/.docker/config.json.",
     "        registries: [123456789012.dkr.ecr.eu-west-1.amazonaws.com]",
+    "      packages: [jq]",
     "    tags: [\"{{args.GITLAB_RUNNER_VERSION}}\", latest]",
     "    smoke: smoke/runner-aws.gitlab-ci.yml",
     "  job-base:",

@@ -32,9 +32,9 @@ describe("the generated pipeline, run here", () => {
     RUNNER_KIT_RUN_ID: runId,
     REGISTRY_PASSWORD: registry.password,
   };
-  /** A pipeline script line as the job would run it, with runner-kit from this checkout. */
+  /** A pipeline script line as the job would run it (ci.install: image), with runner-kit from this checkout. */
   const runLine = (lines: string[]) =>
-    execa("bash", ["-c", ["set -eo pipefail", ...lines].join("\n").replaceAll("npx runner-kit", `node ${BIN}`)], {
+    execa("bash", ["-c", ["set -eo pipefail", ...lines].join("\n").replace(/^runner-kit /gm, `node ${BIN} `)], {
       cwd: dir,
       env: { ...jobEnv, NO_COLOR: "1" },
       reject: false,
