@@ -101,7 +101,7 @@ describe("the generated pipeline, run here", () => {
 
   it("generates, builds + smoke-tests + pushes one job's image, and publishes lock and config", async () => {
     // generate stage (the repository's .gitlab-ci.yml runs `runner-kit ci --out child-pipeline.yml`)
-    const generated = await runLine(["npx runner-kit ci --out child-pipeline.yml"]);
+    const generated = await runLine(["runner-kit ci --out child-pipeline.yml"]);
     expect(generated.exitCode, generated.stderr).toBe(0);
     const child = parse(readFileSync(join(dir, "child-pipeline.yml"), "utf8")) as Record<string, any>;
     const job = child["build:hello"];
