@@ -3,6 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { say, type CliContext } from "../common/context.js";
 import { configError } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
+import { runnerKitVersion } from "../pipeline/version.js";
 import { scaffoldFiles } from "./scaffold.js";
 
 export interface InitCommandOptions {
@@ -13,7 +14,7 @@ export interface InitCommandOptions {
 /** `runner-kit init [dir]`: write the scaffold; never overwrite a file unless --force. */
 export async function runInit(ctx: CliContext, options: InitCommandOptions): Promise<void> {
   const root = resolve(ctx.cwd, options.dir ?? ".");
-  const files = scaffoldFiles();
+  const files = scaffoldFiles(runnerKitVersion());
   const existing: string[] = [];
   for (const path of Object.keys(files)) {
     if (await access(join(root, path)).then(() => true, () => false)) existing.push(path);
@@ -29,5 +30,5 @@ export async function runInit(ctx: CliContext, options: InitCommandOptions): Pro
     say(ctx, `created ${relative(ctx.cwd, join(root, path))}`);
   }
   const cd = relative(ctx.cwd, root);
-  say(ctx, `\nNext:\n${cd ? `  cd ${cd}\n` : ""}  runner-kit render && runner-kit lint\n  runner-kit build --smoke`);
+  say(ctx, `\nNext:\n${cd ? `  cd ${cd}\n` : ""}  runner-kit render && runner-kit lint\n  runner-kit build --smoke\n  runner-kit ci --out child-pipeline.yml   # what the pipeline in .gitlab-ci.yml runs`);
 }

@@ -1,12 +1,19 @@
+import { RUNNER_KIT_IMAGE } from "../pipeline/ci-settings.js";
+
+/** The registry the scaffold names (to be edited): its runner-kit image is ci.image. */
+export const SCAFFOLD_REGISTRY = "registry.example.com/platform";
 
 /**
- * The files `runner-kit init` writes: a project that renders and lints clean as it is —
- * both built-in templates, one team with an overlay that overrides one section, and a
- * smoke job.
+ * The files `runner-kit init` writes: a complete repository that renders and lints clean as
+ * it is — both built-in templates, one team with an overlay that overrides one section,
+ * smoke jobs, and the pipeline that generates and runs the image jobs. `version` is this
+ * runner-kit's: the pipeline's jobs run the runner-kit image of the same version.
  */
-export function scaffoldFiles(): Record<string, string> {
+export function scaffoldFiles(version: string): Record<string, string> {
+  const ciImage = `${SCAFFOLD_REGISTRY}/${RUNNER_KIT_IMAGE}:${version}`;
   return {
-    "runner-kit.yaml": projectFile(),
+    "runner-kit.yaml": projectFile(ciImage),
+    ".gitlab-ci.yml": parentPipeline(ciImage),
     "teams/data/job-base/extra.hbs": [
       "{{!-- The data team overrides one section of the job-base template: \"extra\", the end of the",
       "     final stage. {{> @partial-block}} would keep the template's own content. --}}",
@@ -58,10 +65,10 @@ function runnerSection(): string[] {
   ];
 }
 
-function projectFile(): string {
+function projectFile(ciImage: string): string {
   return [
     "# runner-kit project: images to render, build and push. See the README for every key.",
-    "registry: registry.example.com/platform",
+    `registry: ${SCAFFOLD_REGISTRY}`,
     "images:",
     "  runner-aws:",
     "    template: runner-aws",
@@ -71,6 +78,7 @@ function projectFile(): string {
     "      ecr:",
     "        # Your ECR registries: each gets a credHelpers entry in /root/.docker/config.json.",
     "        registries: [123456789012.dkr.ecr.eu-west-1.amazonaws.com]",
+    "      packages: [jq]",
     "    tags: [\"{{args.GITLAB_RUNNER_VERSION}}\", latest]",
     "    smoke: smoke/runner-aws.gitlab-ci.yml",
     "  job-base:",
@@ -85,6 +93,58 @@ function projectFile(): string {
     "      packages: [postgresql-client]",
     "    images: [job-base]",
     ...runnerSection(),
+    ...ciSection(ciImage),
+    "",
+  ].join("\n");
+}
+
+/** The `ci:` section: how the jobs of the generated pipeline get runner-kit and a daemon. */
+function ciSection(ciImage: string): string[] {
+  return [
+    "",
+    "# How the jobs of the generated pipeline (`runner-kit ci`) get runner-kit and a Docker daemon.",
+    "ci:",
+    "  install: image                # runner-kit on PATH in ci.image (or npx, or package: see the README)",
+    `  image: ${ciImage}   # runner-kit's own image, pushed to your registry`,
+    "  tags: [privileged]            # runners with privileged = true: the docker:dind service needs it",
+  ];
+}
+
+/**
+ * The parent pipeline: `runner-kit ci` writes the child pipeline (one job per image variant,
+ * only the images whose inputs changed on merge requests), which the next stage triggers.
+ */
+function parentPipeline(ciImage: string): string {
+  return [
+    "# Generate the pipeline that builds, smoke-tests and pushes every image variant, then run it.",
+    "# Written by `runner-kit init`; the image jobs are configured by ci: in runner-kit.yaml.",
+    "stages:",
+    "  - generate",
+    "  - build",
+    "",
+    "generate:",
+    "  stage: generate",
+    `  image: ${ciImage}   # the same runner-kit as ci.image`,
+    "  variables:",
+    '    GIT_DEPTH: "0"                # --changed-since needs the history',
+    "  script:",
+    "    - runner-kit render --check  # the committed Dockerfiles are a fresh render",
+    "    - |",
+    '      since=""',
+    '      if [ -n "${CI_MERGE_REQUEST_DIFF_BASE_SHA:-}" ]; then since="--changed-since $CI_MERGE_REQUEST_DIFF_BASE_SHA"; fi',
+    "      runner-kit ci --out child-pipeline.yml $since",
+    "  artifacts:",
+    "    paths:",
+    "      - child-pipeline.yml",
+    "",
+    "build-images:",
+    "  stage: build",
+    "  needs: [generate]",
+    "  trigger:",
+    "    include:",
+    "      - artifact: child-pipeline.yml",
+    "        job: generate",
+    "    strategy: depend",
     "",
   ].join("\n");
 }

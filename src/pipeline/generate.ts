@@ -2,22 +2,27 @@ import type { Plan, Variant } from "../project/plan.js";
 import { dependencyLevels, transitiveDependencies } from "../common/dependency-order.js";
 import { variantInputs } from "./inputs.js";
 import { shellQuote } from "../common/shell-quote.js";
+import { isPredefinedArg } from "../dockerfile/declared-args.js";
+import { LOCK_FILE_NAME } from "../lock/lockfile.js";
+import { registryHost, registryLoginLine, type CiSettings } from "./ci-settings.js";
 
 export interface PipelineOptions {
   /** The variants to put in the pipeline (already filtered by --team / --changed-since). */
   variants: readonly Variant[];
   /** Variant id → ids it builds FROM (within the whole plan). */
   dependsOn: ReadonlyMap<string, readonly string[]>;
-  /** Image the jobs run runner-kit in. */
-  jobImage?: string;
-  /** docker:dind service image. */
-  dindImage?: string;
-  /** Build args baked into every job's command (from `runner-kit ci --build-arg`). */
+  /** How the jobs reach runner-kit and a daemon (`ci:` resolved by ciSettings). */
+  settings: CiSettings;
+  /** Build args from `runner-kit ci --build-arg`. */
   buildArgs?: Record<string, string>;
+  /** Variant id → the ARGs its rendered Dockerfile declares: a build arg goes only to the variants that declare it. */
+  declaredArgs?: ReadonlyMap<string, readonly string[]>;
+  /** Variants with an entry in the committed runner-kit.lock: only their jobs check it with --locked. */
+  locked?: ReadonlySet<string>;
+  /** Write the runner configuration in the publish job (the project has a runner section). */
+  runnerConfig?: boolean;
 }
 
-export const DEFAULT_JOB_IMAGE = "node:20-bookworm";
-export const DEFAULT_DIND_IMAGE = "docker:27-dind";
 export const PUBLISH_JOB = "runner-kit:publish";
 export const EMPTY_JOB = "runner-kit:nothing-to-build";
 
@@ -31,32 +36,44 @@ export function variantSlug(variant: Pick<Variant, "id">): string {
   return variant.id.replace(/\//g, "__");
 }
 
+/** The build args one variant receives: those its Dockerfile declares (or Docker predefines). */
+export function variantBuildArgs(variant: Pick<Variant, "id">, buildArgs: Record<string, string>, declared?: ReadonlyMap<string, readonly string[]>): Record<string, string> {
+  const own = declared?.get(variant.id);
+  if (!own) return buildArgs;
+  return Object.fromEntries(Object.entries(buildArgs).filter(([name]) => own.includes(name) || isPredefinedArg(name)));
+}
+
+export interface BuildCommandOptions {
+  /** The command that runs runner-kit (default `runner-kit`). */
+  runnerKit?: string;
+  buildArgs?: Record<string, string>;
+  /** Check the committed lock (--locked). */
+  locked?: boolean;
+}
+
 /** The runner-kit command line one job runs. */
-export function buildCommand(variant: Variant, buildArgs: Record<string, string> = {}): string {
+export function buildCommand(variant: Variant, options: BuildCommandOptions = {}): string {
   const selector = variant.team ? `${variant.image} --team ${variant.team}` : `${variant.image} --no-teams`;
   const slug = variantSlug(variant);
+  const buildArgs = options.buildArgs ?? {};
   const args = Object.keys(buildArgs)
     .sort()
     .map((k) => ` --build-arg ${shellQuote(`${k}=${buildArgs[k]}`)}`)
     .join("");
-  return `npx runner-kit build ${selector}${args} --push --smoke --locked --lock-out locks/${slug}.lock --junit reports/${slug}.xml`;
+  const locked = options.locked ? " --locked" : "";
+  return `${options.runnerKit ?? "runner-kit"} build ${selector}${args} --push --smoke${locked} --lock-out locks/${slug}.lock --junit reports/${slug}.xml`;
 }
-
-/**
- * Login to $CI_REGISTRY without `docker login`: DOCKER_AUTH_CONFIG built from the job's
- * registry credentials, which runner-kit resolves exactly as GitLab Runner would.
- */
-export const AUTH_CONFIG_LINE =
-  'export DOCKER_AUTH_CONFIG="{\\"auths\\":{\\"${CI_REGISTRY}\\":{\\"auth\\":\\"$(printf \'%s:%s\' "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d \'\\n\')\\"}}}"';
 
 type Job = Record<string, unknown>;
 
 /**
  * The child pipeline as plain data, deterministic: one job per variant in stages that
  * follow image dependencies, a publish job merging lock fragments and writing the runner
- * configuration.
+ * configuration. Nothing in it assumes runner-kit's own source tree: runner-kit comes from
+ * the job image, npx or the project's package.json (`ci.install`).
  */
 export function generatePipeline(plan: Plan, options: PipelineOptions): Record<string, unknown> {
+  const { settings } = options;
   const variants = [...options.variants].sort((a, b) => a.id.localeCompare(b.id));
   const included = new Set(variants.map((v) => v.id));
   const levels = dependencyLevels(
@@ -68,17 +85,12 @@ export function generatePipeline(plan: Plan, options: PipelineOptions): Record<s
 
   const pipeline: Record<string, unknown> = {
     stages: [...usedLevels.map((_, i) => `images-${i}`), "publish"],
-    variables: {
-      DOCKER_HOST: "tcp://docker:2376",
-      DOCKER_TLS_CERTDIR: "/certs",
-      DOCKER_TLS_VERIFY: "1",
-      DOCKER_CERT_PATH: "/certs/client",
-      RUNNER_KIT_RUN_ID: "ci-$CI_JOB_ID",
-    },
+    variables: settings.variables,
     default: {
-      image: options.jobImage ?? DEFAULT_JOB_IMAGE,
-      services: [{ name: options.dindImage ?? DEFAULT_DIND_IMAGE, alias: "docker" }],
-      before_script: ["npm ci --no-audit --no-fund", "npm run build", AUTH_CONFIG_LINE],
+      image: settings.image,
+      services: settings.services,
+      ...(settings.tags.length > 0 ? { tags: settings.tags } : {}),
+      before_script: [...settings.setup, registryLoginLine(registryHost(plan.registry))],
     },
   };
 
@@ -93,40 +105,50 @@ export function generatePipeline(plan: Plan, options: PipelineOptions): Record<s
     return pipeline;
   }
 
-  const byId = new Map(plan.variants.map((v) => [v.id, v]));
-  for (const variant of variants) {
-    const slug = variantSlug(variant);
-    // A job re-runs when its own inputs or those of any image it builds FROM change.
-    const inputs = new Set(variantInputs(plan, variant));
-    for (const dep of transitiveDependencies(variant.id, options.dependsOn)) {
-      const depVariant = byId.get(dep);
-      if (depVariant) for (const glob of variantInputs(plan, depVariant)) inputs.add(glob);
-    }
-    const needs = (options.dependsOn.get(variant.id) ?? [])
-      .filter((dep) => included.has(dep))
-      .map((dep) => ({ job: jobName({ id: dep }), artifacts: false, optional: true }));
-    const job: Job = {
-      stage: stageOf(variant.id),
-      ...(needs.length > 0 ? { needs } : {}),
-      script: [buildCommand(variant, options.buildArgs)],
-      artifacts: {
-        when: "always",
-        paths: [`locks/${slug}.lock`],
-        reports: { junit: `reports/${slug}.xml` },
-        expire_in: "30 days",
-      },
-      rules: [{ changes: [...inputs].sort() }],
-    };
-    pipeline[jobName(variant)] = job;
-  }
+  for (const variant of variants) pipeline[jobName(variant)] = variantJob(plan, variant, options, stageOf(variant.id), included);
 
+  const publish = [`${settings.runnerKit} lock merge locks/*.lock --out ${LOCK_FILE_NAME}`];
+  if (options.runnerConfig) publish.push(`${settings.runnerKit} config --out runner`);
   pipeline[PUBLISH_JOB] = {
     stage: "publish",
     needs: variants.map((v) => ({ job: jobName(v), artifacts: true, optional: true })),
     services: [],
-    before_script: ["npm ci --no-audit --no-fund", "npm run build"],
-    script: ["npx runner-kit lock merge locks/*.lock --out runner-kit.lock", "npx runner-kit config --out runner"],
-    artifacts: { paths: ["runner-kit.lock", "runner/"], expire_in: "90 days" },
+    before_script: settings.setup,
+    script: publish,
+    // The merged lock is the file to commit (see the README: how runner-kit.lock is born).
+    artifacts: { paths: [LOCK_FILE_NAME, ...(options.runnerConfig ? ["runner/"] : [])], expire_in: "90 days" },
   };
   return pipeline;
+}
+
+/** One variant's image job. */
+function variantJob(plan: Plan, variant: Variant, options: PipelineOptions, stage: string, included: ReadonlySet<string>): Job {
+  const slug = variantSlug(variant);
+  const byId = new Map(plan.variants.map((v) => [v.id, v]));
+  // A job re-runs when its own inputs or those of any image it builds FROM change.
+  const inputs = new Set(variantInputs(plan, variant));
+  for (const dep of transitiveDependencies(variant.id, options.dependsOn)) {
+    const depVariant = byId.get(dep);
+    if (depVariant) for (const glob of variantInputs(plan, depVariant)) inputs.add(glob);
+  }
+  const needs = (options.dependsOn.get(variant.id) ?? [])
+    .filter((dep) => included.has(dep))
+    .map((dep) => ({ job: jobName({ id: dep }), artifacts: false, optional: true }));
+  const command = buildCommand(variant, {
+    runnerKit: options.settings.runnerKit,
+    buildArgs: variantBuildArgs(variant, options.buildArgs ?? {}, options.declaredArgs),
+    locked: options.locked?.has(variant.id) ?? false,
+  });
+  return {
+    stage,
+    ...(needs.length > 0 ? { needs } : {}),
+    script: [command],
+    artifacts: {
+      when: "always",
+      paths: [`locks/${slug}.lock`],
+      reports: { junit: `reports/${slug}.xml` },
+      expire_in: "30 days",
+    },
+    rules: [{ changes: [...inputs].sort() }],
+  };
 }

@@ -63,6 +63,7 @@ export async function loadPlan(options: LoadPlanOptions): Promise<Plan> {
   });
   const plan: Plan = { projectFile, rootDir, registry: project.registry, variants };
   if (project.runner !== undefined) plan.runner = project.runner;
+  if (project.ci !== undefined) plan.ci = project.ci;
   return plan;
 }
 

@@ -4,6 +4,7 @@
  *
  * CONTRACT shared by several rooms; extend with optional fields, do not rename.
  */
+import type { CiSection } from "./schema.js";
 export interface SmokeRef {
   /** Absolute path of the .gitlab-ci.yml file. */
   file: string;
@@ -65,4 +66,6 @@ export interface Plan {
   variants: Variant[];
   /** The validated `runner:` section (see src/runner/schema.ts), when present. */
   runner?: unknown;
+  /** The validated `ci:` section, when present. */
+  ci?: CiSection;
 }

@@ -48,6 +48,39 @@ export const teamSchema = z
   })
   .strict();
 
+/** A CI service: an image name, or GitLab's `services:` entry form. */
+const ciServiceSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      name: z.string().min(1),
+      alias: z.string().min(1).optional(),
+      command: z.array(z.string()).optional(),
+      entrypoint: z.array(z.string()).optional(),
+      variables: z.record(z.string(), argValue).optional(),
+    })
+    .strict(),
+]);
+
+/**
+ * `ci:` — how the jobs of the generated pipeline (`runner-kit ci`) get runner-kit and a
+ * Docker daemon. Defaults live in src/pipeline/ci-settings.ts.
+ */
+export const ciSchema = z
+  .object({
+    /** image: runner-kit is on PATH in `image`; npx: `npx --yes runner-kit@<version>`; package: the project's package.json pins it. */
+    install: z.enum(["image", "npx", "package"]).optional(),
+    /** The image the jobs run in. */
+    image: z.string().min(1).optional(),
+    /** The jobs' services; default the docker:dind service with TLS. */
+    services: z.array(ciServiceSchema).optional(),
+    /** Runner tags: route the jobs to runners that allow privileged (dind) services. */
+    tags: z.array(z.string().min(1)).optional(),
+    /** Extra variables for every job. */
+    variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "variable names are letters, digits and _"), argValue).optional(),
+  })
+  .strict();
+
 export const projectSchema = z
   .object({
     registry: z
@@ -58,9 +91,11 @@ export const projectSchema = z
     images: z.record(name("image"), imageSchema),
     teams: z.record(name("team"), teamSchema).optional(),
     runner: runnerSectionSchema.optional(),
+    ci: ciSchema.optional(),
   })
   .strict();
 
+export type CiSection = z.infer<typeof ciSchema>;
 export type ProjectFile = z.infer<typeof projectSchema>;
 export type ImageEntry = z.infer<typeof imageSchema>;
 export type TeamEntry = z.infer<typeof teamSchema>;

@@ -32,9 +32,9 @@ describe("the generated pipeline, run here", () => {
     RUNNER_KIT_RUN_ID: runId,
     REGISTRY_PASSWORD: registry.password,
   };
-  /** A pipeline script line as the job would run it, with runner-kit from this checkout. */
+  /** A pipeline script line as the job would run it (ci.install: image), with runner-kit from this checkout. */
   const runLine = (lines: string[]) =>
-    execa("bash", ["-c", ["set -eo pipefail", ...lines].join("\n").replaceAll("npx runner-kit", `node ${BIN}`)], {
+    execa("bash", ["-c", ["set -eo pipefail", ...lines].join("\n").replace(/^runner-kit /gm, `node ${BIN} `)], {
       cwd: dir,
       env: { ...jobEnv, NO_COLOR: "1" },
       reject: false,
@@ -101,7 +101,7 @@ describe("the generated pipeline, run here", () => {
 
   it("generates, builds + smoke-tests + pushes one job's image, and publishes lock and config", async () => {
     // generate stage (the repository's .gitlab-ci.yml runs `runner-kit ci --out child-pipeline.yml`)
-    const generated = await runLine(["npx runner-kit ci --out child-pipeline.yml"]);
+    const generated = await runLine(["runner-kit ci --out child-pipeline.yml"]);
     expect(generated.exitCode, generated.stderr).toBe(0);
     const child = parse(readFileSync(join(dir, "child-pipeline.yml"), "utf8")) as Record<string, any>;
     const job = child["build:hello"];

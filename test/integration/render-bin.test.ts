@@ -12,7 +12,7 @@ describe("runner-kit render from dist/", () => {
     const plan = await runBin(["render", "--plan", "--json"], { cwd: repoRoot });
     expect(plan.code, plan.stderr).toBe(0);
     const doc = JSON.parse(plan.stdout);
-    expect(doc.variants.map((v: { id: string }) => v.id)).toEqual(["runner-aws", "job-base", "data/job-base"]);
+    expect(doc.variants.map((v: { id: string }) => v.id)).toEqual(["runner-aws", "job-base", "runner-kit", "data/job-base"]);
     expect(doc.variants[0].templateDirs.at(-1)).toBe(join(repoRoot, "templates"));
   });
 

@@ -7,9 +7,9 @@ import type { RegistryCredential } from "../../src/auth/types.js";
 import { ClassicBuilder } from "../../src/builder/classic.js";
 import { listContextFiles } from "../../src/builder/context-files.js";
 import { INJECTED_DOCKERFILE } from "../../src/builder/context.js";
+import { BuildKitBuilder } from "../../src/builder/buildkit/buildkit-builder.js";
 import { createImageBuilder } from "../../src/builder/factory.js";
 import type { BuildRequest } from "../../src/builder/image-builder.js";
-import { RunnerKitError } from "../../src/common/errors.js";
 import { tarEntries } from "../support/tar.js";
 
 let dir: string;
@@ -72,9 +72,9 @@ describe("ClassicBuilder behind the ImageBuilder seam", () => {
     expect(refused.error).toBe("the classic builder cannot mount build secrets (npmrc); build with BuildKit");
   });
 
-  it("is what the factory makes for \"classic\"; BuildKit is not on this branch yet", () => {
+  it("is what the factory makes for \"classic\"; \"buildkit\" gets the BuildKit builder", () => {
     const docker = recordingDaemon({});
-    expect(createImageBuilder("classic", { docker }).kind).toBe("classic");
-    expect(() => createImageBuilder("buildkit", { docker })).toThrow(RunnerKitError);
+    expect(createImageBuilder("classic", { docker })).toBeInstanceOf(ClassicBuilder);
+    expect(createImageBuilder("buildkit", { docker })).toBeInstanceOf(BuildKitBuilder);
   });
 });

@@ -91,6 +91,6 @@ describe("a --build-arg another image of the project declares", () => {
     const error = await loadPlan({ cwd: repoRoot, team: "data", teams: false }).catch((e: unknown) => e);
     expect((error as RunnerKitError).exitCode).toBe(2);
     expect((error as RunnerKitError).message).toBe("--team and --no-teams contradict each other");
-    expect((await loadPlan({ cwd: repoRoot, teams: false })).variants.map((v) => v.id)).toEqual(["runner-aws", "job-base"]);
+    expect((await loadPlan({ cwd: repoRoot, teams: false })).variants.map((v) => v.id)).toEqual(["runner-aws", "job-base", "runner-kit"]);
   });
 });

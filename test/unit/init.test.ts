@@ -3,6 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runInProcess } from "../support/cli.js";
 import { makeProject } from "../fixtures/project/make-project.js";
+import { parse } from "yaml";
+import { loadPlan } from "../../src/project/load.js";
+import { pipelineProblems } from "../../src/pipeline/validate.js";
+import { runnerKitVersion } from "../../src/pipeline/version.js";
 
 describe("runner-kit init", () => {
   it("scaffolds a project that renders and lints clean out of the box", async () => {
@@ -31,6 +35,23 @@ describe("runner-kit init", () => {
     expect(config.code, config.stderr).toBe(0);
     expect(readFileSync(join(dir, "runner/config.toml"), "utf8")).toMatch(/\[runners\.docker\]\nimage = "registry\.example\.com\/platform\/data\/job-base:bookworm"/);
     expect(config.stderr).toContain("REGISTRY_PASSWORD (password_env) is not set");
+  });
+
+  it("writes the ci: section and a parent .gitlab-ci.yml (generate + trigger) whose jobs use ci.image", async () => {
+    const cwd = makeProject({});
+    expect((await runInProcess(["init", "p"], { cwd })).code).toBe(0);
+    const dir = join(cwd, "p");
+    const plan = await loadPlan({ cwd: dir });
+    const image = `registry.example.com/platform/runner-kit:${runnerKitVersion()}`;
+    expect(plan.ci).toEqual({ install: "image", image, tags: ["privileged"] });
+    const parent = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, any>;
+    expect(pipelineProblems(parent)).toEqual([]);
+    expect(parent.stages).toEqual(["generate", "build"]);
+    expect(parent.generate.image).toBe(image);
+    expect(parent.generate.script.join("\n")).toMatch(/runner-kit ci --out child-pipeline\.yml \$since/);
+    expect(parent.generate.script.join("\n")).not.toMatch(/npm|npx/);
+    expect(parent.generate.artifacts.paths).toEqual(["child-pipeline.yml"]);
+    expect(parent["build-images"].trigger).toEqual({ include: [{ artifact: "child-pipeline.yml", job: "generate" }], strategy: "depend" });
   });
 
   it("never overwrites files unless --force", async () => {

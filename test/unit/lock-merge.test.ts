@@ -2,6 +2,10 @@ import { describe, expect, it } from "vitest";
 import { RunnerKitError } from "../../src/common/errors.js";
 import type { LockEntry } from "../../src/lock/lockfile.js";
 import { mergeLockFragments } from "../../src/lock/merge-fragments.js";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runInProcess } from "../support/cli.js";
+import { makeProject } from "../fixtures/project/make-project.js";
 
 const entry = (repository: string, digest: string): LockEntry => ({
   repository,
@@ -31,5 +35,35 @@ describe("mergeLockFragments", () => {
     expect(() => mergeLockFragments([a, b])).toThrow(RunnerKitError);
     expect(() => mergeLockFragments([a, b])).toThrow("lock fragments a.lock and b.lock disagree about variant x");
     expect(mergeLockFragments([a, { ...a, name: "c.lock" }]).variants.x!.digest).toBe("sha256:1");
+  });
+});
+
+describe("runner-kit lock merge with no fragments (a glob that matched nothing)", () => {
+  const committed = { version: 1, variants: { "job-base": entry("r/job-base", "sha256:0") } };
+
+  it("keeps the committed lock as it is and says so", async () => {
+    const cwd = makeProject({});
+    writeFileSync(join(cwd, "runner-kit.lock"), `${JSON.stringify(committed, null, 2)}\n`);
+    const before = readFileSync(join(cwd, "runner-kit.lock"), "utf8");
+    const r = await runInProcess(["lock", "merge", "locks/*.lock", "--out", "runner-kit.lock"], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("no lock fragments matched locks/*.lock; runner-kit.lock kept as it is (1 variants)");
+    expect(readFileSync(join(cwd, "runner-kit.lock"), "utf8")).toBe(before);
+  });
+
+  it("without a lock to keep, exits 2 naming where fragments come from, and writes nothing", async () => {
+    const cwd = makeProject({});
+    const r = await runInProcess(["lock", "merge", "locks/*.lock", "--out", "runner-kit.lock"], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no lock fragments matched locks\/\*\.lock and runner-kit\.lock does not exist, so there is nothing to merge; nothing was written\..*build --lock-out/s);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(cwd, "runner-kit.lock"))).toBe(false);
+  });
+
+  it("a named fragment that is missing is still an error", async () => {
+    const cwd = makeProject({});
+    const r = await runInProcess(["lock", "merge", "locks/job-base.lock"], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("lock fragment locks/job-base.lock does not exist");
   });
 });

@@ -1,11 +1,12 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { variantDependencies } from "../../src/project/dependencies.js";
 import { pipelineYaml } from "../../src/pipeline/document.js";
 import { dockerfileBases } from "../../src/dockerfile/from.js";
-import { generatePipeline, PUBLISH_JOB, EMPTY_JOB } from "../../src/pipeline/generate.js";
+import { generatePipeline, PUBLISH_JOB, EMPTY_JOB, type PipelineOptions } from "../../src/pipeline/generate.js";
+import { ciSettings } from "../../src/pipeline/ci-settings.js";
 import { variantsAffectedBy } from "../../src/pipeline/select.js";
 import { pipelineProblems } from "../../src/pipeline/validate.js";
 import { twoTeamPlan } from "../support/two-team-plan.js";
@@ -16,7 +17,14 @@ function setup() {
   const { plan, dockerfiles } = twoTeamPlan("/repo");
   const fromById = new Map(plan.variants.map((v) => [v.id, dockerfileBases(dockerfiles.get(v.id)!, v.args).externalImages]));
   const dependsOn = variantDependencies(plan.variants, fromById);
-  return { plan, dependsOn };
+  const settings = ciSettings(undefined, { registry: plan.registry, version: "0.1.0" });
+  return { plan, dependsOn, settings };
+}
+
+/** The default `ci:` (install: image) unless options say otherwise. */
+function generate(options: Partial<PipelineOptions> = {}) {
+  const { plan, dependsOn, settings } = setup();
+  return generatePipeline(plan, { variants: plan.variants, dependsOn, settings, ...options }) as Record<string, any>;
 }
 
 describe("pipeline generator", () => {
@@ -31,27 +39,26 @@ describe("pipeline generator", () => {
   });
 
   it("matches the golden two-team pipeline byte for byte", () => {
-    const { plan, dependsOn } = setup();
-    const text = pipelineYaml(generatePipeline(plan, { variants: plan.variants, dependsOn, buildArgs: { AWS_CLI_VERSION: "2.9.19" } }));
+    const text = pipelineYaml(generate({ buildArgs: { AWS_CLI_VERSION: "2.9.19" }, locked: new Set(["job-base", "data/job-base"]), runnerConfig: true }));
+    if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, text);
     expect(text).toBe(readFileSync(GOLDEN, "utf8"));
   });
 
   it("is deterministic whatever the variant order", () => {
-    const { plan, dependsOn } = setup();
-    const a = pipelineYaml(generatePipeline(plan, { variants: plan.variants, dependsOn }));
-    const b = pipelineYaml(generatePipeline(plan, { variants: [...plan.variants].reverse(), dependsOn }));
+    const { plan } = setup();
+    const a = pipelineYaml(generate());
+    const b = pipelineYaml(generate({ variants: [...plan.variants].reverse() }));
     expect(a).toBe(b);
   });
 
   it("parses back into a structurally valid GitLab pipeline with needs on the base image", () => {
-    const { plan, dependsOn } = setup();
-    const parsed = parse(pipelineYaml(generatePipeline(plan, { variants: plan.variants, dependsOn }))) as Record<string, any>;
+    const parsed = parse(pipelineYaml(generate({ locked: new Set(["data/runner-aws"]) }))) as Record<string, any>;
     expect(pipelineProblems(parsed)).toEqual([]);
     expect(parsed.stages).toEqual(["images-0", "images-1", "publish"]);
     expect(parsed["build:runner-aws"].stage).toBe("images-1");
     expect(parsed["build:runner-aws"].needs).toEqual([{ job: "build:job-base", artifacts: false, optional: true }]);
     expect(parsed["build:data/runner-aws"].script[0]).toBe(
-      "npx runner-kit build runner-aws --team data --push --smoke --locked --lock-out locks/data__runner-aws.lock --junit reports/data__runner-aws.xml",
+      "runner-kit build runner-aws --team data --push --smoke --locked --lock-out locks/data__runner-aws.lock --junit reports/data__runner-aws.xml",
     );
     expect(parsed["build:job-base"].script[0]).toContain("build job-base --no-teams ");
     expect(parsed["build:data/runner-aws"].rules[0].changes).toContain("teams/data/runner-aws/**/*");
@@ -60,20 +67,20 @@ describe("pipeline generator", () => {
     expect(parsed[PUBLISH_JOB].needs).toHaveLength(4);
     expect(parsed.variables.DOCKER_HOST).toBe("tcp://docker:2376");
     expect(parsed.default.before_script.join("\n")).toContain("CI_REGISTRY_PASSWORD");
+    // Not in the committed lock: no --locked, so the first pipeline can write it.
+    expect(parsed["build:job-base"].script[0]).not.toContain("--locked");
   });
 
   it("needs only jobs that are in the pipeline", () => {
-    const { plan, dependsOn } = setup();
-    const only = plan.variants.filter((v) => v.id === "runner-aws");
-    const parsed = generatePipeline(plan, { variants: only, dependsOn }) as Record<string, any>;
+    const { plan } = setup();
+    const parsed = generate({ variants: plan.variants.filter((v) => v.id === "runner-aws") });
     expect(parsed["build:runner-aws"].needs).toBeUndefined();
     expect(parsed["build:runner-aws"].stage).toBe("images-0");
     expect(pipelineProblems(parsed)).toEqual([]);
   });
 
   it("still makes a valid pipeline when nothing changed", () => {
-    const { plan, dependsOn } = setup();
-    const parsed = generatePipeline(plan, { variants: [], dependsOn });
+    const parsed = generate({ variants: [] });
     expect(Object.keys(parsed)).toContain(EMPTY_JOB);
     expect(pipelineProblems(parsed)).toEqual([]);
   });
@@ -89,6 +96,86 @@ describe("pipeline generator", () => {
     expect(ids(["smoke/runner-aws.gitlab-ci.yml"])).toEqual(["data/runner-aws", "runner-aws"]);
     expect(ids(["runner-kit.yaml"])).toHaveLength(4);
     expect(ids(["README.md"])).toEqual([]);
+  });
+});
+
+describe("ci: install modes", () => {
+  const registry = "registry.example.com/platform";
+  const modes = (ci: Parameters<typeof ciSettings>[0]) => {
+    const settings = ciSettings(ci, { registry, version: "0.4.2" });
+    const parsed = parse(pipelineYaml(generate({ settings, runnerConfig: true }))) as Record<string, any>;
+    expect(pipelineProblems(parsed)).toEqual([]);
+    const lines = [...parsed.default.before_script, ...parsed["build:job-base"].script, ...parsed[PUBLISH_JOB].before_script, ...parsed[PUBLISH_JOB].script];
+    // Nothing assumes runner-kit's own source tree.
+    expect(lines.join("\n")).not.toContain("npm run build");
+    return { parsed, lines };
+  };
+
+  it("image (the default): runner-kit on PATH in the runner-kit image of this version, no npm at all", () => {
+    const { parsed, lines } = modes(undefined);
+    expect(parsed.default.image).toBe("registry.example.com/platform/runner-kit:0.4.2");
+    expect(lines.join("\n")).not.toMatch(/\bnpm\b|\bnpx\b/);
+    expect(parsed["build:job-base"].script[0]).toMatch(/^runner-kit build job-base --no-teams /);
+    expect(parsed[PUBLISH_JOB].script).toEqual(["runner-kit lock merge locks/*.lock --out runner-kit.lock", "runner-kit config --out runner"]);
+    expect(parsed[PUBLISH_JOB].artifacts.paths).toEqual(["runner-kit.lock", "runner/"]);
+  });
+
+  it("npx: the exact version that generated the pipeline, in a Node image", () => {
+    const { parsed, lines } = modes({ install: "npx" });
+    expect(parsed.default.image).toBe("node:20-bookworm");
+    expect(parsed["build:job-base"].script[0]).toMatch(/^npx --yes runner-kit@0\.4\.2 build job-base /);
+    expect(parsed[PUBLISH_JOB].script[0]).toMatch(/^npx --yes runner-kit@0\.4\.2 lock merge /);
+    expect(lines.join("\n")).not.toContain("npm ci");
+  });
+
+  it("package: npm ci, then the bin the project's package.json pins", () => {
+    const { parsed } = modes({ install: "package", image: "node:20-alpine" });
+    expect(parsed.default.image).toBe("node:20-alpine");
+    expect(parsed.default.before_script[0]).toBe("npm ci --no-audit --no-fund");
+    expect(parsed[PUBLISH_JOB].before_script).toEqual(["npm ci --no-audit --no-fund"]);
+    expect(parsed["build:job-base"].script[0]).toMatch(/^npx --no-install runner-kit build /);
+  });
+
+  it("services, tags and variables come from ci:, and the header says dind needs a privileged runner", () => {
+    const dind = ciSettings({ tags: ["privileged", "docker"], variables: { FOO: "1" } }, { registry, version: "0.4.2" });
+    const text = pipelineYaml(generate({ settings: dind }), ["note one"]);
+    const parsed = parse(text) as Record<string, any>;
+    expect(parsed.default.tags).toEqual(["privileged", "docker"]);
+    expect(parsed.default.services).toEqual([{ name: "docker:27-dind", alias: "docker" }]);
+    expect(parsed.variables).toMatchObject({ FOO: "1", DOCKER_HOST: "tcp://docker:2376" });
+    expect(text).toMatch(/^# generated by runner-kit ci[^\n]*\n# note one\n/);
+
+    const own = ciSettings({ services: [{ name: "my/dind:1", alias: "docker", command: ["--tls=false"] }], variables: { DOCKER_HOST: "tcp://docker:2375" } }, { registry, version: "0.4.2" });
+    const parsed2 = generate({ settings: own });
+    expect(parsed2.default.services).toEqual([{ name: "my/dind:1", alias: "docker", command: ["--tls=false"] }]);
+    expect(parsed2.variables.DOCKER_HOST).toBe("tcp://docker:2375");
+    expect(parsed2.default.tags).toBeUndefined();
+    expect(own.dind).toBe(false);
+  });
+
+  it("logs in to the project's registry host, not only $CI_REGISTRY", () => {
+    const { plan, dependsOn } = setup();
+    const harbor = { ...plan, registry: "harbor.internal:8443/platform/images" };
+    const settings = ciSettings(undefined, { registry: harbor.registry, version: "0.4.2" });
+    const parsed = generatePipeline(harbor, { variants: plan.variants, dependsOn, settings }) as Record<string, any>;
+    const login = parsed.default.before_script.at(-1) as string;
+    expect(login).toContain('\\"harbor.internal:8443\\"');
+    expect(login).toContain("RUNNER_KIT_REGISTRY_PASSWORD");
+  });
+
+  it("gives a build arg only to the variants whose Dockerfile declares it", () => {
+    const parsed = generate({
+      buildArgs: { GITLAB_RUNNER_VERSION: "v17.3.0", HTTP_PROXY: "http://proxy:3128" },
+      declaredArgs: new Map([["runner-aws", ["GITLAB_RUNNER_VERSION"]], ["job-base", []], ["data/job-base", []], ["data/runner-aws", ["GITLAB_RUNNER_VERSION"]]]),
+    });
+    expect(parsed["build:runner-aws"].script[0]).toContain("--build-arg GITLAB_RUNNER_VERSION=v17.3.0");
+    expect(parsed["build:job-base"].script[0]).not.toContain("GITLAB_RUNNER_VERSION");
+    // Docker's predefined proxy args need no ARG.
+    expect(parsed["build:job-base"].script[0]).toContain("--build-arg HTTP_PROXY=http://proxy:3128");
+  });
+
+  it("refuses a version that is not a release", () => {
+    expect(() => ciSettings(undefined, { registry, version: "latest" })).toThrow(/not a release version/);
   });
 });
 

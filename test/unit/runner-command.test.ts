@@ -158,7 +158,29 @@ describe("runConfigCommand", () => {
       "/etc/gitlab-runner/config.toml",
     ]);
     const missing = await execa(join(dir, "register", "register.sh"), [], { env: { PATH: `${bin}:/usr/bin:/bin` }, reject: false });
-    expect(missing.exitCode).not.toBe(0);
-    expect(missing.stderr).toContain("set RUNNER_TOKEN_DATA to the runner authentication token of runner-kit-data");
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain("Missing: RUNNER_TOKEN_DATA");
+    expect(missing.stderr).toContain("RUNNER_TOKEN_DATA  the runner authentication token (glrt-…) of runner-kit-data");
+    expect(missing.stdout).toBe("");
+  });
+
+  it("with two teams, register.sh names every runner's token and registers none until all are set", async () => {
+    await runConfigCommand(ctx, { out: "runner" }, { loadPlan });
+    const script = join(root, "runner", "register", "register.sh");
+    const bin = join(root, "bin2");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "gitlab-runner"), '#!/bin/sh\necho "registered $6"\n');
+    chmodSync(join(bin, "gitlab-runner"), 0o755);
+    const env = { PATH: `${bin}:/usr/bin:/bin` };
+    const one = await execa(script, [], { env: { ...env, RUNNER_TOKEN: "glrt-one-for-all", RUNNER_TOKEN_DATA: "glrt-data" }, reject: false });
+    expect(one.exitCode).toBe(2);
+    expect(one.stdout).toBe("");
+    expect(one.stderr).toMatch(/2 runners, one token each\); nothing was registered/);
+    expect(one.stderr).toContain("Missing: WEB_RUNNER_TOKEN\n");
+    expect(one.stderr).toContain("RUNNER_TOKEN_DATA  the runner authentication token (glrt-…) of runner-kit-data");
+    expect(one.stderr).toContain("WEB_RUNNER_TOKEN  the runner authentication token (glrt-…) of web-dind");
+    const both = await execa(script, [], { env: { ...env, RUNNER_TOKEN_DATA: "glrt-data", WEB_RUNNER_TOKEN: "glrt-web" }, reject: false });
+    expect(both.exitCode, both.stderr).toBe(0);
+    expect(both.stdout.split("\n")).toEqual(["registered glrt-data", "registered glrt-web"]);
   });
 });
