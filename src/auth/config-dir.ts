@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 /** The user's home directory: `$HOME`, else the account's home. */
 export function homeDir(env: NodeJS.ProcessEnv): string {
@@ -14,4 +14,9 @@ export function homeDir(env: NodeJS.ProcessEnv): string {
  */
 export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG || join(homeDir(env), ".docker");
+}
+
+/** Whether both rules name the same folder (DOCKER_CONFIG unset, or set to `$HOME/.docker`). */
+export function configDirRulesAgree(env: NodeJS.ProcessEnv): boolean {
+  return !env.DOCKER_CONFIG || resolve(env.DOCKER_CONFIG) === resolve(homeDir(env), ".docker");
 }

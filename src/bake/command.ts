@@ -11,6 +11,7 @@ import { loadPlan } from "../project/load.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
+import { configDirRulesAgree } from "../auth/config-dir.js";
 import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
@@ -134,7 +135,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
         out: log,
         warn: (message) => say(ctx, `WARNING: ${message}`),
         signal: ctx.signal,
-        resolveAuth: credentials.resolveAuth,
+        ...(configDirRulesAgree(ctx.env) ? { resolveAuth: credentials.resolveAuth } : {}),
       })
     : undefined;
   let results: VariantResult[];
