@@ -12,6 +12,7 @@ import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
 import { configDirRulesAgree } from "../auth/config-dir.js";
+import { registryTransport } from "../push/registry-transport.js";
 import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
@@ -145,6 +146,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
       {
         docker: connection.docker,
         renderDockerfile: renderVariant,
+        fetch: registryTransport({ env: ctx.env }),
         ...credentials,
         reporter,
         now: () => new Date(),
