@@ -6,7 +6,7 @@ import { newRunId } from "../engine/labels.js";
 import { failure, usageError } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
 import { LOCK_FILE_NAME, type LockEntry } from "../lock/lockfile.js";
-import { mergeLock, readLock, serializeLock, staleLockReasons, writeLock } from "../lock/store.js";
+import { assertLockCurrent, mergeLock, readLock, serializeLock, writeLock } from "../lock/store.js";
 import { loadPlan } from "../project/load.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
@@ -102,15 +102,11 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
   const previousLock = await readLock(lockPath);
   if (options.locked) {
-    const reasons = staleLockReasons(
+    assertLockCurrent(
+      lockPath,
       previousLock,
       Object.fromEntries(prepared.map((p) => [p.variant.id, { repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash }])),
     );
-    if (reasons.length > 0) {
-      throw failure(`${lockPath} is stale: ${reasons.join("; ")}`, {
-        hint: "run `runner-kit build --push` without --locked and commit the updated runner-kit.lock",
-      });
-    }
   }
 
   const connection = await connectDocker(ctx.env);
