@@ -9,6 +9,7 @@ import { initCommand } from "./init.js";
 import { lintCommand } from "./lint.js";
 import { lockCommand } from "./lock.js";
 import { renderCommand } from "./render.js";
+import { schemaCommand } from "./schema.js";
 import { smokeCommand } from "./smoke.js";
 
 function packageVersion(): string {
@@ -36,7 +37,7 @@ export function createProgram(ctx: CliContext): Command {
       "\nQuick start:\n  $ runner-kit init my-images && cd my-images\n  $ runner-kit render && runner-kit lint\n  $ runner-kit build --push --smoke\n  $ runner-kit config --out runner/\n\nExit codes: 0 success, 1 a build, push or job failed, 2 usage or configuration error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).\n",
     );
 
-  for (const make of [initCommand, renderCommand, lintCommand, buildCommand, configCommand, smokeCommand, ciCommand, lockCommand]) {
+  for (const make of [initCommand, renderCommand, lintCommand, buildCommand, configCommand, smokeCommand, ciCommand, lockCommand, schemaCommand]) {
     const command = make(ctx);
     configureTree(command, program);
     program.addCommand(command);

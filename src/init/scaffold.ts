@@ -1,3 +1,4 @@
+import { SCHEMA_MODELINE } from "../project/json-schema.js";
 
 /**
  * The files `runner-kit init` writes: a project that renders and lints clean as it is —
@@ -60,6 +61,8 @@ function runnerSection(): string[] {
 
 function projectFile(): string {
   return [
+    // First line: editors with the YAML language server complete and check the file against the package's schema.
+    SCHEMA_MODELINE,
     "# runner-kit project: images to render, build and push. See the README for every key.",
     "registry: registry.example.com/platform",
     "images:",
