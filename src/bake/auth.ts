@@ -19,6 +19,7 @@ export function lazyCredentialResolver(
     (resolver ??= import("../auth/resolver.js").then(({ createCredentialResolver }) =>
       createCredentialResolver({
         env: ctx.env,
+        rule: "docker-cli",
         secrets: ctx.secrets,
         signal: ctx.signal,
         warn: (message) => log(`${WARNING_PREFIX}${message}`),

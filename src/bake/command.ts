@@ -7,13 +7,15 @@ import { failure, usageError } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
 import { lockUpdates } from "../lock/entry.js";
 import { LOCK_FILE_NAME, type LockFile } from "../lock/lockfile.js";
-import { mergeLock, readLock, serializeLock, staleLockReasons, writeLock } from "../lock/store.js";
+import { assertLockCurrent, mergeLock, readLock, serializeLock, writeLock } from "../lock/store.js";
 import { declaredArgs } from "../dockerfile/declared-args.js";
 import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
+import { configDirRulesAgree } from "../auth/config-dir.js";
+import { registryTransport } from "../push/registry-transport.js";
 import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
@@ -75,15 +77,11 @@ function buildOptionsFrom(options: BuildCommandOptions): BuildOptions {
 
 /** With --locked: the lock must already describe every variant to build. */
 function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepared: PreparedVariant[]): void {
-  const reasons = staleLockReasons(
+  assertLockCurrent(
+    lockPath,
     previousLock,
     Object.fromEntries(prepared.map((p) => [p.variant.id, { repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash }])),
   );
-  if (reasons.length > 0) {
-    throw failure(`${lockPath} is stale: ${reasons.join("; ")}`, {
-      hint: "run `runner-kit build --push` without --locked and commit the updated runner-kit.lock",
-    });
-  }
 }
 
 /** The effects the build core gets: the daemon, credentials, the reporter, the smoke gate. */
@@ -110,12 +108,13 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
         out: log,
         warn: (message) => say(ctx, `WARNING: ${message}`),
         signal: ctx.signal,
-        resolveAuth: credentials.resolveAuth,
+        ...(configDirRulesAgree(ctx.env) ? { resolveAuth: credentials.resolveAuth } : {}),
       })
     : undefined;
   const deps: Omit<BuildDeps, "reporter"> = {
     docker: connection.docker,
     renderDockerfile: renderVariant,
+    fetch: registryTransport({ env: ctx.env }),
     ...credentials,
     now: () => new Date(),
     insecureRegistry,

@@ -1,13 +1,13 @@
 import { Command } from "commander";
 import type { CliContext } from "../common/context.js";
-import { collect } from "./options.js";
+import { collect, collectBuildArg } from "./options.js";
 
 export function buildCommand(ctx: CliContext): Command {
   return new Command("build")
     .description("build (and push, and smoke-test) the project's images through the Docker Engine API")
     .argument("[image...]", "images to build (default: all)")
     .option("--team <team>", "build only this team's variants")
-    .option("--build-arg <key=value>", "set a build arg (repeatable)", collect, [])
+    .option("--build-arg <key[=value]>", "set a build arg (repeatable); NAME alone takes NAME's value from the environment", collectBuildArg(ctx.env), [])
     .option("--set <key=value>", "override a template value (repeatable)", collect, [])
     .option("--target <stage>", "build up to this stage")
     .option("--push", "push every tag and record digests in runner-kit.lock")

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { signalExitCode } from "../common/errors.js";
 import { SecretSet } from "../common/secrets.js";
 import { runCli } from "./program.js";
 
@@ -16,7 +17,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => {
     signals += 1;
     // A second Ctrl-C means "stop now": cleanup already had its chance.
-    if (signals > 1) process.exit(130);
+    if (signals > 1) process.exit(signalExitCode(sig));
     controller.abort(new Error(sig));
   });
 }

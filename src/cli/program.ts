@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { describeError, ExitCode, isRunnerKitError } from "../common/errors.js";
+import { abortSignalName, describeError, ExitCode, isRunnerKitError, signalExitCode } from "../common/errors.js";
 import type { CliContext } from "../common/context.js";
 import { buildCommand } from "./build.js";
 import { ciCommand } from "./ci.js";
@@ -9,6 +9,7 @@ import { initCommand } from "./init.js";
 import { lintCommand } from "./lint.js";
 import { lockCommand } from "./lock.js";
 import { renderCommand } from "./render.js";
+import { schemaCommand } from "./schema.js";
 import { smokeCommand } from "./smoke.js";
 
 function packageVersion(): string {
@@ -33,10 +34,10 @@ export function createProgram(ctx: CliContext): Command {
     .exitOverride()
     .addHelpText(
       "after",
-      "\nQuick start:\n  $ runner-kit init my-images && cd my-images\n  $ runner-kit render && runner-kit lint\n  $ runner-kit build --push --smoke\n  $ runner-kit config --out runner/\n\nExit codes: 0 success, 1 a build, push or job failed, 2 usage or configuration error, 130 interrupted.\n",
+      "\nQuick start:\n  $ runner-kit init my-images && cd my-images\n  $ runner-kit render && runner-kit lint\n  $ runner-kit build --push --smoke\n  $ runner-kit config --out runner/\n\nExit codes: 0 success, 1 a build, push or job failed, 2 usage or configuration error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).\n",
     );
 
-  for (const make of [initCommand, renderCommand, lintCommand, buildCommand, configCommand, smokeCommand, ciCommand, lockCommand]) {
+  for (const make of [initCommand, renderCommand, lintCommand, buildCommand, configCommand, smokeCommand, ciCommand, lockCommand, schemaCommand]) {
     const command = make(ctx);
     configureTree(command, program);
     program.addCommand(command);
@@ -60,7 +61,7 @@ export async function runCli(ctx: CliContext): Promise<number> {
       return ExitCode.ok;
     }
     await program.parseAsync(ctx.argv, { from: "user" });
-    return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+    return ctx.signal.aborted ? signalExitCode(abortSignalName(ctx.signal)) : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
@@ -69,8 +70,9 @@ export async function runCli(ctx: CliContext): Promise<number> {
       return ExitCode.usage;
     }
     if (ctx.signal.aborted && !(isRunnerKitError(error) && error.kind !== "interrupted")) {
-      ctx.stderr.write("runner-kit: interrupted; resources created by this run were removed.\n");
-      return ExitCode.interrupted;
+      const signal = abortSignalName(ctx.signal);
+      ctx.stderr.write(`runner-kit: ${signal === "SIGTERM" ? "terminated" : "interrupted"}; resources created by this run were removed.\n`);
+      return signalExitCode(signal);
     }
     const { text, exitCode } = describeError(error, debug);
     ctx.stderr.write(`${ctx.secrets.redact(text)}\n`);

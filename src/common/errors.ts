@@ -10,8 +10,10 @@ export const ExitCode = {
   failure: 1,
   /** Bad usage or configuration: nothing was attempted. */
   usage: 2,
-  /** SIGINT / SIGTERM: runner-kit cleaned up and stopped. */
+  /** SIGINT (Ctrl-C): runner-kit cleaned up and stopped. */
   interrupted: 130,
+  /** SIGTERM (128 + 15, as shells and CI runners expect): runner-kit cleaned up and stopped. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -51,7 +53,7 @@ export class RunnerKitError extends Error {
   }
 
   get exitCode(): ExitCode {
-    return exitCodeForKind(this.kind);
+    return this.kind === "interrupted" ? signalExitCode(this.details?.signal) : exitCodeForKind(this.kind);
   }
 
   /** The one-paragraph text shown to users. */
@@ -80,7 +82,18 @@ export function failure(message: string, options?: RunnerKitErrorOptions): Runne
 }
 
 export function interrupted(signal: string): RunnerKitError {
-  return new RunnerKitError("interrupted", `interrupted by ${signal}; resources created by this run were removed`);
+  return new RunnerKitError("interrupted", `interrupted by ${signal}; resources created by this run were removed`, { details: { signal } });
+}
+
+/** The exit code for stopping on a signal: 143 for SIGTERM, 130 for SIGINT (and anything else). */
+export function signalExitCode(signal: unknown): ExitCode {
+  return signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+}
+
+/** The signal name an aborted run carries (the CLI aborts with `new Error("SIGTERM")`). */
+export function abortSignalName(signal: AbortSignal): string | undefined {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : undefined;
 }
 
 export function exitCodeForKind(kind: ErrorKind): ExitCode {

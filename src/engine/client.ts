@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { Agent as HttpsAgent } from "node:https";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { configError } from "../common/errors.js";
-import { daemonAddressFromEnv, type DaemonAddress, type TlsFiles } from "./address.js";
+import { discoverDaemon, type DaemonAddress, type TlsFiles } from "./address.js";
+import type { DiscoveryFs } from "./docker-context.js";
 import type { EngineApi } from "./engine-api.js";
 import { EngineHttpClient } from "./engine-http.js";
 import { isTlsFailure } from "./tls-failure.js";
@@ -12,30 +14,52 @@ export interface DockerConnection {
   address: DaemonAddress;
 }
 
-function readCert(dir: string, file: string, address: DaemonAddress): Buffer {
+function readCert(dir: string, file: string, address: DaemonAddress, optional = false): Buffer | undefined {
   const path = join(dir, file);
   try {
     return readFileSync(path);
-  } catch {
+  } catch (error) {
+    if (optional && (error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw configError(`cannot read the TLS file ${path} for the Docker daemon at ${address.display}`, {
       hint: "set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem, or unset DOCKER_TLS_VERIFY",
     });
   }
 }
 
-/** The TLS files DOCKER_CERT_PATH holds: the CA only when the daemon is verified (DOCKER_TLS_VERIFY). */
-function tlsFiles(tls: TlsFiles, address: DaemonAddress): { ca?: Buffer; cert: Buffer; key: Buffer } {
-  return {
-    ...(tls.verify ? { ca: readCert(tls.certPath, "ca.pem", address) } : {}),
-    cert: readCert(tls.certPath, "cert.pem", address),
-    key: readCert(tls.certPath, "key.pem", address),
-  };
+export interface TlsMaterial {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** false for a context with SkipTLSVerify. */
+  rejectUnauthorized?: boolean;
 }
 
-/** A dockerode client for the daemon the environment names. dockerode is loaded here, lazily. */
-export async function connectDocker(env: NodeJS.ProcessEnv): Promise<DockerConnection> {
+/**
+ * The TLS files: DOCKER_CERT_PATH's (the CA only when the daemon is verified, DOCKER_TLS_VERIFY),
+ * or a context's TLS folder (whichever files it has; SkipTLSVerify turns verification off).
+ */
+function tlsFiles(tls: TlsFiles, address: DaemonAddress): TlsMaterial {
+  const optional = tls.source === "context";
+  const files: TlsMaterial = {};
+  const ca = tls.verify || optional ? readCert(tls.certPath, "ca.pem", address, optional) : undefined;
+  const cert = readCert(tls.certPath, "cert.pem", address, optional);
+  const key = readCert(tls.certPath, "key.pem", address, optional);
+  if (ca) files.ca = ca;
+  if (cert && key) Object.assign(files, { cert, key });
+  if (optional && !tls.verify) files.rejectUnauthorized = false;
+  return files;
+}
+
+/** dockerode options for TLS: docker-modem takes ca/cert/key, and an agent for SkipTLSVerify. */
+function dockerodeTls(files: TlsMaterial): Partial<Docker.DockerOptions> {
+  if (files.rejectUnauthorized !== false) return { ...files };
+  return { agent: new HttpsAgent({ ...files }) } as Partial<Docker.DockerOptions>;
+}
+
+/** A dockerode client for the daemon discoverDaemon finds. dockerode is loaded here, lazily. */
+export async function connectDocker(env: NodeJS.ProcessEnv, fs?: DiscoveryFs): Promise<DockerConnection> {
   const { default: DockerCtor } = await import("dockerode");
-  const address = daemonAddressFromEnv(env);
+  const address = discoverDaemon(env, fs);
   let docker: Docker;
   switch (address.kind) {
     case "unix":
@@ -43,7 +67,7 @@ export async function connectDocker(env: NodeJS.ProcessEnv): Promise<DockerConne
       break;
     case "tcp":
       if (address.tls) {
-        docker = new DockerCtor({ protocol: "https", host: address.host, port: address.port, ...tlsFiles(address.tls, address) });
+        docker = new DockerCtor({ protocol: "https", host: address.host, port: address.port, ...dockerodeTls(tlsFiles(address.tls, address)) });
       } else {
         docker = new DockerCtor({ protocol: "http", host: address.host, port: address.port });
       }
@@ -69,8 +93,8 @@ export interface EngineConnection {
  * The client smoke uses: the thin HTTP client (nothing heavy to load) for unix sockets and
  * tcp (with the same TLS files as connectDocker), dockerode for ssh:// (its ssh transport).
  */
-export async function connectEngine(env: NodeJS.ProcessEnv): Promise<EngineConnection> {
-  const address = daemonAddressFromEnv(env);
+export async function connectEngine(env: NodeJS.ProcessEnv, fs?: DiscoveryFs): Promise<EngineConnection> {
+  const address = discoverDaemon(env, fs);
   switch (address.kind) {
     case "unix":
       return { engine: new EngineHttpClient({ socketPath: address.socketPath }), address };
@@ -79,7 +103,7 @@ export async function connectEngine(env: NodeJS.ProcessEnv): Promise<EngineConne
       return { engine: new EngineHttpClient({ host: address.host, port: address.port, tls: tlsFiles(address.tls, address) }), address };
     }
     case "ssh":
-      return { engine: (await connectDocker(env)).docker, address };
+      return { engine: (await connectDocker(env, fs)).docker, address };
   }
 }
 
@@ -99,8 +123,8 @@ export async function pingDocker({ docker, address }: { docker: Pick<EngineApi, 
           "with docker:dind in GitLab CI set DOCKER_TLS_CERTDIR: /certs on the service and DOCKER_CERT_PATH: /certs/client in the job",
       });
     }
-    throw configError(`no Docker daemon answers at ${address.display} (${reason})`, {
-      hint: "start one (for example `dockerd &`, or `systemctl start docker`), or point DOCKER_HOST at a running daemon",
+    throw configError(`no Docker daemon answers at ${address.display} (${reason}); tried, in order: ${address.tried.join("; ")}`, {
+      hint: "start one (for example `dockerd &`, or `systemctl start docker`), or point DOCKER_HOST at a running daemon (or DOCKER_CONTEXT at a context for one)",
     });
   }
 }

@@ -15,7 +15,7 @@ import type {
 /** Where the daemon listens: a unix socket, or host:port over HTTP or HTTPS (client certificates). */
 export type HttpEndpoint =
   | { socketPath: string }
-  | { host: string; port: number; tls?: { ca?: Buffer; cert: Buffer; key: Buffer } };
+  | { host: string; port: number; tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean } };
 
 export interface EngineHttpError extends Error {
   statusCode: number;
@@ -88,7 +88,7 @@ export class EngineHttpClient implements EngineApi {
   constructor(private readonly endpoint: HttpEndpoint) {
     // Keep-alive: one connection serves the run's sequential calls; idle sockets don't hold the process.
     this.agent = "tls" in endpoint && endpoint.tls
-      ? new HttpsAgent({ keepAlive: true, ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key })
+      ? new HttpsAgent({ keepAlive: true, ...endpoint.tls })
       : new Agent({ keepAlive: true });
   }
 

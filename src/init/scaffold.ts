@@ -1,4 +1,5 @@
 import { RUNNER_KIT_IMAGE } from "../pipeline/ci-settings.js";
+import { SCHEMA_MODELINE } from "../project/json-schema.js";
 
 /** The registry the scaffold names (to be edited): its runner-kit image is ci.image. */
 export const SCAFFOLD_REGISTRY = "registry.example.com/platform";
@@ -67,6 +68,8 @@ function runnerSection(): string[] {
 
 function projectFile(ciImage: string): string {
   return [
+    // First line: editors with the YAML language server complete and check the file against the package's schema.
+    SCHEMA_MODELINE,
     "# runner-kit project: images to render, build and push. See the README for every key.",
     `registry: ${SCAFFOLD_REGISTRY}`,
     "images:",

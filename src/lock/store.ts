@@ -74,6 +74,18 @@ export function staleLockReasons(lock: LockFile | undefined, expected: Record<st
   return reasons;
 }
 
+/**
+ * `--locked` on a stale lock: a configuration problem (the committed lock does not describe
+ * the project), so exit 2 — nothing was built or written.
+ */
+export function assertLockCurrent(lockPath: string, lock: LockFile | undefined, expected: Record<string, ExpectedLockEntry>): void {
+  const reasons = staleLockReasons(lock, expected);
+  if (reasons.length === 0) return;
+  throw configError(`${lockPath} is stale: ${reasons.join("; ")}`, {
+    hint: "run `runner-kit build --push` without --locked and commit the updated runner-kit.lock",
+  });
+}
+
 /** The lock after this run: entries of variants not built this time are kept. */
 export function mergeLock(previous: LockFile | undefined, updates: Record<string, LockEntry>): LockFile {
   return { version: 1, variants: { ...(previous?.variants ?? {}), ...updates } };

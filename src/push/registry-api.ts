@@ -1,3 +1,5 @@
+import { registryTransport } from "./registry-transport.js";
+
 /**
  * Just enough of the registry's v2 HTTP API to read manifests back after a push and to
  * find an image's labels without pulling it: anonymous first, then the challenge the
@@ -49,9 +51,10 @@ function parseChallenge(header: string): { scheme: string; params: Record<string
 export class RegistryClient {
   private authorization: string | undefined;
 
+  /** Without a fetch, requests honour the proxy variables and /etc/docker/certs.d (registryTransport over process.env). */
   constructor(
     private readonly endpoint: RegistryEndpoint,
-    private readonly fetchFn: FetchLike = fetch,
+    private readonly fetchFn: FetchLike = registryTransport({ env: process.env }),
   ) {}
 
   private basic(): string | undefined {

@@ -105,7 +105,7 @@ describe("runner-kit build (CLI)", () => {
     const before = readFileSync(join(dir, "runner-kit.lock"), "utf8");
     file("ctx/app/main.sh", "echo changed\n");
     const r = await run(["build", "--locked"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/runner-kit\.lock is stale: app changed \(content hash sha256:/);
     expect(r.stderr).not.toContain("Step 1/");
     expect(readFileSync(join(dir, "runner-kit.lock"), "utf8")).toBe(before);

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
+import { Agent, fetch as undiciFetch } from "undici";
 import { packDirectory } from "./tar.js";
 import { PID_LABEL, runLabels } from "../../src/engine/labels.js";
 import { processIsAlive } from "../../src/smoke/reap.js";
@@ -27,6 +28,8 @@ export interface TestRegistry {
   username: string;
   password: string;
   containerId: string;
+  /** Set when it serves HTTPS (StartRegistryOptions.tlsDir). */
+  tlsDir?: string;
 }
 
 /**
@@ -38,7 +41,30 @@ export interface StartRegistryOptions {
   hostPort?: number;
   /** A volume for the registry's storage (/var/lib/registry), so the data outlives the container. */
   volume?: string;
+  /**
+   * Serve HTTPS with the certificates makeTlsCerts wrote to this folder (server-cert.pem,
+   * server-key.pem) and require a client certificate issued by its ca.pem.
+   */
+  tlsDir?: string;
 }
+
+/** The server certificate, its key and the client CA go into /certs before the registry starts. */
+async function copyTls(container: Docker.Container, tlsDir: string): Promise<void> {
+  const staging = mkdtempSync(join(tmpdir(), "rk-registry-tls-"));
+  try {
+    mkdirSync(join(staging, "certs"));
+    for (const file of ["server-cert.pem", "server-key.pem", "ca.pem"]) copyFileSync(join(tlsDir, file), join(staging, "certs", file));
+    await container.putArchive(packDirectory(staging), { path: "/" });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+const TLS_ENV = [
+  "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/server-cert.pem",
+  "REGISTRY_HTTP_TLS_KEY=/certs/server-key.pem",
+  "REGISTRY_HTTP_TLS_CLIENTCAS=[/certs/ca.pem]",
+];
 
 /** The registry's entrypoint reads (and then deletes) /auth/credentials: copy them in before each start. */
 async function copyCredentials(container: Docker.Container, username: string, password: string): Promise<void> {
@@ -59,47 +85,57 @@ export async function startRegistry(docker: Docker, image: string, runId: string
     Image: image,
     Labels: runLabels(runId, { [ROLE_LABEL]: "test-registry", [HOST_LABEL]: hostname() }),
     ExposedPorts: { "5000/tcp": {} },
+    ...(options.tlsDir ? { Env: TLS_ENV } : {}),
     HostConfig: {
       PortBindings: { "5000/tcp": [{ HostIp: "127.0.0.1", HostPort: options.hostPort ? String(options.hostPort) : "" }] },
       ...(options.volume ? { Binds: [`${options.volume}:/var/lib/registry`] } : {}),
     },
   });
   await copyCredentials(container, username, password);
+  if (options.tlsDir) await copyTls(container, options.tlsDir);
   await container.start();
   const info = await container.inspect();
   const port = info.NetworkSettings.Ports["5000/tcp"]?.[0]?.HostPort;
   if (!port) throw new Error("the test registry container got no host port");
   const host = `127.0.0.1:${port}`;
-  await waitForRegistry(host, container);
-  return { host, username, password, containerId: container.id };
+  await waitForRegistry(host, container, options.tlsDir);
+  return { host, username, password, containerId: container.id, ...(options.tlsDir ? { tlsDir: options.tlsDir } : {}) };
 }
 
-async function waitForRegistry(host: string, container: Docker.Container): Promise<void> {
+async function waitForRegistry(host: string, container: Docker.Container, tlsDir?: string): Promise<void> {
   // fetch()'s sockets do not keep Node's event loop alive: in vitest's global setup a
   // pending fetch with nothing else scheduled lets the process exit 0 before any test ran.
   // A ref'd timer keeps the loop alive for as long as we wait.
   const keepAlive = setInterval(() => {}, 1000);
   try {
-    await pollRegistry(host, container);
+    await pollRegistry(host, container, tlsDir);
   } finally {
     clearInterval(keepAlive);
   }
 }
 
-async function pollRegistry(host: string, container: Docker.Container): Promise<void> {
+async function pollRegistry(host: string, container: Docker.Container, tlsDir?: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   let last = "";
+  const read = (file: string) => readFileSync(join(tlsDir!, file), "utf8");
+  const dispatcher = tlsDir ? new Agent({ connect: { ca: read("ca.pem"), cert: read("cert.pem"), key: read("key.pem") } }) : undefined;
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(2000) });
+      const res = dispatcher
+        ? await undiciFetch(`https://${host}/v2/`, { signal: AbortSignal.timeout(2000), dispatcher })
+        : await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(2000) });
       // 401 means it is up and asking for the basic auth we configured.
-      if (res.status === 401) return;
+      if (res.status === 401) {
+        await dispatcher?.close();
+        return;
+      }
       last = `HTTP ${res.status}`;
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  await dispatcher?.close();
   const logs = (await container.logs({ stdout: true, stderr: true, tail: 30 })).toString("utf8");
   throw new Error(`The test registry at ${host} did not become ready (${last}). Its log:\n${logs}`);
 }
@@ -114,7 +150,7 @@ export async function restartRegistry(docker: Docker, registry: TestRegistry): P
   const container = docker.getContainer(registry.containerId);
   await copyCredentials(container, registry.username, registry.password);
   await container.start();
-  await waitForRegistry(registry.host, container);
+  await waitForRegistry(registry.host, container, registry.tlsDir);
 }
 
 export async function stopRegistry(docker: Docker, registry: TestRegistry): Promise<void> {

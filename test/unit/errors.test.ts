@@ -7,7 +7,8 @@ describe("errors", () => {
     expect(configError("x").exitCode).toBe(2);
     expect(failure("x").exitCode).toBe(1);
     expect(interrupted("SIGINT").exitCode).toBe(130);
-    expect(ExitCode).toEqual({ ok: 0, failure: 1, usage: 2, interrupted: 130 });
+    expect(interrupted("SIGTERM").exitCode).toBe(143);
+    expect(ExitCode).toEqual({ ok: 0, failure: 1, usage: 2, interrupted: 130, terminated: 143 });
   });
 
   it("formats one paragraph: where, what, what to do", () => {

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { collectBuildArg } from "../../src/cli/options.js";
+import { abortSignalName, RunnerKitError, signalExitCode } from "../../src/common/errors.js";
+import { assertLockCurrent } from "../../src/lock/store.js";
+import { runInProcess } from "../support/cli.js";
+
+describe("--build-arg NAME takes NAME's value from the environment, as docker does", () => {
+  const parse = (env: NodeJS.ProcessEnv, ...values: string[]) => values.reduce<string[]>((all, v) => collectBuildArg(env)(v, all), []);
+
+  it("keeps NAME=VALUE as given and fills NAME from the environment (an empty value is a value)", () => {
+    expect(parse({ TOKEN: "from-env", EMPTY: "" }, "A=b=c", "TOKEN", "EMPTY")).toEqual(["A=b=c", "TOKEN=from-env", "EMPTY="]);
+  });
+
+  it("an unset NAME is a usage error (exit 2) naming it", () => {
+    let error: unknown;
+    try {
+      parse({}, "GITLAB_RUNNER_VERSION");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RunnerKitError);
+    expect((error as RunnerKitError).exitCode).toBe(2);
+    expect((error as RunnerKitError).toParagraph()).toBe(
+      "--build-arg GITLAB_RUNNER_VERSION takes its value from the environment, and GITLAB_RUNNER_VERSION is not set there. Export GITLAB_RUNNER_VERSION before running runner-kit, or give the value: --build-arg GITLAB_RUNNER_VERSION=VALUE.",
+    );
+  });
+
+  it("through the CLI: exit 2, one paragraph, before any project file is read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rk-build-arg-"));
+    try {
+      const r = await runInProcess(["build", "--build-arg", "RK_SURELY_UNSET"], { cwd: dir, env: { NO_COLOR: "1" } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        "runner-kit: --build-arg RK_SURELY_UNSET takes its value from the environment, and RK_SURELY_UNSET is not set there. Export RK_SURELY_UNSET before running runner-kit, or give the value: --build-arg RK_SURELY_UNSET=VALUE.\n",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("signals: SIGTERM exits 143, SIGINT 130", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("maps the signal the run was aborted with", () => {
+    expect(signalExitCode("SIGTERM")).toBe(143);
+    expect(signalExitCode("SIGINT")).toBe(130);
+    const controller = new AbortController();
+    controller.abort(new Error("SIGTERM"));
+    expect(abortSignalName(controller.signal)).toBe("SIGTERM");
+  });
+
+  it("runCli answers 143 for a run that SIGTERM aborted and 130 for SIGINT", async () => {
+    for (const [sig, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+      const dir = mkdtempSync(join(tmpdir(), "rk-signal-"));
+      dirs.push(dir);
+      const controller = new AbortController();
+      controller.abort(new Error(sig));
+      const r = await runInProcess(["init", "."], { cwd: dir, signal: controller.signal });
+      expect(r.code, r.stderr).toBe(code);
+    }
+  });
+});
+
+describe("--locked on a stale lock", () => {
+  it("is a configuration error (exit 2) saying why", () => {
+    const entry = { repository: "r/app", tags: ["v1"], contentHash: `sha256:${"a".repeat(64)}` };
+    expect(() => assertLockCurrent("runner-kit.lock", { version: 1, variants: {} }, { app: entry })).toThrow(RunnerKitError);
+    const error = (() => {
+      try {
+        assertLockCurrent("runner-kit.lock", undefined, { app: entry });
+      } catch (e) {
+        return e as RunnerKitError;
+      }
+    })();
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toBe("runner-kit.lock is stale: app has no entry");
+    expect(() => assertLockCurrent("runner-kit.lock", { version: 1, variants: { app: { ...entry, baseImages: {} } } }, { app: entry })).not.toThrow();
+  });
+});
