@@ -8,9 +8,13 @@ import { readExisting } from "../render/output.js";
 import { loadLintConfig } from "./config-file.js";
 import { lintDockerfile, RULES } from "./lint.js";
 import { applyPolicy, failing } from "./policy.js";
+import { TRUSTED_REGISTRY_RULE, trustedRegistryRule } from "./trusted-registries.js";
 import { allFindings, LINT_FORMATS, type LintedFile, type LintFormat, type LintReport } from "./formats/report.js";
 import { summaryLine } from "./formats/tty.js";
 import { formatReport } from "./formats/write.js";
+
+/** The rules lint runs: the Dockerfile rules and DL3026, which acts only with trustedRegistries. */
+const ALL_RULES = [...RULES, TRUSTED_REGISTRY_RULE];
 
 export interface LintCommandOptions {
   config?: string;
@@ -33,7 +37,7 @@ export interface LintCommandOptions {
 export async function runLint(ctx: CliContext, options: LintCommandOptions): Promise<void> {
   const format = chooseFormat(options);
   const plan = await loadPlan({ cwd: ctx.cwd, configFile: options.config, team: options.team, images: options.images });
-  const { policy, warnings } = await loadLintConfig({ cwd: ctx.cwd, projectDir: plan.rootDir, explicit: options.hadolintConfig, knownRules: RULES.map((r) => r.id) });
+  const { policy, warnings } = await loadLintConfig({ cwd: ctx.cwd, projectDir: plan.rootDir, explicit: options.hadolintConfig, knownRules: ALL_RULES.map((r) => r.id) });
   for (const message of warnings) warn(ctx, message);
   const files: LintedFile[] = [];
   for (const variant of plan.variants) {
@@ -42,9 +46,10 @@ export async function runLint(ctx: CliContext, options: LintCommandOptions): Pro
     if (text === undefined) {
       throw configError(`${variant.id} has no rendered Dockerfile yet`, { where: file, hint: "run `runner-kit render` first" });
     }
-    files.push({ id: variant.id, file, text, findings: applyPolicy(lintDockerfile(text), policy) });
+    const rules = [...RULES, trustedRegistryRule(text, variant.args, policy.trustedRegistries)];
+    files.push({ id: variant.id, file, text, findings: applyPolicy(lintDockerfile(text, rules), policy) });
   }
-  const report: LintReport = { files, policy, rules: RULES };
+  const report: LintReport = { files, policy, rules: ALL_RULES };
   const text = formatReport(format, report);
   if (options.output !== undefined) await writeFileAtomic(resolve(ctx.cwd, options.output), ctx.secrets.redact(text));
   else if (text !== "") ctx.stdout.write(ctx.secrets.redact(text));

@@ -110,3 +110,19 @@ describe("runner-kit lint --format", () => {
     expect(both.stdout).toBe("");
   });
 });
+
+describe("runner-kit lint with trustedRegistries", () => {
+  it("flags a base image from another registry at its FROM line, using the variant's build args", async () => {
+    const cwd = await project({ ".hadolint.yaml": "ignored: [DL3006, DL3025]\ntrustedRegistries: [registry.example.com]\n" });
+    const file = join(cwd, "images/job-base/Dockerfile");
+    const text = readFileSync(file, "utf8").replace("FROM debian\n", "FROM ${JOB_BASE_IMAGE}\n");
+    writeFileSync(file, text);
+    const line = text.split("\n").findIndex((l) => l.startsWith("FROM ${JOB_BASE_IMAGE} AS")) + 1;
+    const result = await runInProcess(["lint"], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`images/job-base/Dockerfile:${line}: error DL3026: FROM debian:bookworm pulls from docker.io, which is not in trustedRegistries`);
+    writeFileSync(join(cwd, "runner-kit.yaml"), "registry: r.example.com/p\nimages:\n  job-base:\n    values: {packages: [jq]}\n    args: {JOB_BASE_IMAGE: 'registry.example.com/debian:bookworm'}\n");
+    const trusted = await runInProcess(["lint"], { cwd });
+    expect(trusted.code, trusted.stdout + trusted.stderr).toBe(0);
+  });
+});
