@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { configError, formatWhere, isRunnerKitError } from "../common/errors.js";
-import { didYouMean } from "../common/nearest.js";
+import { didYouMean, listNames, nearest } from "../common/nearest.js";
 import { schemaError, schemaProblems } from "../common/schema-errors.js";
 import { parseYamlSource, type KeyPath, type YamlSource } from "../common/yaml-source.js";
 
@@ -71,6 +71,7 @@ export function parseLintConfig(file: string, text: string, knownRules: readonly
   } catch (error) {
     throw reframe(error);
   }
+  checkThreshold(source);
   const parsed = hadolintConfigSchema.safeParse(source.data ?? {});
   if (!parsed.success) throw reframe(schemaError(source, schemaProblems(source, hadolintConfigSchema, parsed.error.issues)));
   const config = parsed.data;
@@ -86,6 +87,18 @@ export function parseLintConfig(file: string, text: string, knownRules: readonly
     noFail: config["no-fail"] ?? false,
   };
   return { policy, warnings: [...warnings, ...overlaps] };
+}
+
+/** A misspelt threshold names the one it probably meant (the schema's message only lists them). */
+function checkThreshold(source: YamlSource): void {
+  const value = (source.data as Record<string, unknown> | null)?.["failure-threshold"];
+  if (typeof value !== "string" || (FAILURE_THRESHOLDS as readonly string[]).includes(value)) return;
+  const meant = value === "" ? undefined : (FAILURE_THRESHOLDS.find((t) => t.startsWith(value.toLowerCase())) ?? nearest(value, FAILURE_THRESHOLDS));
+  throw reframe(
+    configError(`failure-threshold "${value}" is not a threshold${meant ? ` (did you mean "${meant}"?)` : ""}; use one of ${listNames(FAILURE_THRESHOLDS)}`, {
+      where: source.locate(["failure-threshold"]),
+    }),
+  );
 }
 
 /** The shared schema errors name runner-kit.yaml in their hint; these are about .hadolint.yaml. */

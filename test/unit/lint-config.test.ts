@@ -50,7 +50,8 @@ describe(".hadolint.yaml parsing", () => {
 
   it("a bad value is an error at its position, and the hint is about the lint configuration", () => {
     const threshold = errorOf("ignored: []\nfailure-threshold: warn\n");
-    expect(threshold).toMatch(/^\/p\/\.hadolint\.yaml:2:20: failure-threshold: .*"error".*"none"/);
+    expect(threshold).toMatch(/^\/p\/\.hadolint\.yaml:2:20: failure-threshold "warn" is not a threshold \(did you mean "warning"\?\); use one of "error", "warning", "info", "style", "ignore" and "none"/);
+    expect(errorOf("failure-threshold: 3\n")).toMatch(/:1:20: failure-threshold: .*"error".*"none"/);
     expect(threshold).toMatch(/Fix the lint configuration/);
     expect(threshold).not.toMatch(/runner-kit\.yaml/);
     expect(errorOf("ignored: DL3015\n")).toMatch(/:1:10: ignored: expected a list, got a string \("DL3015"\)/);
