@@ -1,4 +1,4 @@
-import { relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../common/atomic-write.js";
 import { say, warn, type CliContext } from "../common/context.js";
 import { configError, failure, usageError } from "../common/errors.js";
@@ -41,7 +41,7 @@ export async function runLint(ctx: CliContext, options: LintCommandOptions): Pro
   for (const message of warnings) warn(ctx, message);
   const files: LintedFile[] = [];
   for (const variant of plan.variants) {
-    const file = relative(ctx.cwd, variant.dockerfile) || variant.dockerfile;
+    const file = shownPath(ctx, format, variant.dockerfile);
     const text = await readExisting(variant.dockerfile);
     if (text === undefined) {
       throw configError(`${variant.id} has no rendered Dockerfile yet`, { where: file, hint: "run `runner-kit render` first" });
@@ -55,6 +55,19 @@ export async function runLint(ctx: CliContext, options: LintCommandOptions): Pro
   else if (text !== "") ctx.stdout.write(ctx.secrets.redact(text));
   if (format !== "json" || options.output !== undefined) say(ctx, summaryLine(report));
   judge(report);
+}
+
+/**
+ * Paths are shown relative to the working directory; GitLab places Code Quality and SARIF
+ * findings by the path from the repository root, which a GitLab job has in CI_PROJECT_DIR.
+ */
+function shownPath(ctx: CliContext, format: LintFormat, file: string): string {
+  const projectDir = ctx.env.CI_PROJECT_DIR;
+  if ((format === "gitlab" || format === "sarif") && projectDir) {
+    const fromRoot = relative(resolve(ctx.cwd, projectDir), file);
+    if (fromRoot !== "" && !fromRoot.startsWith("..") && !isAbsolute(fromRoot)) return fromRoot;
+  }
+  return relative(ctx.cwd, file) || file;
 }
 
 function chooseFormat(options: LintCommandOptions): LintFormat {

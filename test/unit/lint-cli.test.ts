@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runInProcess } from "../support/cli.js";
 import { makeProject } from "../fixtures/project/make-project.js";
@@ -13,6 +13,9 @@ async function project(files: Record<string, string> = {}): Promise<string> {
   writeFileSync(file, `${readFileSync(file, "utf8").replace("FROM ${JOB_BASE_IMAGE}\n", "FROM debian\n")}CMD bash\n`);
   return cwd;
 }
+
+/** The environment of a run outside GitLab CI (the suite itself may run in a GitLab job). */
+const LOCAL_ENV = { ...process.env, NO_COLOR: "1", CI_PROJECT_DIR: "" };
 
 const rules = (stdout: string) => (JSON.parse(stdout) as { files: { findings: { rule: string; severity: string }[] }[] }).files.flatMap((f) => f.findings.map((x) => `${x.rule}:${x.severity}`));
 
@@ -82,7 +85,7 @@ describe("runner-kit lint with .hadolint.yaml", () => {
 describe("runner-kit lint --format", () => {
   it("gitlab --output writes the Code Quality report atomically even when lint fails, stdout stays empty", async () => {
     const cwd = await project();
-    const result = await runInProcess(["lint", "--format", "gitlab", "--output", "gl-code-quality-report.json"], { cwd });
+    const result = await runInProcess(["lint", "--format", "gitlab", "--output", "gl-code-quality-report.json"], { cwd, env: LOCAL_ENV });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/linted 1 Dockerfile\(s\): 1 error\(s\), 1 warning\(s\)/);
@@ -93,9 +96,22 @@ describe("runner-kit lint --format", () => {
     ]);
   });
 
+  it("in GitLab CI the report's paths start at CI_PROJECT_DIR, the repository root", async () => {
+    const cwd = await project();
+    const env = { ...process.env, NO_COLOR: "1", CI_PROJECT_DIR: join(cwd, "..") };
+    const gitlab = await runInProcess(["lint", "--format", "gitlab"], { cwd, env });
+    const paths = JSON.parse(gitlab.stdout).map((i: { location: { path: string } }) => i.location.path);
+    expect(paths).toEqual([`${basename(cwd)}/images/job-base/Dockerfile`, `${basename(cwd)}/images/job-base/Dockerfile`]);
+    const tty = await runInProcess(["lint"], { cwd, env });
+    expect(tty.stdout).toMatch(/^images\/job-base\/Dockerfile:/);
+    // A project outside CI_PROJECT_DIR keeps paths relative to the working directory.
+    const outside = await runInProcess(["lint", "--format", "sarif"], { cwd, env: { ...env, CI_PROJECT_DIR: join(cwd, "sub") } });
+    expect(JSON.parse(outside.stdout).runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe("images/job-base/Dockerfile");
+  });
+
   it("sarif on stdout is one JSON document; a bad format or two formats are usage errors and write nothing", async () => {
     const cwd = await project();
-    const sarif = await runInProcess(["lint", "--format", "sarif"], { cwd });
+    const sarif = await runInProcess(["lint", "--format", "sarif"], { cwd, env: LOCAL_ENV });
     expect(sarif.code).toBe(1);
     const log = JSON.parse(sarif.stdout);
     expect(log.version).toBe("2.1.0");
