@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../common/atomic-write.js";
-import { say, warn, type CliContext } from "../common/context.js";
+import { print, say, warn, type CliContext } from "../common/context.js";
 import { configError, failure, usageError } from "../common/errors.js";
 import { listNames } from "../common/nearest.js";
 import { loadPlan } from "../project/load.js";
@@ -52,7 +52,7 @@ export async function runLint(ctx: CliContext, options: LintCommandOptions): Pro
   const report: LintReport = { files, policy, rules: ALL_RULES };
   const text = formatReport(format, report);
   if (options.output !== undefined) await writeFileAtomic(resolve(ctx.cwd, options.output), ctx.secrets.redact(text));
-  else if (text !== "") ctx.stdout.write(ctx.secrets.redact(text));
+  else if (text !== "") print(ctx, text);
   if (format !== "json" || options.output !== undefined) say(ctx, summaryLine(report));
   judge(report);
 }
