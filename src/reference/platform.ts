@@ -24,7 +24,7 @@ const KNOWN_ARCH = new Set([
   "i386", "x86_64", "x86-64", "aarch64", "armhf", "armel",
 ]);
 
-const COMPONENT = /^[A-Za-z0-9_-]+$/;
+const COMPONENT = /^[A-Za-z0-9_.-]+$/;
 
 /** containerd's normalizeArch: one spelling per architecture, the default variant dropped. */
 export function normalizeArchitecture(architecture: string, variant = ""): { architecture: string; variant: string } {
@@ -98,7 +98,7 @@ export function parsePlatform(text: string, options: ParsePlatformOptions = {}):
   if (text.trim() === "") throw bad(text, "it is empty", options);
   if (parts.length > 3) throw bad(text, "it has more than three parts", options);
   const wrong = parts.find((part) => !COMPONENT.test(part));
-  if (wrong !== undefined) throw bad(text, wrong === "" ? "it has an empty part" : `"${wrong}" has characters other than letters, digits, "_" and "-"`, options);
+  if (wrong !== undefined) throw bad(text, wrong === "" ? "it has an empty part" : `"${wrong}" has characters other than letters, digits, ".", "_" and "-"`, options);
   const [first, second, third] = parts.map((p) => p.toLowerCase()) as [string, string?, string?];
   if (second === undefined) {
     if (KNOWN_ARCH.has(first)) return normalizePlatform({ os: "linux", architecture: first });
