@@ -27,6 +27,8 @@ export async function withRegistryRetries<T>(call: () => Promise<T>, options: Re
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let delay = options.backoffMs ?? DEFAULT_PUSH_BACKOFF_MS;
   for (let attempt = 1; ; attempt++) {
+    // Ctrl-C between calls stops here: the caller's finally blocks clean up.
+    options.signal?.throwIfAborted();
     try {
       return await call();
     } catch (error) {

@@ -112,6 +112,11 @@ describe("multi-platform image index", () => {
     const found = await platformsOf(`${repo}:v1`, { docker: d, registryClient: async () => targetFor(registry, path).client });
     expect(found).toEqual({ source: "registry", platforms: [{ os: "linux", architecture: "amd64" }, { os: "linux", architecture: "arm64" }] });
     expect(() => requireBasePlatforms(`${repo}:v1`, [parsePlatform("linux/arm64/v8")], found!)).not.toThrow();
+    // One platform's manifest on its own: the platform comes from its config.
+    expect(await platformsOf(`${repo}@${arm64.digest}`, { docker: d, registryClient: async () => targetFor(registry, path).client })).toEqual({
+      source: "registry",
+      platforms: [{ os: "linux", architecture: "arm64" }],
+    });
     expect(() => requireBasePlatforms(`${repo}:v1`, [parsePlatform("arm")], found!)).toThrow(
       `has no manifest for linux/arm/v7 (it has: linux/amd64, linux/arm64, in its registry)`,
     );

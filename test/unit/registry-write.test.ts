@@ -71,4 +71,18 @@ describe("registry retries (the daemon-push policy)", () => {
     await expect(withRegistryRetries(async () => { calls++; throw new RegistryHttpError("denied", 403); }, { sleep: async () => {} })).rejects.toThrow("denied");
     expect(calls).toBe(1);
   });
+
+  it("stops before the next call once the signal is aborted", async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const error = await withRegistryRetries(
+      async () => {
+        calls++;
+        throw new RegistryHttpError("the registry answered HTTP 503", 503);
+      },
+      { sleep: async () => controller.abort(new Error("interrupted")) , signal: controller.signal },
+    ).catch((e: unknown) => e);
+    expect(calls).toBe(1);
+    expect((error as Error).message).toBe("interrupted");
+  });
 });
