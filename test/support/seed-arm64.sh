@@ -15,9 +15,17 @@ die() { log "$*"; exit 1; }
 apt() { command apt-get -o DPkg::Lock::Timeout=300 -qq "$@"; }
 
 # --- emulation ----------------------------------------------------------------------
+have_image() { docker image inspect "$image" >/dev/null 2>&1; }
+# The arm64 package architecture goes in before the one `apt-get update` a fresh machine needs.
+updated=0
+if ! have_image && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  log "adding the arm64 package architecture"
+  dpkg --add-architecture arm64
+fi
 if ! command -v qemu-aarch64-static >/dev/null 2>&1 || ! command -v update-binfmts >/dev/null 2>&1; then
   log "installing qemu-user-static binfmt-support"
   apt update
+  updated=1
   apt install -y --no-install-recommends qemu-user-static binfmt-support >/dev/null
 fi
 if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
@@ -32,19 +40,17 @@ grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null \
 
 # --- the arm64 image ----------------------------------------------------------------
 runs_arm64() { [ "$(docker run --rm --platform linux/arm64 --network none "$image" uname -m 2>/dev/null)" = aarch64 ]; }
-if docker image inspect "$image" >/dev/null 2>&1 && runs_arm64; then
+if have_image && runs_arm64; then
   log "$image is ready (uname -m: aarch64)"
   exit 0
 fi
 
 work=$(mktemp -d /tmp/rk-busybox-arm64.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-  log "adding the arm64 package architecture"
-  dpkg --add-architecture arm64
-  apt update
-fi
-(cd "$work" && { apt download busybox-static:arm64 2>/dev/null || { apt update && apt download busybox-static:arm64; }; })
+dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+# The lists may predate the arm64 architecture (or be stale): update once and try again.
+download() { (cd "$work" && apt download busybox-static:arm64); }
+if [ "$updated" = 1 ]; then download; else download 2>/dev/null || { apt update && download; }; fi
 dpkg-deb -x "$work"/busybox-static_*_arm64.deb "$work/pkg"
 root="$work/root"
 mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/root"
