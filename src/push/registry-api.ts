@@ -153,4 +153,72 @@ export class RegistryClient {
     }
     throw new RegistryHttpError(`the registry ${this.endpoint.domain} answered HTTP ${res.status} for ${what}`, res.status);
   }
+
+  // --- Writing (multi-platform pushes): manifests and blobs through the v2 API ---------
+
+  /** A manifest exactly as stored (its bytes decide its digest), or undefined when the registry has none. */
+  async getManifest(repositoryPath: string, reference: string): Promise<StoredManifest | undefined> {
+    const res = await this.request(`/v2/${repositoryPath}/manifests/${reference}`, { headers: { Accept: MANIFEST_TYPES.join(", ") } });
+    if (res.status === 404) return undefined;
+    this.check(res, repositoryPath, reference);
+    const body = new Uint8Array(await res.arrayBuffer());
+    return { digest: res.headers.get("docker-content-digest") ?? undefined, mediaType: (res.headers.get("content-type") ?? "").split(";")[0]!.trim(), body };
+  }
+
+  /** PUT a manifest under a digest or a tag; the digest the registry reports. A refusal carries the registry's own error text. */
+  async putManifest(repositoryPath: string, reference: string, mediaType: string, body: Uint8Array): Promise<string | undefined> {
+    const res = await this.request(`/v2/${repositoryPath}/manifests/${reference}`, { method: "PUT", headers: { "Content-Type": mediaType }, body });
+    if (!res.ok) throw await this.refusal(res, `the manifest ${this.endpoint.domain}/${repositoryPath}:${reference}`);
+    await res.body?.cancel();
+    return res.headers.get("docker-content-digest") ?? undefined;
+  }
+
+  /** Whether the repository already holds a blob. */
+  async blobExists(repositoryPath: string, digest: string): Promise<boolean> {
+    const res = await this.request(`/v2/${repositoryPath}/blobs/${digest}`, { method: "HEAD" });
+    if (res.status === 404) return false;
+    this.check(res, repositoryPath, digest);
+    return true;
+  }
+
+  /** Upload a blob (POST a session, then one monolithic PUT with its digest); `body` is called once per attempt. */
+  async uploadBlob(repositoryPath: string, digest: string, size: number, body: () => Uint8Array | NodeJS.ReadableStream): Promise<void> {
+    const start = await this.request(`/v2/${repositoryPath}/blobs/uploads/`, { method: "POST", headers: { "Content-Length": "0" } });
+    const what = `the blob ${digest} for ${this.endpoint.domain}/${repositoryPath}`;
+    if (start.status !== 202) throw await this.refusal(start, `an upload of ${what}`);
+    await start.body?.cancel();
+    const location = new URL(start.headers.get("location") ?? "", `${baseUrl(this.endpoint)}/`);
+    location.searchParams.set("digest", digest);
+    const init = { method: "PUT", headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) }, body: body(), duplex: "half" };
+    const res = await this.request(`${location.pathname}${location.search}`, init as unknown as RequestInit);
+    if (res.status !== 201) throw await this.refusal(res, what);
+    await res.body?.cancel();
+  }
+
+  /** The repository's tags (empty when it does not exist). */
+  async tags(repositoryPath: string): Promise<string[]> {
+    const res = await this.request(`/v2/${repositoryPath}/tags/list`);
+    if (res.status === 404) return [];
+    this.check(res, repositoryPath, "tags/list");
+    return ((await res.json()) as { tags?: string[] | null }).tags ?? [];
+  }
+
+  /** A refused write as one error: registry, what, the HTTP status and the registry's own error codes and messages. */
+  private async refusal(res: Response, what: string): Promise<RegistryHttpError> {
+    const text = await res.text().catch(() => "");
+    let said = text.trim().slice(0, 500);
+    try {
+      const errors = (JSON.parse(text) as { errors?: { code?: string; message?: string; detail?: unknown }[] }).errors ?? [];
+      if (errors.length > 0) said = errors.map((e) => [e.code, e.message].filter(Boolean).join(": ") + (e.detail ? ` (${JSON.stringify(e.detail).slice(0, 200)})` : "")).join("; ");
+    } catch {
+      // not JSON: the text as it came
+    }
+    return new RegistryHttpError(`the registry ${this.endpoint.domain} refused ${what} with HTTP ${res.status}${said ? `: ${said}` : ""}`, res.status);
+  }
+}
+
+export interface StoredManifest {
+  digest: string | undefined;
+  mediaType: string;
+  body: Uint8Array;
 }
