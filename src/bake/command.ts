@@ -14,6 +14,8 @@ import type { Plan } from "../project/plan.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
+import { chooseBuilder } from "../builder/builder-choice.js";
+import type { BuilderKind } from "../builder/image-builder.js";
 import { configDirRulesAgree } from "../auth/config-dir.js";
 import { registryTransport } from "../push/registry-transport.js";
 import { buildPrepared } from "./build-variants.js";
@@ -42,6 +44,8 @@ export interface BuildCommandOptions {
   /** Write this run's lock entries to this file (a fragment) instead of updating runner-kit.lock. */
   lockOut?: string;
   force?: boolean;
+  /** --builder: overrides the project's builder: (default: BuildKit where the daemon has it). */
+  builder?: BuilderKind;
   /** commander's --no-cache gives cache: false. */
   cache?: boolean;
   pull?: boolean;
@@ -85,9 +89,12 @@ function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepa
 }
 
 /** The effects the build core gets: the daemon, credentials, the reporter, the smoke gate. */
-async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined }> {
+async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined; builder: BuilderKind }> {
   const connection = await connectDocker(ctx.env);
   await pingDocker(connection);
+  const builder = options.builder
+    ? chooseBuilder(options.builder, await connection.docker.version(), `--builder ${options.builder}`)
+    : chooseBuilder(plan.builder?.kind, await connection.docker.version(), plan.builder?.where);
   // Asked lazily: GET /info is slow, and an up-to-date local build never contacts a registry.
   let insecure: Promise<(domain: string) => boolean> | undefined;
   const insecureRegistry = async (domain: string) => {
@@ -123,7 +130,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     signal: ctx.signal,
     ...(smoke ? { beforePush: smoke.check } : {}),
   };
-  return { deps, smoke };
+  return { deps, smoke, builder };
 }
 
 /** runner-kit.lock (or the --lock-out fragment) after this run. */
@@ -207,11 +214,11 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   const previousLock = await readLock(lockPath);
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
-  const { deps, smoke } = await commandDeps(ctx, options, plan);
+  const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
   const reporter = chooseReporter(ctx, options.quiet === true);
   let results: VariantResult[];
   try {
-    results = await buildPrepared(prepared, { ...deps, reporter }, buildOptions);
+    results = await buildPrepared(prepared, { ...deps, reporter }, { ...buildOptions, builder });
   } finally {
     reporter.close();
   }

@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { CliContext } from "../common/context.js";
 import { collect, collectBuildArg } from "./options.js";
 
@@ -19,6 +19,7 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--force", "rebuild images that are up to date")
     .option("--no-cache", "do not use the build cache")
     .option("--pull", "always pull newer base images")
+    .addOption(new Option("--builder <builder>", "the daemon's builder (default: the project's builder:, else BuildKit where the daemon has it)").choices(["buildkit", "classic"]))
     .option("--jobs <n>", "images built at once", "2")
     .option("--json", "print one JSON document on stdout")
     .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build job-base --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n")

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { configError, usageError } from "../common/errors.js";
+import { configError, formatWhere, usageError } from "../common/errors.js";
 import { builtinTemplatesDir } from "../template/builtin-dir.js";
 import { TemplateStore } from "../template/template-store.js";
 import { buildArgLayer, setLayer } from "../template/values.js";
@@ -64,6 +64,7 @@ export async function loadPlan(options: LoadPlanOptions): Promise<Plan> {
   const plan: Plan = { projectFile, rootDir, registry: project.registry, variants };
   if (project.runner !== undefined) plan.runner = project.runner;
   if (project.ci !== undefined) plan.ci = project.ci;
+  if (project.builder !== undefined) plan.builder = { kind: project.builder, where: `${formatWhere(source.locate(["builder"]))}: builder: ${project.builder}` };
   return plan;
 }
 

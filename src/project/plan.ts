@@ -68,4 +68,6 @@ export interface Plan {
   runner?: unknown;
   /** The validated `ci:` section, when present. */
   ci?: CiSection;
+  /** `builder:` when the project names one, with where it is written (for errors). */
+  builder?: { kind: "buildkit" | "classic"; where: string };
 }

@@ -88,6 +88,8 @@ export const projectSchema = z
       .min(1)
       .regex(/^[^\s/:]+(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, "registry must look like host[:port][/path] with a lowercase path, without scheme, tag or trailing slash"),
     templates: z.string().min(1).optional(),
+    /** Which builder of the daemon builds: BuildKit (the default wherever the daemon has it) or the classic builder. */
+    builder: z.enum(["buildkit", "classic"]).optional(),
     images: z.record(name("image"), imageSchema),
     teams: z.record(name("team"), teamSchema).optional(),
     runner: runnerSectionSchema.optional(),

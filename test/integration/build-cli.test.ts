@@ -115,7 +115,7 @@ describe("runner-kit build (CLI)", () => {
   it("exits 1 with the failing step's output when one image fails, after building the others", async () => {
     file("runner-kit.yaml", `${readFileSync(join(dir, "runner-kit.yaml"), "utf8")}  broken:\n    template: broken\n    context: ctx/app\n    tags: [v1]\n`);
     file("templates/broken/Dockerfile.hbs", "FROM busybox:latest\nRUN echo 'compiling the thing' && echo 'fatal: no such thing' >&2 && exit 4\n");
-    const r = await run(["build"]);
+    const r = await run(["build", "--builder", "classic"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`${prefix}/app\\s+v1,latest\\s+built`));
     expect(r.stdout).toMatch(new RegExp(`${prefix}/broken\\s+v1\\s+failed`));
@@ -123,6 +123,16 @@ describe("runner-kit build (CLI)", () => {
     expect(r.stdout).toContain("returned a non-zero code: 4");
     expect(r.stdout).toContain("  | fatal: no such thing");
     expect(r.stderr).toMatch(/runner-kit: 1 of 3 images failed: broken\./);
+    await expectNoLeaks(runId);
+  });
+
+  it("with BuildKit (the default on this daemon) the failing step is named the same way, with its output", async () => {
+    const r = await run(["build", "broken"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`${prefix}/broken\\s+v1\\s+failed`));
+    expect(r.stdout).toContain("broken: [2/2] RUN echo 'compiling the thing'");
+    expect(r.stdout).toContain("exit code: 4");
+    expect(r.stdout).toContain("  | fatal: no such thing");
     await expectNoLeaks(runId);
   });
 

@@ -174,3 +174,20 @@ describe("merging and command-line layers", () => {
     expect(buildArgLayer(["A=b=c"])).toEqual({ A: "b=c" });
   });
 });
+
+describe("builder: in runner-kit.yaml", () => {
+  const project = (builder: string) =>
+    makeProject({ "templates/app/Dockerfile.hbs": "FROM busybox:1\n", "runner-kit.yaml": `registry: r.example.com/p\nbuilder: ${builder}\ntemplates: templates\nimages:\n  app: {}\n` });
+
+  it("is read with its position", async () => {
+    const dir = project("classic");
+    expect((await loadPlan({ cwd: dir })).builder).toEqual({ kind: "classic", where: `${join(dir, "runner-kit.yaml")}:2:10: builder: classic` });
+  });
+
+  it("accepts only buildkit or classic", async () => {
+    const error = await loadPlan({ cwd: project("buildx") }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunnerKitError);
+    expect((error as RunnerKitError).exitCode).toBe(2);
+    expect((error as RunnerKitError).toParagraph()).toMatch(/runner-kit\.yaml:2:10/);
+  });
+});
