@@ -1,5 +1,6 @@
 /**
- * The Docker daemon restarts while `runner-kit build` (the built binary) is in a RUN step.
+ * The Docker daemon restarts while `runner-kit build --builder classic` (the built binary) is in a RUN step
+ * (the BuildKit builder has its own fault test, faults-buildkit-daemon.test.ts).
  * The test owns that daemon (its own socket, data-root, exec-root, pidfile and bridge), so
  * the shared daemon is never touched. Asserted: a clear one-paragraph failure with exit 1 and
  * no stack trace, runner-kit.lock left as it was, and the next run succeeds.
@@ -43,7 +44,7 @@ describe("Docker daemon restarted mid-build", () => {
     await daemon.start();
     await daemon.loadFrom("busybox:latest", process.env.DOCKER_HOST);
     // A first, complete build on the private daemon writes the lock the fault must not damage.
-    const r = await runBin(["build"], { cwd: dir, env: env(), timeoutMs: 300_000 });
+    const r = await runBin(["build", "--builder", "classic"], { cwd: dir, env: env(), timeoutMs: 300_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("[app] step-done\n");
   });
@@ -60,7 +61,7 @@ describe("Docker daemon restarted mid-build", () => {
     const before = readLockText();
     expect(before).toBeDefined();
     setVersion("600");
-    const child = execa("node", [BIN, "build"], { cwd: dir, env: env(), reject: false, timeout: 300_000 });
+    const child = execa("node", [BIN, "build", "--builder", "classic"], { cwd: dir, env: env(), reject: false, timeout: 300_000 });
     let stderr = "";
     let restarted: Promise<void> | undefined;
     child.stderr?.on("data", (chunk: Buffer) => {
@@ -92,7 +93,7 @@ describe("Docker daemon restarted mid-build", () => {
 
     // The daemon is back: the next build succeeds and records the new content.
     setVersion("3");
-    const next = await runBin(["build"], { cwd: dir, env: env(), timeoutMs: 300_000 });
+    const next = await runBin(["build", "--builder", "classic"], { cwd: dir, env: env(), timeoutMs: 300_000 });
     expect(next.code, next.stderr).toBe(0);
     const text = readLockText()!;
     expect(serializeLock(JSON.parse(text) as LockFile)).toBe(text);
