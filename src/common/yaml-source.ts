@@ -17,15 +17,7 @@ export interface YamlSource {
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = lineCounter.linePos(first.pos[0]);
-    const what = first.message.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "");
-    throw configError(`invalid YAML: ${what}`, {
-      where: { file, line: pos.line, column: pos.col },
-      hint: "fix the syntax (indentation, quoting, duplicate keys) and run again",
-    });
-  }
+  throwYamlSyntaxError(doc, lineCounter, file);
   const at = (offset: number): SourceLocation => {
     const pos = lineCounter.linePos(offset);
     return { file, line: pos.line, column: pos.col };
@@ -44,6 +36,22 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       return node?.range ? at(node.range[0]) : { file, line: 1, column: 1 };
     },
   };
+}
+
+/**
+ * The document's first syntax error (bad indentation, unclosed bracket, a duplicate key when
+ * the parser was asked for unique keys) as a configuration error at its line and column.
+ * `doc` must have been parsed with `lineCounter` and `prettyErrors: false`.
+ */
+export function throwYamlSyntaxError(doc: Document, lineCounter: LineCounter, file: string): void {
+  const first = doc.errors[0];
+  if (!first) return;
+  const pos = lineCounter.linePos(first.pos[0]);
+  const what = first.message.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "");
+  throw configError(`invalid YAML: ${what}`, {
+    where: { file, line: pos.line, column: pos.col },
+    hint: "fix the syntax (indentation, quoting, duplicate keys) and run again",
+  });
 }
 
 function child(node: unknown, segment: string | number): unknown {

@@ -1,7 +1,7 @@
 /** GitLab's predefined CI_* variables, as far as a local smoke run can give them. */
 import { BUILDS_DIR } from "./project.js";
-import type { SmokeJob } from "./job.js";
-import type { VariableMap } from "./variables.js";
+import type { SmokeJob } from "../job/parse.js";
+import type { VariableMap } from "../job/variables.js";
 
 export function predefinedVariables(o: {
   job: SmokeJob;

@@ -4,8 +4,8 @@
  * output, wait for the exit. A time limit or an abort stops the container.
  */
 import { StringDecoder } from "node:string_decoder";
-import { demuxStream } from "../engine/demux.js";
-import type { EngineContainer } from "../engine/engine-api.js";
+import { demuxStream } from "../../engine/demux.js";
+import type { EngineContainer } from "../../engine/engine-api.js";
 
 export interface StageOutcome {
   /** The shell's exit code; undefined when the stage was stopped (timeout, abort). */

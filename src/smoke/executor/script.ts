@@ -2,7 +2,7 @@
  * What the job container runs, as GitLab Runner's Docker executor generates it: a shell
  * detect command as the container Cmd, then one generated script per stage on stdin.
  */
-import { shellQuote } from "../common/shell-quote.js";
+import { shellQuote } from "../../common/shell-quote.js";
 
 /** The shells GitLab Runner looks for, in order (executors/docker: bash first, then sh). */
 export const SHELL_CANDIDATES = [

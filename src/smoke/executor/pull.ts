@@ -1,0 +1,99 @@
+/**
+ * Getting an image onto the daemon under a pull policy (GitLab Runner's pull manager):
+ * policies are tried in order; `never` = local only, `if-not-present` = local else pull,
+ * `always` = pull. Pulls are authenticated through the injected resolver.
+ */
+import type { EngineApi } from "../../engine/engine-api.js";
+import type { ResolveAuth } from "../../auth/lazy-resolver.js";
+import { configError, failure } from "../../common/errors.js";
+import { readProgress } from "../../engine/progress.js";
+import { splitNameAndVersion } from "./aliases.js";
+import type { PullPolicy } from "../job/parse.js";
+
+export interface ImageInfo {
+  ref: string;
+  id: string;
+  /** repo@sha256:… when the daemon knows one, else the image ID. */
+  digest: string;
+  config: { Env?: string[]; Entrypoint?: string[] | null; Cmd?: string[] | null; ExposedPorts?: Record<string, unknown> };
+}
+
+export interface PullDeps {
+  docker: EngineApi;
+  resolveAuth?: ResolveAuth;
+  log: (line: string) => void;
+}
+
+async function inspectLocal(docker: EngineApi, ref: string): Promise<ImageInfo | undefined> {
+  try {
+    const info = await docker.getImage(ref).inspect();
+    return {
+      ref,
+      id: info.Id,
+      digest: info.RepoDigests?.[0] ?? info.Id,
+      config: (info.Config ?? {}) as ImageInfo["config"],
+    };
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if ((error as { statusCode?: number }).statusCode === 400) {
+      const reason = /invalid reference format: (.+)$/.exec(String((error as Error).message))?.[1]?.trim() ?? "invalid reference format";
+      throw configError(`the image reference "${ref}" is not valid (${reason}). Write it as [registry[:port]/]path[:tag][@sha256:hex] with a lowercase repository name.`);
+    }
+    throw error;
+  }
+}
+
+async function pull(deps: PullDeps, ref: string): Promise<void> {
+  const pullRef = splitNameAndVersion(ref).imageName;
+  const credential = deps.resolveAuth ? await deps.resolveAuth(pullRef) : undefined;
+  if (credential) deps.log(`Authenticating with credentials from ${credential.source}`);
+  deps.log(`Pulling docker image ${pullRef} ...`);
+  const authconfig = credential ? (await import("../../auth/daemon-auth.js")).dockerAuthConfig(credential) : undefined;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      await readProgress(await deps.docker.pull(pullRef, authconfig ? { authconfig: { ...authconfig } } : {}));
+      return;
+    } catch (error) {
+      lastError = error;
+      const message = error instanceof Error ? error.message : String(error);
+      // Only transient failures are worth a retry.
+      if (!/timeout|temporar|reset|EOF|TLS handshake|50[234]/i.test(message)) break;
+    }
+  }
+  const message = lastError instanceof Error ? lastError.message : String(lastError);
+  throw failure(`cannot pull the image ${pullRef}: ${message.trim()}`, {
+    where: pullRef,
+    hint: credential ? `credentials came from ${credential.source}; check they allow pulling` : "check the name, and log in to the registry (docker login, or DOCKER_AUTH_CONFIG) if it is private",
+  });
+}
+
+/** Make `ref` available locally following `policies` (tried in order). */
+export async function ensureImage(deps: PullDeps, ref: string, policies: PullPolicy[]): Promise<ImageInfo> {
+  let lastError: unknown;
+  for (const [i, policy] of policies.entries()) {
+    if (policies.length > 1) deps.log(`Attempt #${i + 1}: Trying "${policy}" pull policy`);
+    try {
+      if (policy !== "always") {
+        const local = await inspectLocal(deps.docker, ref);
+        if (local) {
+          deps.log(`Using locally found image version due to "${policy}" pull policy for ${ref}`);
+          return local;
+        }
+        if (policy === "never") {
+          throw configError(`the image ${ref} is not on the Docker daemon and the pull policy is "never"`, {
+            where: ref,
+            hint: "build or pull it first, or allow pulling with pull_policy: if-not-present",
+          });
+        }
+      }
+      await pull(deps, ref);
+      const pulled = await inspectLocal(deps.docker, ref);
+      if (pulled) return pulled;
+      throw failure(`the image ${ref} was pulled but the daemon does not list it`, { where: ref });
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}

@@ -1,0 +1,48 @@
+/** Reading the job: `--job FILE[#JOB]`, or the built-in runner image job. */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { isAbsolute, join, relative } from "node:path";
+import { configError } from "../../common/errors.js";
+import { parseJob, type SmokeJob } from "./parse.js";
+
+/** The built-in smoke job for runner images (smoke/runner-aws.gitlab-ci.yml in the package). */
+export const BUILTIN_JOB_FILE = fileURLToPath(new URL("../../../smoke/runner-aws.gitlab-ci.yml", import.meta.url));
+
+/** Split `file#job` (the job part is optional). */
+export function splitJobRef(ref: string): { file: string; job?: string } {
+  const hash = ref.lastIndexOf("#");
+  if (hash <= 0) return { file: ref };
+  const job = ref.slice(hash + 1);
+  return job === "" ? { file: ref.slice(0, hash) } : { file: ref.slice(0, hash), job };
+}
+
+export async function loadSmokeJob(file: string, job: string | undefined, cwd: string): Promise<SmokeJob> {
+  const path = isAbsolute(file) ? file : join(cwd, file);
+  const shown = isAbsolute(file) ? (relative(cwd, file).startsWith("..") ? file : relative(cwd, file)) : file;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw configError(code === "ENOENT" ? "the job file does not exist" : `cannot read the job file (${code})`, {
+      where: shown,
+      hint: "pass --job path/to/.gitlab-ci.yml#job",
+    });
+  }
+  return parseJob(text, { file: shown, ...(job !== undefined ? { job } : {}) });
+}
+
+/**
+ * The project's `smoke:` setting for an image: the variant of runner-kit.yaml whose
+ * repository is the image's (tag and digest ignored). Undefined when there is no project
+ * file, no matching variant, or it has no smoke job.
+ */
+export async function projectSmokeRef(cwd: string, configFile: string, image: string | undefined): Promise<{ file: string; job?: string } | undefined> {
+  if (!image || !existsSync(isAbsolute(configFile) ? configFile : join(cwd, configFile))) return undefined;
+  const [{ loadPlan }, { parseImageReference }] = await Promise.all([import("../../project/load.js"), import("../../reference/parse.js")]);
+  const plan = await loadPlan({ cwd, configFile });
+  const wanted = parseImageReference(image).name;
+  const variant = plan.variants.find((v) => v.smoke && parseImageReference(v.repository).name === wanted);
+  return variant?.smoke ? { file: variant.smoke.file, ...(variant.smoke.job !== undefined ? { job: variant.smoke.job } : {}) } : undefined;
+}
