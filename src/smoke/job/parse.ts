@@ -10,6 +10,7 @@ import { resolveExtends } from "./extends.js";
 import { imageSpec, services, variables } from "./specs.js";
 import type { ParseJobOptions, SmokeJob } from "./types.js";
 import { Ctx, node, scriptLines, stringOf } from "./yaml-nodes.js";
+import { plainGitlabYaml } from "./yaml-plain.js";
 
 export type { ImageSpec, ParseJobOptions, PullPolicy, ServiceSpec, SmokeJob } from "./types.js";
 
@@ -42,9 +43,11 @@ export function listJobs(root: unknown): string[] {
 /** Parse `text` (a .gitlab-ci.yml) and return the named job. */
 export function parseJob(text: string, options: ParseJobOptions): SmokeJob {
   const ctx: Ctx = new Ctx(options.file);
-  const doc = parseDocument(text, { lineCounter: ctx.lines, merge: true, prettyErrors: false });
+  // GitLab accepts a key written twice (the last one wins): no uniqueKeys here.
+  const doc = parseDocument(text, { lineCounter: ctx.lines, merge: true, prettyErrors: false, uniqueKeys: false });
   ctx.doc = doc;
   throwYamlSyntaxError(doc, ctx.lines, options.file);
+  plainGitlabYaml(ctx, doc);
   const root = doc.contents;
   if (!isMap(root)) ctx.fail(root, "a .gitlab-ci.yml must be a map of jobs and global keywords");
   const name = selectJob(listJobs(root), options);
