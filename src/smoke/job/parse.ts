@@ -2,14 +2,15 @@
  * The job model: one job of a .gitlab-ci.yml, as the Docker executor sees it. Pure: text
  * in, plain data out; errors carry file:line:column.
  */
-import { isMap, isScalar, parseDocument, type Node, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from "yaml";
+import { didYouMean } from "../../common/nearest.js";
 import { configError } from "../../common/errors.js";
 import { throwYamlSyntaxError } from "../../common/yaml-source.js";
 import { parseDuration } from "./duration.js";
 import { resolveExtends } from "./extends.js";
 import { imageSpec, services, variables } from "./specs.js";
 import type { ParseJobOptions, SmokeJob } from "./types.js";
-import { Ctx, node, scriptLines, stringOf } from "./yaml-nodes.js";
+import { Ctx, node, scriptLines, stringList, stringOf } from "./yaml-nodes.js";
 import { plainGitlabYaml } from "./yaml-plain.js";
 
 export type { ImageSpec, ParseJobOptions, PullPolicy, ServiceSpec, SmokeJob } from "./types.js";
@@ -30,8 +31,10 @@ const IGNORED_MEANING: Record<string, string> = {
   resource_group: "resource groups", release: "releases", trigger: "downstream pipelines",
   inherit: "default inheritance", id_tokens: "ID tokens", secrets: "external secrets", hooks: "hooks",
   pages: "GitLab Pages", start_in: "delayed jobs", manual_confirmation: "manual jobs", identity: "identity",
-  run: "CI steps", dast_configuration: "DAST",
+  run: "CI steps", dast_configuration: "DAST", publish: "GitLab Pages", type: "the deprecated name of stage",
 };
+/** Every key GitLab accepts in a job: anything else makes GitLab refuse the file. */
+const JOB_KEYS = [...HONOURED, ...Object.keys(IGNORED_MEANING)];
 
 export function listJobs(root: unknown): string[] {
   if (!isMap(root)) return [];
@@ -93,12 +96,7 @@ function ignoredKeys(n: JobNodes, defaults: Node | undefined): string[] {
   for (const pair of n.jobMap.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
     if (HONOURED.has(key)) continue;
-    const meaning = IGNORED_MEANING[key];
-    warnings.push(
-      meaning
-        ? `job "${n.name}": "${key}" (${meaning}) has no effect in a smoke run and is ignored`
-        : `job "${n.name}": unknown keyword "${key}" is ignored`,
-    );
+    warnings.push(`job "${n.name}": "${key}" (${IGNORED_MEANING[key]}) has no effect in a smoke run and is ignored`);
   }
   for (const key of isMap(defaults) ? defaults.items.map((p) => (isScalar(p.key) ? String(p.key.value) : "")) : []) {
     if (!["image", "services", "before_script", "after_script", "timeout"].includes(key)) {
@@ -109,8 +107,47 @@ function ignoredKeys(n: JobNodes, defaults: Node | undefined): string[] {
   return warnings;
 }
 
+/**
+ * GitLab refuses a job with a key it does not know (`jobs:x config contains unknown keys`):
+ * so does smoke, at the key — in the job or in a template it extends — naming the nearest
+ * valid one, before a typo such as `scirpt:` can read as "has no script".
+ */
+function checkJobKeys(ctx: Ctx, n: JobNodes): void {
+  const seen = new Set<Node>();
+  const check = (job: Node | undefined): void => {
+    if (!isMap(job) || seen.has(job)) return;
+    seen.add(job);
+    for (const pair of job.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : "";
+      if (!JOB_KEYS.includes(key)) {
+        ctx.fail(pair.key, `job "${n.name}" has the unknown key "${key}"${didYouMean(key, JOB_KEYS)}`, "GitLab refuses a job with a key it does not know; fix or remove the key");
+      }
+    }
+    const ext = node(job, "extends");
+    const parents = isSeq(ext) ? ext.items : [ext];
+    for (const parent of parents) if (isScalar(parent)) check(node(n.root, String(parent.value)));
+  };
+  check(n.jobNode);
+}
+
+/** GitLab's stages when the file declares none; .pre and .post always exist. */
+const DEFAULT_STAGES = ["build", "test", "deploy"];
+
+/** The job's stage (default test), which must be one the file declares, as GitLab requires. */
+function jobStage(ctx: Ctx, n: JobNodes): string {
+  const stageNode = node(n.jobMap, "stage");
+  const stage = stageNode === undefined ? "test" : stringOf(ctx, stageNode, "stage");
+  const declared = node(n.root, "stages");
+  const stages = [".pre", ...(declared === undefined ? DEFAULT_STAGES : stringList(ctx, declared, "stages")), ".post"];
+  if (!stages.includes(stage)) {
+    ctx.fail(stageNode ?? n.jobNode, `jobs:${n.name} chosen stage ${stage} does not exist; available stages are ${stages.join(", ")}`, "declare the stage under stages:, or choose one of these");
+  }
+  return stage;
+}
+
 function readJob(ctx: Ctx, n: JobNodes): SmokeJob {
   const { root, jobMap, name } = n;
+  checkJobKeys(ctx, n);
   const defaults = node(root, "default");
   const warnings = ignoredKeys(n, defaults);
   // Job keys win over default: keys, which win over the (deprecated) top-level ones.
@@ -122,13 +159,15 @@ function readJob(ctx: Ctx, n: JobNodes): SmokeJob {
   }
   const script = scriptLines(ctx, node(jobMap, "script"), `jobs:${name}:script`);
   if (script.length === 0) ctx.fail(n.jobNode, `job "${name}" has no script`, "add script: with at least one command");
+  if (script.every((line) => line.trim() === "")) ctx.fail(node(jobMap, "script") ?? n.jobNode, `jobs:${name} script can't be blank`, "give script: at least one command");
+  const stage = jobStage(ctx, n);
 
   const global = variables(ctx, node(root, "variables"), "variables");
   const own = variables(ctx, node(jobMap, "variables"), `${name}:variables`);
   const job: SmokeJob = {
     name,
     file: n.file,
-    stage: node(jobMap, "stage") === undefined ? "test" : stringOf(ctx, node(jobMap, "stage"), "stage"),
+    stage,
     services: services(ctx, pick("services")) ?? [],
     variables: { ...global.values, ...own.values },
     noExpand: [...new Set([...global.noExpand.filter((k) => !(k in own.values)), ...own.noExpand])],
