@@ -37,6 +37,11 @@ job:
     expect(plan.variables.CI_BUILD_NETWORK_NAME).toBe("rk-net");
     expect(plan.variables.CI_JOB_ID).toBe("42");
     expect(plan.variables.HOSTNAME).toBe("runner-kit-r1");
+    // GitLab's job status while before_script and script run, and one node without parallel:.
+    expect([plan.variables.CI_JOB_STATUS, plan.variables.CI_NODE_TOTAL]).toEqual(["running", "1"]);
+    expect(plan.projectModes).toBe("umask-0000");
+    const keep = planJob(base(`variables: { FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR: "true" }\njob: { image: x, script: [echo] }\n`));
+    expect(keep.projectModes).toBe("as-on-disk");
   });
 
   it("puts runner defaults under the job: --image wins, runner services come first, the job's pull policy beats the default", () => {
@@ -72,6 +77,11 @@ job:
     const plan = planJob(base(`job: { image: x, services: [redis, redis], script: [echo] }`));
     expect(plan.services.map((s) => s.aliases)).toEqual([["redis"], []]);
     expect(plan.aliasWarnings).toEqual(['Skipping alias "redis" for service "redis" (services[1]): alias is already in use by another service.']);
+  });
+
+  it("starts no service for one whose name expands to nothing, as GitLab Runner", () => {
+    const plan = planJob(base(`job:\n  image: x\n  services: [{ name: $UNDEFINED, alias: gone }, redis]\n  script: [echo]\n`));
+    expect(plan.services.map((s) => [s.index, s.spec.name, s.aliases])).toEqual([[0, "redis", ["redis"]]]);
   });
 
   it("refuses a job without an image, naming the file", () => {

@@ -9,7 +9,7 @@ import type { RunnerDefaults } from "../job/runner-config.js";
 import { expandValue, resolveVariables, type VariableMap } from "../job/variables.js";
 import { assignAliases } from "./aliases.js";
 import { predefinedVariables } from "./predefined.js";
-import { BUILDS_DIR } from "./project.js";
+import { BUILDS_DIR, type ProjectModes } from "./project.js";
 
 const DEFAULT_TIMEOUT = 3600;
 const DEFAULT_AFTER_SCRIPT_TIMEOUT = 300;
@@ -66,6 +66,13 @@ export interface JobPlan {
   afterScriptTimeoutSeconds: number;
   /** How long the job shell waits for each service; undefined → services are not checked. */
   servicesWaitSeconds?: number;
+  /** The project's file modes under /builds (FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR keeps the disk's). */
+  projectModes: ProjectModes;
+}
+
+/** Go's strconv.ParseBool, as GitLab Runner reads a feature flag. */
+function flagOn(value: string | undefined): boolean {
+  return ["1", "t", "T", "TRUE", "true", "True"].includes(value ?? "");
 }
 
 export function planJob(input: PlanInput): JobPlan {
@@ -108,6 +115,7 @@ export function planJob(input: PlanInput): JobPlan {
     networkName: input.networkName,
     timeoutSeconds,
     afterScriptTimeoutSeconds: input.afterScriptTimeoutSeconds ?? DEFAULT_AFTER_SCRIPT_TIMEOUT,
+    projectModes: flagOn(variables.FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR) ? "as-on-disk" : "umask-0000",
     ...(servicesTimeout >= 0 ? { servicesWaitSeconds: servicesTimeout === 0 ? DEFAULT_SERVICES_TIMEOUT : servicesTimeout } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * everything; packed under /builds/<namespace>/<project> for putArchive.
  */
 import { existsSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, relative, sep } from "node:path";
 import { execFile } from "node:child_process";
 
 export const BUILDS_DIR = "/builds";
@@ -30,15 +30,45 @@ export async function gitFiles(dir: string): Promise<string[] | undefined> {
   }
 }
 
-/** A tar stream of the project placed at `<buildDir>` (absolute, e.g. /builds/local/app). */
-export async function projectArchive(projectDir: string, buildDir: string, files?: Promise<string[] | undefined>): Promise<NodeJS.ReadableStream> {
+/**
+ * The modes GitLab Runner's checkout leaves: it prepares the project under `umask 0000`
+ * (files 666, folders and executables 777) unless FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR is
+ * set, so a job image's non-root user can write to its project.
+ */
+export type ProjectModes = "umask-0000" | "as-on-disk";
+
+function checkoutMode(mode: number, type: string | undefined, modes: ProjectModes): number {
+  if (modes === "as-on-disk" || type === "symlink") return mode;
+  return type === "directory" || (mode & 0o111) !== 0 ? 0o777 : 0o666;
+}
+
+/** The directories that hold `files` (relative paths), each once, parents first. */
+function foldersOf(files: string[]): Set<string> {
+  const folders = new Set<string>();
+  for (const file of files) {
+    const parts = file.split("/").slice(0, -1);
+    for (let i = 1; i <= parts.length; i += 1) folders.add(parts.slice(0, i).join("/"));
+  }
+  return folders;
+}
+
+/** A tar stream of the project placed at `<buildDir>` (absolute, e.g. /builds/local/app), the project folder itself included. */
+export async function projectArchive(
+  projectDir: string,
+  buildDir: string,
+  files?: Promise<string[] | undefined>,
+  modes: ProjectModes = "umask-0000",
+): Promise<NodeJS.ReadableStream> {
   // tar-fs is loaded here, while the daemon works, not at start-up.
   const [entries, { pack }] = await Promise.all([files ?? gitFiles(projectDir), import("tar-fs")]);
   const prefix = buildDir.replace(/^\/+/, "");
+  // Only what git lists (and the folders that hold it), when the project is a git work tree.
+  const kept = entries ? new Set([...entries, ...foldersOf(entries)]) : undefined;
   return pack(projectDir, {
-    ...(entries ? { entries } : {}),
+    ...(kept ? { ignore: (path: string) => path !== projectDir && !kept.has(relative(projectDir, path).split(sep).join("/")) } : {}),
     map: (header) => {
-      header.name = `${prefix}/${header.name}`;
+      header.name = header.name === "." ? prefix : `${prefix}/${header.name}`;
+      header.mode = checkoutMode(header.mode ?? 0o644, header.type, modes);
       header.uid = 0;
       header.gid = 0;
       return header;

@@ -69,7 +69,7 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   const servicesStarting = startServices(s, launches, { ...o, networkReady, startTimes, started });
   const container = await createJobContainer(s, plan, image, networkReady);
   s.trace("job container created");
-  await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles), { path: "/" });
+  await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles, plan.projectModes), { path: "/" });
   s.trace("project copied in");
   await creatingNetwork;
   throwIfAborted(s.signal);
