@@ -51,7 +51,8 @@ export function stageScript(o: StageScriptOptions): string {
   }
   return [
     `echo ${shellQuote(o.startMarker)}`,
-    ...(o.exitMarker ? [`trap ${shellQuote(`echo ${o.exitMarker} $?`)} EXIT`] : []),
+    // On both streams: each is ordered, so once both have shown it every line before it has arrived.
+    ...(o.exitMarker ? [`trap ${shellQuote(`__rk_exit=$?; echo "${o.exitMarker} $__rk_exit"; echo "${o.exitMarker} $__rk_exit" >&2`)} EXIT`] : []),
     `if ! command -v grep >/dev/null 2>&1; then echo ${shellQuote(o.noGrepMarker)}; exit 1; fi`,
     ...(o.preamble ? [o.preamble] : []),
     ...(o.beginMarker ? [`echo ${shellQuote(o.beginMarker)}`] : []),
