@@ -95,11 +95,10 @@ export function planJob(input: PlanInput): JobPlan {
   const expand = (text: string) => expandValue(text, (n) => variables[n]);
   const imageRef = expand(image.name);
   variables.CI_JOB_IMAGE = imageRef;
-  const specs = [...(input.runnerDefaults?.services ?? []), ...job.services].map((s) => ({
-    ...s,
-    name: expand(s.name),
-    ...(s.alias !== undefined ? { alias: expand(s.alias) } : {}),
-  }));
+  const specs = [...(input.runnerDefaults?.services ?? []), ...job.services]
+    .map((s) => ({ ...s, name: expand(s.name), ...(s.alias !== undefined ? { alias: expand(s.alias) } : {}) }))
+    // GitLab Runner starts no service whose name expands to nothing (name: $UNDEFINED).
+    .filter((s) => s.name !== "");
   const { aliases, warnings } = assignAliases(specs);
   const defaultPolicy = input.pullPolicy ?? ["if-not-present"];
   const servicesTimeout = input.servicesTimeoutSeconds ?? input.runnerDefaults?.waitForServicesTimeout ?? DEFAULT_SERVICES_TIMEOUT;
