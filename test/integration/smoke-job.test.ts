@@ -150,6 +150,13 @@ describe.concurrent("smoke: the job container", () => {
     ]);
   });
 
+  it("runs the job as image:docker:user, who can write to the project", async () => {
+    const ci = `t:\n  image:\n    name: ${job}\n    docker: { user: "65534:65534" }\n  script:\n    - echo "uid=$(id -u)"\n    - echo hi > by-user.txt && echo user-wrote\n`;
+    const r = await run("docker-user", ci);
+    expect(r.code, r.stderr).toBe(0);
+    expectLinesInOrder(r.stderr, ["uid=65534", "user-wrote", "Job succeeded"]);
+  });
+
   it("keeps the files' own modes under FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR", async () => {
     const ci = `variables:\n  FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR: "true"\nt:\n  image: ${job}\n  script:\n    - stat -c '%a %n' .gitlab-ci.yml\n`;
     const r = await run("umask-off", ci);

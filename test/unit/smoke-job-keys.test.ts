@@ -56,3 +56,12 @@ describe("the job model against GitLab's own rules (issue 15, item 8)", () => {
     expect(parseJob("stages: [check]\njob:\n  image: x\n  stage: .pre\n  script: [echo]\n", { file: "ci.yml" }).stage).toBe(".pre");
   });
 });
+
+describe("image: docker: { user, platform }", () => {
+  it("reads the user, warns that the platform is not honoured, and refuses other keys", () => {
+    const job = parseJob("job:\n  image: { name: x, docker: { user: nobody, platform: linux/arm64 } }\n  script: [echo]\n", { file: "ci.yml" });
+    expect(job.image).toEqual({ name: "x", user: "nobody", platform: "linux/arm64" });
+    expect(job.warnings).toEqual(["image:docker:platform (linux/arm64) is not honoured by smoke yet: the image runs as the daemon's platform"]);
+    expect(refused("job:\n  image: { name: x, docker: { usr: nobody } }\n  script: [echo]\n").message).toMatch(/unknown key "usr" in image:docker/);
+  });
+});

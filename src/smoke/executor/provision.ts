@@ -132,6 +132,7 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
       Env: Object.entries(plan.variables).map(([k, v]) => `${k}=${v}`),
       WorkingDir: plan.buildDir,
       Hostname: plan.hostname,
+      ...(plan.image.user ? { User: plan.image.user } : {}),
       OpenStdin: true,
       StdinOnce: true,
       AttachStdin: true,

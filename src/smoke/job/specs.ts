@@ -25,6 +25,13 @@ export function imageSpec(ctx: Ctx, n: Node | undefined): ImageSpec | undefined 
   const pp = pullPolicy(ctx, node(n, "pull_policy"));
   if (pp) spec.pullPolicy = pp;
   checkKeys(ctx, n, ["name", "entrypoint", "pull_policy", "docker", "kubernetes"], "image");
+  const docker = node(n, "docker");
+  if (docker !== undefined) {
+    if (!isMap(docker)) ctx.fail(docker, "image:docker must be a map with user and platform");
+    checkKeys(ctx, docker, ["user", "platform"], "image:docker");
+    if (node(docker, "user") !== undefined) spec.user = stringOf(ctx, node(docker, "user"), "image:docker:user");
+    if (node(docker, "platform") !== undefined) spec.platform = stringOf(ctx, node(docker, "platform"), "image:docker:platform");
+  }
   return spec;
 }
 

@@ -8,6 +8,10 @@ export interface ImageSpec {
   /** Overrides the image ENTRYPOINT when set; `[""]` clears it. */
   entrypoint?: string[];
   pullPolicy?: PullPolicy[];
+  /** `docker: user`: the user the job's commands run as. */
+  user?: string;
+  /** `docker: platform`: read, not honoured yet (a warning says so). */
+  platform?: string;
 }
 
 export interface ServiceSpec extends ImageSpec {
