@@ -48,13 +48,13 @@ export { buildDockerConfig, writeDockerConfig } from "./runner/docker-config.js"
 export type { RunnerSection } from "./project/runner-schema.js";
 
 // Smoke: a .gitlab-ci.yml job run as GitLab Runner's Docker executor runs it.
-export { serviceAliases } from "./smoke/aliases.js";
-export { parseJob } from "./smoke/job.js";
-export type { SmokeJob } from "./smoke/job.js";
-export { loadSmokeJob } from "./smoke/load.js";
+export { serviceAliases } from "./smoke/executor/aliases.js";
+export { parseJob } from "./smoke/job/parse.js";
+export type { SmokeJob } from "./smoke/job/types.js";
+export { loadSmokeJob } from "./smoke/job/load.js";
 export { runSmokeJob } from "./smoke/run.js";
 export type { SmokeDeps, SmokeOptions, SmokeResult } from "./smoke/run.js";
-export { registryAuthResolver } from "./smoke/auth.js";
+export { registryAuthResolver } from "./smoke/setup.js";
 
 // The generated GitLab CI pipeline.
 export { generatePipeline } from "./pipeline/generate.js";

@@ -1,7 +1,7 @@
-import type { CredentialResolver } from "../auth/resolver.js";
 import type { RegistryCredential } from "../auth/types.js";
 import { WARNING_PREFIX, type CliContext } from "../common/context.js";
 import { describeSkippedSources } from "../auth/credential-problems.js";
+import { createLazyCredentialResolver } from "../auth/lazy-resolver.js";
 
 /**
  * The credential resolver a CLI build uses (the auth room's createCredentialResolver),
@@ -13,25 +13,21 @@ export function lazyCredentialResolver(
   ctx: CliContext,
   log: (message: string) => void,
 ): { resolveAuth(image: string): Promise<RegistryCredential | undefined>; credentialProblems(image: string): Promise<string | undefined> } {
-  let resolver: Promise<CredentialResolver> | undefined;
   const said = new Set<string>();
-  const load = () =>
-    (resolver ??= import("../auth/resolver.js").then(({ createCredentialResolver }) =>
-      createCredentialResolver({
-        env: ctx.env,
-        rule: "docker-cli",
-        secrets: ctx.secrets,
-        signal: ctx.signal,
-        warn: (message) => log(`${WARNING_PREFIX}${message}`),
-        info: (message) => {
-          if (!said.has(message)) log(message);
-          said.add(message);
-        },
-      }),
-    ));
+  const resolver = createLazyCredentialResolver({
+    env: ctx.env,
+    rule: "docker-cli",
+    secrets: ctx.secrets,
+    signal: ctx.signal,
+    warn: (message) => log(`${WARNING_PREFIX}${message}`),
+    info: (message) => {
+      if (!said.has(message)) log(message);
+      said.add(message);
+    },
+  });
   return {
-    resolveAuth: async (image) => (await load()).forImage(image),
+    resolveAuth: (image) => resolver.forImage(image),
     // Only asked after a refusal, so the resolver has run by then.
-    credentialProblems: async (image) => describeSkippedSources(await (await load()).skippedFor(image)),
+    credentialProblems: async (image) => describeSkippedSources(await resolver.skippedFor(image)),
   };
 }

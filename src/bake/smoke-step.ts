@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import type { SecretSet } from "../common/secrets.js";
-import type { ResolveAuth } from "../smoke/pull.js";
+import type { ResolveAuth } from "../auth/lazy-resolver.js";
 import type { SmokeResult } from "../smoke/run.js";
 import type { PreparedVariant, VariantResult } from "./types.js";
 

@@ -16,6 +16,7 @@ export interface ContainerSpec {
   Env?: string[];
   WorkingDir?: string;
   Hostname?: string;
+  User?: string;
   OpenStdin?: boolean;
   StdinOnce?: boolean;
   AttachStdin?: boolean;

@@ -8,6 +8,7 @@ import { Agent, request as httpRequest, type IncomingMessage, type OutgoingHttpH
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
 import { encodeAuthHeader } from "../auth/auth-header.js";
+import { splitReference } from "../reference/parse.js";
 import type {
   ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, LabelFilters, NetworkSpec, NetworkSummary,
 } from "./engine-api.js";
@@ -20,6 +21,15 @@ export type HttpEndpoint =
 export interface EngineHttpError extends Error {
   statusCode: number;
   json?: unknown;
+}
+
+/**
+ * A removal that needs no more work: the daemon no longer has the resource (404) or is
+ * already removing it (409). dockerode's errors and this client's carry the same statusCode.
+ */
+export function isGone(error: unknown): boolean {
+  const status = (error as { statusCode?: number } | null)?.statusCode;
+  return status === 404 || status === 409;
 }
 
 const REASONS: Record<number, string> = {
@@ -73,13 +83,15 @@ export function registryAuthHeader(auth: EngineAuthConfig): string {
   return encodeAuthHeader(auth);
 }
 
-/** Split "repo[:tag][@digest]" the way dockerode's pull does (tag defaults to latest). */
+/**
+ * The /images/create query for a pull, as dockerode's pull sends it: the repository and
+ * the tag, or with a digest the repository as written before "@" and the digest as `tag`;
+ * no tag → latest.
+ */
 export function fromImageAndTag(ref: string): { fromImage: string; tag: string } {
-  const at = ref.indexOf("@");
-  if (at >= 0) return { fromImage: ref.slice(0, at), tag: ref.slice(at + 1) };
-  const colon = ref.lastIndexOf(":");
-  if (colon >= 0 && !ref.slice(colon + 1).includes("/")) return { fromImage: ref.slice(0, colon), tag: ref.slice(colon + 1) };
-  return { fromImage: ref, tag: "latest" };
+  const { name, tag, digest } = splitReference(ref);
+  if (digest !== undefined) return { fromImage: tag === undefined ? name : `${name}:${tag}`, tag: digest };
+  return { fromImage: name, tag: tag ?? "latest" };
 }
 
 export class EngineHttpClient implements EngineApi {

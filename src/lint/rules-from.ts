@@ -1,3 +1,4 @@
+import { splitReference } from "../reference/parse.js";
 import type { Rule } from "./rule.js";
 
 /** Base image rules: tags, `latest`, stage names. */
@@ -5,11 +6,10 @@ function stageNamesBefore(file: Parameters<Rule["check"]>[0], index: number): Se
   return new Set(file.stages.slice(0, index).flatMap((s) => (s.name ? [s.name] : [])));
 }
 
+/** A pinned digest makes any tag beside it irrelevant. */
 function splitTag(image: string): { tag?: string; digest: boolean } {
-  if (image.includes("@")) return { digest: true };
-  const lastSlash = image.lastIndexOf("/");
-  const colon = image.indexOf(":", lastSlash + 1);
-  return colon >= 0 ? { tag: image.slice(colon + 1), digest: false } : { digest: false };
+  const { tag, digest } = splitReference(image);
+  return digest !== undefined ? { digest: true } : { ...(tag !== undefined ? { tag } : {}), digest: false };
 }
 
 export const fromRules: Rule[] = [

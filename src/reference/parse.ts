@@ -125,3 +125,18 @@ export function registryHost(ref: ImageReference | string): string {
 export function isDockerHub(ref: ImageReference | string): boolean {
   return asReference(ref).domain === DEFAULT_DOMAIN;
 }
+
+/**
+ * The parts of `name[:tag][@digest]` as written, neither checked nor normalised: for code
+ * that must pass on or look at what it was given without throwing (a pull request's
+ * query, a lint rule over any FROM line). The tag is what follows the last ":" after the
+ * last "/" (a registry port is part of the name).
+ */
+export function splitReference(ref: string): { name: string; tag?: string; digest?: string } {
+  const at = ref.indexOf("@");
+  const named = at >= 0 ? ref.slice(0, at) : ref;
+  const digest = at >= 0 ? { digest: ref.slice(at + 1) } : {};
+  const colon = named.lastIndexOf(":");
+  if (colon < 0 || named.slice(colon + 1).includes("/")) return { name: named, ...digest };
+  return { name: named.slice(0, colon), tag: named.slice(colon + 1), ...digest };
+}

@@ -6,14 +6,14 @@ import { print, printJson, say, useColor, type CliContext } from "../common/cont
 import { connectEngine, pingDocker } from "../engine/client.js";
 import { newRunId } from "../engine/labels.js";
 import { configError, failure, usageError } from "../common/errors.js";
-import { registryAuthResolver } from "./auth.js";
-import { parseDuration } from "./duration.js";
-import type { PullPolicy } from "./job.js";
+import { parseDuration } from "./job/duration.js";
+import type { PullPolicy } from "./job/parse.js";
 import { junitReport, jsonDocument, summaryLines } from "./report.js";
-import type { RunnerDefaults } from "./runner-config.js";
-import type { SmokeResult } from "./run.js";
-import { RunStart } from "./start.js";
-import { noTrace, phaseTracer, traceEnabled, type Trace } from "./trace.js";
+import type { RunnerDefaults } from "./job/runner-config.js";
+import type { SmokeOptions, SmokeResult } from "./run.js";
+import { RunStart } from "./executor/start.js";
+import { loadJob, smokeDeps } from "./setup.js";
+import { noTrace, phaseTracer, traceEnabled, type Trace } from "./executor/trace.js";
 
 export interface SmokeCliOptions {
   image?: string;
@@ -49,8 +49,8 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions, timing: { ac
   }
 }
 
-async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace, actionAt: number | undefined): Promise<void> {
-  if (actionAt !== undefined) trace(`cli parsed (at ${actionAt.toFixed(1)} ms), smoke modules loaded`);
+/** The flags that shape the run (usage errors before anything else happens). */
+function runFlags(opts: SmokeCliOptions): Pick<SmokeOptions, "servicesTimeoutSeconds" | "timeoutSeconds" | "pullPolicy"> {
   const servicesTimeoutSeconds = seconds("--services-timeout", opts.servicesTimeout, true);
   const timeoutSeconds = seconds("--timeout", opts.timeout);
   if (timeoutSeconds === 0) throw usageError("--timeout must be more than 0");
@@ -61,18 +61,39 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
     }
     pullPolicy = [opts.pullPolicy as PullPolicy];
   }
-  const runId = newRunId(ctx.env);
-  const log = (line: string) => say(ctx, line);
+  return {
+    ...(servicesTimeoutSeconds !== undefined ? { servicesTimeoutSeconds } : {}),
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    ...(pullPolicy ? { pullPolicy } : {}),
+  };
+}
 
-  if (opts.reap) {
-    const { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } = await import("./reap.js");
-    const conn = await connectEngine(ctx.env);
-    await pingDocker({ docker: conn.engine, address: conn.address });
-    const reaped = await reapAbandoned(conn.engine, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
-    if (opts.json) printJson(ctx, reaped);
-    else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
-    return;
-  }
+/** `--reap`: remove what killed runs left behind, and nothing else. */
+async function reapOnly(ctx: CliContext, json: boolean | undefined): Promise<void> {
+  const { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } = await import("./executor/reap.js");
+  const conn = await connectEngine(ctx.env);
+  await pingDocker({ docker: conn.engine, address: conn.address });
+  const reaped = await reapAbandoned(conn.engine, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
+  if (json) printJson(ctx, reaped);
+  else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
+}
+
+/** `--runner-config`: the image and services of a gitlab-runner config.toml. */
+async function runnerDefaultsFrom(ctx: CliContext, file: string | undefined): Promise<RunnerDefaults | undefined> {
+  if (!file) return undefined;
+  const path = isAbsolute(file) ? file : join(ctx.cwd, file);
+  const text = await readFile(path, "utf8").catch(() => {
+    throw configError("cannot read the runner config", { where: file, hint: "give the path of a gitlab-runner config.toml" });
+  });
+  const { parseRunnerConfig } = await import("./job/runner-config.js");
+  return parseRunnerConfig(text, file);
+}
+
+async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace, actionAt: number | undefined): Promise<void> {
+  if (actionAt !== undefined) trace(`cli parsed (at ${actionAt.toFixed(1)} ms), smoke modules loaded`);
+  const flags = runFlags(opts);
+  const runId = newRunId(ctx.env);
+  if (opts.reap) return reapOnly(ctx, opts.json);
 
   // The daemon is asked to make the job network while the job (YAML parser and all) is
   // loaded and read; the ping that names the address on failure runs meanwhile too.
@@ -84,40 +105,31 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   void start.network().then(() => trace("network created"), () => undefined);
   let result: SmokeResult;
   try {
-    const [{ BUILTIN_JOB_FILE, loadSmokeJob, projectSmokeRef, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./load.js"), import("./run.js")]);
+    const [{ projectSmokeRef, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
     // --job, else the project's smoke: setting for this image, else the built-in runner job.
-    const ref = opts.job ? splitJobRef(opts.job) : ((await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image)) ?? { file: BUILTIN_JOB_FILE });
-    const job = await loadSmokeJob(ref.file, ref.job, ctx.cwd);
+    const ref = opts.job ? splitJobRef(opts.job) : await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image);
+    const job = await loadJob(ref, ctx.cwd);
     trace("job read");
-    let runnerDefaults: RunnerDefaults | undefined;
-    if (opts.runnerConfig) {
-      const path = isAbsolute(opts.runnerConfig) ? opts.runnerConfig : join(ctx.cwd, opts.runnerConfig);
-      const text = await readFile(path, "utf8").catch(() => {
-        throw configError("cannot read the runner config", { where: opts.runnerConfig, hint: "give the path of a gitlab-runner config.toml" });
-      });
-      const { parseRunnerConfig } = await import("./runner-config.js");
-      runnerDefaults = parseRunnerConfig(text, opts.runnerConfig);
-    }
+    const runnerDefaults = await runnerDefaultsFrom(ctx, opts.runnerConfig);
     const projectDir = opts.projectDir ? (isAbsolute(opts.projectDir) ? opts.projectDir : join(ctx.cwd, opts.projectDir)) : ctx.cwd;
 
     await pinging;
     result = await runSmokeJob(
       {
-        job, runId, projectDir, env: ctx.env, color: useColor(ctx),
+        job, runId, projectDir, env: ctx.env, color: useColor(ctx), ...flags,
         ...(opts.image !== undefined ? { image: opts.image } : {}),
         ...(runnerDefaults ? { runnerDefaults } : {}),
-        ...(servicesTimeoutSeconds !== undefined ? { servicesTimeoutSeconds } : {}),
-        ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-        ...(pullPolicy ? { pullPolicy } : {}),
         strictServices: opts.strictServices === true,
       },
-      {
+      smokeDeps({
         docker: conn.engine,
         out: (text) => ctx.stderr.write(ctx.secrets.redact(text)),
+        env: ctx.env,
+        secrets: ctx.secrets,
+        warn: (m) => say(ctx, `WARNING: ${m}`),
         signal: ctx.signal,
-        resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => log(`WARNING: ${m}`), ctx.signal),
         trace,
-      },
+      }),
       start,
     );
   } catch (error) {
@@ -125,6 +137,11 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
     await start.resources.removeAll();
     throw error;
   }
+  await report(ctx, opts, result);
+}
+
+/** The JUnit file, the summary (or JSON) on stdout, and exit 1 when the job failed. */
+async function report(ctx: CliContext, opts: SmokeCliOptions, result: SmokeResult): Promise<void> {
   if (opts.junit) {
     const { writeFileAtomic } = await import("../common/atomic-write.js");
     await writeFileAtomic(isAbsolute(opts.junit) ? opts.junit : join(ctx.cwd, opts.junit), junitReport(result, (t) => ctx.secrets.redact(t)));

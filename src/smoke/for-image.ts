@@ -3,13 +3,12 @@
  * (runner-kit.yaml `smoke:`), or the built-in runner job, run against the built image with
  * pulls authenticated like every other runner-kit pull.
  */
+import type { ResolveAuth } from "../auth/lazy-resolver.js";
 import type { EngineApi } from "../engine/engine-api.js";
 import type { SmokeRef } from "../project/plan.js";
 import type { SecretSet } from "../common/secrets.js";
-import { registryAuthResolver } from "./auth.js";
-import { BUILTIN_JOB_FILE, loadSmokeJob } from "./load.js";
-import type { ResolveAuth } from "./pull.js";
 import { runSmokeJob, type SmokeOptions, type SmokeResult } from "./run.js";
+import { loadJob, smokeDeps } from "./setup.js";
 
 export interface SmokeImageOptions extends Partial<Omit<SmokeOptions, "job" | "image" | "projectDir" | "runId" | "env">> {
   /** The image just built (a tag or ID). */
@@ -36,15 +35,7 @@ export interface SmokeImageDeps {
 
 export async function smokeImage(options: SmokeImageOptions, deps: SmokeImageDeps): Promise<SmokeResult> {
   const { smoke, ...rest } = options;
-  const job = await loadSmokeJob(smoke?.file ?? BUILTIN_JOB_FILE, smoke?.job, options.projectDir);
+  const job = await loadJob(smoke, options.projectDir);
   const warn = deps.warn ?? ((m: string) => deps.out(`WARNING: ${m}\n`));
-  return runSmokeJob(
-    { ...rest, job },
-    {
-      docker: deps.docker,
-      out: deps.out,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      resolveAuth: deps.resolveAuth ?? registryAuthResolver(options.env, deps.secrets, warn, deps.signal),
-    },
-  );
+  return runSmokeJob({ ...rest, job }, smokeDeps({ ...deps, env: options.env, warn }));
 }

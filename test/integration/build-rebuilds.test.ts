@@ -56,7 +56,8 @@ describe("runner-kit build does not rebuild what did not change", () => {
       "templates/app/Dockerfile.hbs": 'FROM busybox:latest\nCOPY motd /motd\nRUN echo "{{values.greeting}}" >> /motd\n',
       "images/app/motd": `motd ${runId}\n`,
       "templates/tool/Dockerfile.hbs": "FROM busybox:latest\nARG FLAVOUR=plain\nRUN echo \"$FLAVOUR\" > /flavour\n",
-      "ctx/tool/.keep": "",
+      // Unique per run: an image of the same content from an earlier run would be up to date.
+      "ctx/tool/.keep": `${runId}\n`,
     });
   });
 

@@ -3,7 +3,7 @@
  * and after_script, timeouts, variables, reports, the built-in runner job. Real Docker,
  * the real CLI entry point, output lines and exit codes compared; no leaks after any run.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { expectNoLeaks } from "../support/leaks.js";
@@ -119,6 +119,49 @@ describe.concurrent("smoke: the job container", () => {
     const r = await run("timeout", `t:\n  image: ${job}\n  script:\n    - echo started\n    - sleep 60\n  after_script:\n    - echo "after=$CI_JOB_STATUS"\n`, ["--timeout", "2s"]);
     expect(r.code).toBe(1);
     expectLinesInOrder(r.stderr, ["$ sleep 60", "Running after_script", "after=failed", "ERROR: Job failed: execution took longer than 2 seconds"]);
+  });
+
+  it("gives the script CI_JOB_STATUS=running and CI_NODE_TOTAL=1, after_script success, and the project GitLab's umask 0000 modes", async () => {
+    const ci = [
+      "t:",
+      `  image: ${job}`,
+      "  script:",
+      '    - echo "status=$CI_JOB_STATUS nodes=$CI_NODE_TOTAL"',
+      "    - stat -c '%a %n' . .gitlab-ci.yml run.sh sub sub/data.txt",
+      "    - setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo hi > sub/by-nobody && echo nobody-wrote'",
+      "  after_script:",
+      '    - echo "after=$CI_JOB_STATUS"',
+      "",
+    ].join("\n");
+    const p = project(ci, { "run.sh": "#!/bin/sh\necho run\n" });
+    cleanups.push(p.cleanup);
+    chmodSync(join(p.dir, "run.sh"), 0o755);
+    mkdirSync(join(p.dir, "sub"), { mode: 0o755 });
+    writeFileSync(join(p.dir, "sub", "data.txt"), "data\n", { mode: 0o644 });
+    const runId = uniqueRunId("status-modes");
+    const r = await smokeIn(p.dir, runId, ["--job", ".gitlab-ci.yml"]);
+    await expectNoLeaks(runId);
+    expect(r.code, r.stderr).toBe(0);
+    expectLinesInOrder(r.stderr, [
+      "status=running nodes=1",
+      "777 .", "666 .gitlab-ci.yml", "777 run.sh", "777 sub", "666 sub/data.txt",
+      "nobody-wrote",
+      "after=success",
+    ]);
+  });
+
+  it("runs the job as image:docker:user, who can write to the project", async () => {
+    const ci = `t:\n  image:\n    name: ${job}\n    docker: { user: "65534:65534" }\n  script:\n    - echo "uid=$(id -u)"\n    - echo hi > by-user.txt && echo user-wrote\n`;
+    const r = await run("docker-user", ci);
+    expect(r.code, r.stderr).toBe(0);
+    expectLinesInOrder(r.stderr, ["uid=65534", "user-wrote", "Job succeeded"]);
+  });
+
+  it("keeps the files' own modes under FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR", async () => {
+    const ci = `variables:\n  FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR: "true"\nt:\n  image: ${job}\n  script:\n    - stat -c '%a %n' .gitlab-ci.yml\n`;
+    const r = await run("umask-off", ci);
+    expect(r.code, r.stderr).toBe(0);
+    expectLinesInOrder(r.stderr, ["644 .gitlab-ci.yml"]);
   });
 
   it("expands global, job and predefined variables, in values and in the image name", async () => {

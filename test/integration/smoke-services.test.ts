@@ -96,6 +96,25 @@ describe.concurrent("smoke: services", () => {
     expectLinesInOrder(r.stderr, ["$ wget -qO- http://web:9090/", "hello from runner-kit http service"]);
   });
 
+  it("checks readiness from a busybox job image, whose nc has no -z, without a false warning", async () => {
+    const r = await run(
+      "bbprobe",
+      `t:\n  image: busybox:latest\n  services:\n    - name: ${http}\n      alias: web\n  script:\n    - wget -qO- http://web:8080/\n`,
+      ["--services-timeout", "20"],
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^Service ${http.replace(/[.]/g, "\\.")} is ready on port 8080 after`, "m"));
+    expect(r.stderr).not.toContain("probably didn't start properly");
+    expectLinesInOrder(r.stderr, ["$ wget -qO- http://web:8080/", "hello from runner-kit http service"]);
+  });
+
+  it("starts no service whose name expands to nothing, and runs the job, as GitLab Runner does", async () => {
+    const r = await run("emptysvc", `t:\n  image: ${job}\n  services:\n    - name: $UNDEFINED_SERVICE\n  script:\n    - echo ran-without-it\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("Starting service");
+    expectLinesInOrder(r.stderr, ["$ echo ran-without-it", "ran-without-it", "Job succeeded"]);
+  });
+
   const neverListens = `t:\n  image: ${job}\n  services:\n    - name: ${http}\n      alias: web\n      entrypoint: ["/bin/sh", "-c"]\n      command: ["echo service-said-this; exec sleep 600"]\n  script:\n    - echo script-ran\n`;
 
   it("warns about a service that never listens, with its log, and still runs the job", async () => {

@@ -6,8 +6,8 @@ import type Docker from "dockerode";
 import { Agent, fetch as undiciFetch } from "undici";
 import { packDirectory } from "./tar.js";
 import { PID_LABEL, runLabels } from "../../src/engine/labels.js";
-import { processIsAlive } from "../../src/smoke/reap.js";
-import { HOST_LABEL } from "../../src/smoke/resources.js";
+import { processIsAlive } from "../../src/smoke/executor/reap.js";
+import { HOST_LABEL } from "../../src/smoke/executor/resources.js";
 
 const ROLE_LABEL = "io.runner-kit.role";
 

@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { MANAGED_LABEL, RUN_LABEL } from "../../src/engine/labels.js";
+import { isGone } from "../../src/engine/engine-http.js";
 
 export interface ManagedResources {
   containers: { id: string; name: string; runId: string | undefined; state: string }[];
@@ -33,11 +34,6 @@ export async function listManagedResources(docker: Docker, runId?: string): Prom
 
 export function countResources(r: ManagedResources): number {
   return r.containers.length + r.networks.length + r.volumes.length;
-}
-
-function isGone(error: unknown): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
-  return status === 404 || status === 409;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { assignAliases, serviceAliases, splitNameAndVersion } from "../../src/smoke/aliases.js";
-import { parseDuration } from "../../src/smoke/duration.js";
-import { parseJob } from "../../src/smoke/job.js";
-import { parseRunnerConfig } from "../../src/smoke/runner-config.js";
-import { healthCheckPorts, serviceEnv } from "../../src/smoke/services.js";
-import { expandValue, resolveVariables } from "../../src/smoke/variables.js";
+import { assignAliases, serviceAliases, splitNameAndVersion } from "../../src/smoke/executor/aliases.js";
+import { parseDuration } from "../../src/smoke/job/duration.js";
+import { parseJob } from "../../src/smoke/job/parse.js";
+import { parseRunnerConfig } from "../../src/smoke/job/runner-config.js";
+import { healthCheckPorts, serviceEnv } from "../../src/smoke/executor/services.js";
+import { expandValue, resolveVariables } from "../../src/smoke/job/variables.js";
 import { RunnerKitError } from "../../src/common/errors.js";
 
 describe("serviceAliases (GitLab Runner's services.go vectors)", () => {
@@ -180,7 +180,7 @@ describe("config.toml defaults", () => {
 
 describe("the project's smoke: setting", () => {
   it("is found for an image of a variant's repository (any tag), and not for other images", async () => {
-    const { projectSmokeRef } = await import("../../src/smoke/load.js");
+    const { projectSmokeRef } = await import("../../src/smoke/job/load.js");
     const root = process.cwd();
     const ref = await projectSmokeRef(root, "runner-kit.yaml", "registry.example.com/platform/runner-aws:v17.3.0");
     expect(ref?.file).toBe(`${root}/smoke/runner-aws.gitlab-ci.yml`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isRunnerKitError } from "../../src/common/errors.js";
-import { createNetworkWithRetry, isAddressPoolExhausted } from "../../src/smoke/network.js";
+import { createNetworkWithRetry, isAddressPoolExhausted } from "../../src/smoke/executor/network.js";
 
 const POOLS_FULL = new Error(
   "(HTTP code 404) not found - could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network ",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RunnerKitError } from "../../src/common/errors.js";
-import { parseJob } from "../../src/smoke/job.js";
+import { parseJob } from "../../src/smoke/job/parse.js";
 
 function parseError(text: string, job = "test"): RunnerKitError {
   try {

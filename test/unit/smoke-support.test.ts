@@ -1,13 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { isAbandoned } from "../../src/smoke/reap.js";
+import { isAbandoned } from "../../src/smoke/executor/reap.js";
 import { junitReport, summaryLines } from "../../src/smoke/report.js";
 import type { SmokeResult } from "../../src/smoke/run.js";
 import { createServer } from "node:net";
-import { detectShellCommand, stageScript, waitPreamble } from "../../src/smoke/script.js";
-import { parseWaitLine } from "../../src/smoke/wait.js";
-import { splitJobRef } from "../../src/smoke/load.js";
-import { judgeStepScript } from "../../src/smoke/outcome.js";
+import { detectShellCommand, stageScript, waitPreamble } from "../../src/smoke/executor/script.js";
+import { parseWaitLine } from "../../src/smoke/executor/wait.js";
+import { splitJobRef } from "../../src/smoke/job/load.js";
+import { judgeStepScript } from "../../src/smoke/executor/outcome.js";
 
 const labels = (pid: number, host = "h", instance = "i1") => ({
   "io.runner-kit.managed": "true",

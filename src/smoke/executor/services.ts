@@ -2,10 +2,11 @@
  * Service containers: started concurrently on the job network with GitLab Runner's aliases,
  * their own variables, entrypoint and command; then inspected for the ports to wait on.
  */
-import type { ContainerSpec, EngineApi, EngineContainer } from "../engine/engine-api.js";
-import type { ServiceSpec } from "./job.js";
+import { demuxBuffer } from "../../engine/demux.js";
+import type { ContainerSpec, EngineApi, EngineContainer } from "../../engine/engine-api.js";
+import type { ServiceSpec } from "../job/parse.js";
 import { resourceName, type RunResources } from "./resources.js";
-import { expandValue, type VariableMap } from "./variables.js";
+import { expandValue, type VariableMap } from "../job/variables.js";
 
 export interface StartedService {
   index: number;
@@ -100,22 +101,18 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
 export async function serviceLogs(container: EngineContainer): Promise<string> {
   try {
     const buf = await container.logs({ stdout: true, stderr: true, follow: false, tail: 200 });
-    const text = demuxLogs(buf);
+    const text = demuxBuffer(buf);
     return text.length > 65_536 ? text.slice(-65_536) : text;
   } catch (error) {
     return `(cannot read the service log: ${error instanceof Error ? error.message : String(error)})`;
   }
 }
 
-/** Strip Docker's 8-byte stream headers from a non-TTY log buffer. */
-export function demuxLogs(buf: Buffer): string {
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2 || buf[i] === 0) && buf[i + 1] === 0) {
-    const size = buf.readUInt32BE(i + 4);
-    parts.push(buf.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
+/** On a failed job, every started service's log, as GitLab Runner prints them. */
+export async function printServiceLogs(services: StartedService[], log: (line: string) => void): Promise<void> {
+  for (const svc of services) {
+    const text = await serviceLogs(svc.container);
+    log(`--- service ${svc.spec.name} (${svc.aliases.join(", ")}) log ---`);
+    for (const line of text.replace(/\n$/, "").split("\n")) log(line);
   }
-  if (i < buf.length && parts.length === 0) return buf.toString("utf8");
-  return Buffer.concat(parts).toString("utf8");
 }

@@ -3,11 +3,11 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { isAbsolute, join, relative } from "node:path";
-import { configError, isRunnerKitError } from "../common/errors.js";
-import { parseJob, type SmokeJob } from "./job.js";
+import { configError } from "../../common/errors.js";
+import { parseJob, type SmokeJob } from "./parse.js";
 
 /** The built-in smoke job for runner images (smoke/runner-aws.gitlab-ci.yml in the package). */
-export const BUILTIN_JOB_FILE = fileURLToPath(new URL("../../smoke/runner-aws.gitlab-ci.yml", import.meta.url));
+export const BUILTIN_JOB_FILE = fileURLToPath(new URL("../../../smoke/runner-aws.gitlab-ci.yml", import.meta.url));
 
 /** Split `file#job` (the job part is optional). */
 export function splitJobRef(ref: string): { file: string; job?: string } {
@@ -40,15 +40,8 @@ export async function loadSmokeJob(file: string, job: string | undefined, cwd: s
  */
 export async function projectSmokeRef(cwd: string, configFile: string, image: string | undefined): Promise<{ file: string; job?: string } | undefined> {
   if (!image || !existsSync(isAbsolute(configFile) ? configFile : join(cwd, configFile))) return undefined;
-  const [{ loadPlan }, { parseImageReference }] = await Promise.all([import("../project/load.js"), import("../reference/parse.js")]);
-  let plan;
-  try {
-    plan = await loadPlan({ cwd, configFile });
-  } catch (error) {
-    // The project room's stub (before it lands) says "not yet implemented": use the built-in job.
-    if (isRunnerKitError(error) && /not yet implemented/.test(error.message)) return undefined;
-    throw error;
-  }
+  const [{ loadPlan }, { parseImageReference }] = await Promise.all([import("../../project/load.js"), import("../../reference/parse.js")]);
+  const plan = await loadPlan({ cwd, configFile });
   const wanted = parseImageReference(image).name;
   const variant = plan.variants.find((v) => v.smoke && parseImageReference(v.repository).name === wanted);
   return variant?.smoke ? { file: variant.smoke.file, ...(variant.smoke.job !== undefined ? { job: variant.smoke.job } : {}) } : undefined;

@@ -4,8 +4,8 @@
  * (name, alias, command, entrypoint, environment as ["K=V"]).
  */
 import { parse } from "smol-toml";
-import { configError } from "../common/errors.js";
-import type { ImageSpec, ServiceSpec } from "./job.js";
+import { configError } from "../../common/errors.js";
+import type { ImageSpec, ServiceSpec } from "./parse.js";
 
 export interface RunnerDefaults {
   image?: ImageSpec;

@@ -5,8 +5,8 @@
  * address pool". Other runs on a shared daemon free theirs within seconds, so the creation is
  * retried for a while; after that the error says what is wrong and what to do.
  */
-import { failure } from "../common/errors.js";
-import type { NetworkSpec } from "../engine/engine-api.js";
+import { failure } from "../../common/errors.js";
+import type { NetworkSpec } from "../../engine/engine-api.js";
 
 export interface NetworkRetry {
   /** Time to keep trying while the pools are full (ms). */

@@ -5,8 +5,8 @@
  *    other hosts made on a shared or remote daemon.
  * The current run's resources are never reaped (its pid is alive; its instance is kept).
  */
-import type { EngineApi } from "../engine/engine-api.js";
-import { MANAGED_LABEL, PID_LABEL, RUN_LABEL } from "../engine/labels.js";
+import type { EngineApi } from "../../engine/engine-api.js";
+import { MANAGED_LABEL, PID_LABEL, RUN_LABEL } from "../../engine/labels.js";
 import { COMPONENT, COMPONENT_LABEL, HOST_LABEL, INSTANCE_LABEL } from "./resources.js";
 
 export const DEFAULT_REAP_AGE_MS = 24 * 60 * 60 * 1000;
@@ -33,7 +33,7 @@ export function isAbandoned(labels: Record<string, string>, createdMs: number, p
   return !policy.isAlive(pid);
 }
 
-export { processIsAlive } from "../common/process-alive.js";
+export { processIsAlive } from "../../common/process-alive.js";
 
 export interface ReapResult {
   containers: number;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { EngineApi } from "../engine/engine-api.js";
+import type { EngineApi } from "../../engine/engine-api.js";
 import { createNetworkWithRetry, DEFAULT_NETWORK_RETRY } from "./network.js";
 import { resourceName, RunResources, smokeLabels } from "./resources.js";
 

@@ -70,6 +70,15 @@ export function judgeStepScript(main: StepScriptRun, o: JudgeContext): Judgement
   return { ...(reason !== undefined ? { reason } : {}), ...(exitCode !== undefined ? { exitCode } : {}), jobRan };
 }
 
+/** What an after_script that did not exit 0 adds to the log: GitLab Runner's warning (the job's result stands). */
+export function afterScriptWarning(after: StepScriptRun["stage"], timeoutSeconds: number): string | undefined {
+  const prefix = "after_script failed, but job will continue unaffected";
+  if ("noExecutable" in after) return `${prefix}: ${after.noExecutable}`;
+  if (after.timedOut) return `${prefix}: execution took longer than ${timeoutSeconds} seconds`;
+  if (after.exitCode !== 0) return `${prefix}: exit code ${after.exitCode}`;
+  return undefined;
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -2,7 +2,7 @@
  * What the job container runs, as GitLab Runner's Docker executor generates it: a shell
  * detect command as the container Cmd, then one generated script per stage on stdin.
  */
-import { shellQuote } from "../common/shell-quote.js";
+import { shellQuote } from "../../common/shell-quote.js";
 
 /** The shells GitLab Runner looks for, in order (executors/docker: bash first, then sh). */
 export const SHELL_CANDIDATES = [
@@ -51,7 +51,8 @@ export function stageScript(o: StageScriptOptions): string {
   }
   return [
     `echo ${shellQuote(o.startMarker)}`,
-    ...(o.exitMarker ? [`trap ${shellQuote(`echo ${o.exitMarker} $?`)} EXIT`] : []),
+    // On both streams: each is ordered, so once both have shown it every line before it has arrived.
+    ...(o.exitMarker ? [`trap ${shellQuote(`__rk_exit=$?; echo "${o.exitMarker} $__rk_exit"; echo "${o.exitMarker} $__rk_exit" >&2`)} EXIT`] : []),
     `if ! command -v grep >/dev/null 2>&1; then echo ${shellQuote(o.noGrepMarker)}; exit 1; fi`,
     ...(o.preamble ? [o.preamble] : []),
     ...(o.beginMarker ? [`echo ${shellQuote(o.beginMarker)}`] : []),
@@ -73,18 +74,20 @@ export interface ProbeTarget {
  * The readiness wait, run by the job's own shell inside the job network before the script
  * (so it works against a remote daemon and costs no extra container): for each service,
  * try its ports every 100 ms until one accepts a connection — `<marker> ready <i> <port>` —
- * or the time is up — `<marker> timeout <i>`. bash's /dev/tcp, else `nc -z`, else busybox
- * nc; `<marker> none` when the image has none. With `strict`, a service that is not ready
+ * or the time is up — `<marker> timeout <i>`. bash's /dev/tcp, else `nc -z`, else (busybox's
+ * nc, which has no -z) `nc HOST PORT -e true`; `<marker> none` when the image has none. With `strict`, a service that is not ready
  * ends the shell with exit 1 before the script.
  */
 export function waitPreamble(targets: ProbeTarget[], marker: string, timeoutSeconds: number, strict: boolean): string {
   if (targets.length === 0) return "";
   const m = (text: string) => shellQuote(`${marker} ${text}`);
   const lines = [
-    "__rk_to=; if command -v timeout >/dev/null 2>&1; then __rk_to='timeout 2'; fi; __rk_tool=1",
+    "__rk_to=; if command -v timeout >/dev/null 2>&1; then __rk_to='timeout 2'; fi; __rk_tool=1; __rk_nc=",
+    "if command -v nc >/dev/null 2>&1; then __rk_nc=nc; elif command -v busybox >/dev/null 2>&1; then __rk_nc='busybox nc'; fi",
     "if command -v bash >/dev/null 2>&1; then __rk_try() { $__rk_to bash -c \"exec 3<>/dev/tcp/$1/$2\" 2>/dev/null; }",
-    "elif command -v nc >/dev/null 2>&1; then __rk_try() { nc -z -w 1 \"$1\" \"$2\" 2>/dev/null; }",
-    "elif command -v busybox >/dev/null 2>&1; then __rk_try() { busybox nc -z -w 1 \"$1\" \"$2\" 2>/dev/null; }",
+    // busybox's own nc has no -z: connect, then run `true` on the connection (-e takes the rest of the line).
+    "elif [ -n \"$__rk_nc\" ] && $__rk_nc -z </dev/null 2>&1 | grep -q 'invalid option'; then __rk_try() { $__rk_to $__rk_nc -w 1 \"$1\" \"$2\" -e true </dev/null >/dev/null 2>&1; }",
+    "elif [ -n \"$__rk_nc\" ]; then __rk_try() { $__rk_nc -z -w 1 \"$1\" \"$2\" 2>/dev/null; }",
     "else __rk_tool=; fi",
     "__rk_wait() {",
     "  __rk_i=$1; __rk_h=$2; shift 2",

@@ -4,8 +4,8 @@
  * output, wait for the exit. A time limit or an abort stops the container.
  */
 import { StringDecoder } from "node:string_decoder";
-import { demuxStream } from "../engine/demux.js";
-import type { EngineContainer } from "../engine/engine-api.js";
+import { demuxStream } from "../../engine/demux.js";
+import type { EngineContainer } from "../../engine/engine-api.js";
 
 export interface StageOutcome {
   /** The shell's exit code; undefined when the stage was stopped (timeout, abort). */
@@ -22,7 +22,7 @@ export interface StageOptions {
   onLine: (line: string) => void;
   trace?: (phase: string) => void;
   /**
-   * The marker the script's EXIT trap prints with the shell's exit code ("<marker> <code>").
+   * The marker the script's EXIT trap prints, on stdout and on stderr, with the shell's exit code ("<marker> <code>").
    * When given, that line ends the stage at once with that code, without waiting for the
    * daemon to report the container's exit: only for the last stage a container runs (it is
    * removed next) and only when the shell is the container's main process, so its exit code
@@ -63,18 +63,25 @@ export async function runStage(container: EngineContainer, options: StageOptions
   let markedExit: (code: number) => void = () => undefined;
   const marked = new Promise<number>((resolve) => (markedExit = resolve));
   const exitPrefix = options.exitMarker === undefined ? undefined : `${options.exitMarker} `;
-  const onLine = (line: string) => {
+  // The marker comes on stdout and on stderr: the stage ends once both streams have shown it
+  // (stdout and stderr arrive independently; neither loses a line that came before it).
+  const markedOn = new Set<"out" | "err">();
+  const onLineOf = (stream: "out" | "err") => (line: string) => {
     if (exitPrefix !== undefined && line.startsWith(exitPrefix)) {
       const code = Number(line.slice(exitPrefix.length));
-      if (Number.isInteger(code)) return markedExit(code);
+      if (Number.isInteger(code)) {
+        markedOn.add(stream);
+        if (markedOn.size === 2) markedExit(code);
+        return;
+      }
     }
     options.onLine(line);
   };
   // Decoded and split synchronously, frame by frame: lines keep the order they arrived in.
   const outText = new StringDecoder("utf8");
   const errText = new StringDecoder("utf8");
-  const outLines = new LineSplitter(onLine);
-  const errLines = new LineSplitter(onLine);
+  const outLines = new LineSplitter(onLineOf("out"));
+  const errLines = new LineSplitter(onLineOf("err"));
   demuxStream(stream, (c) => outLines.push(outText.write(c)), (c) => errLines.push(errText.write(c)));
   const ended = onceEnded(stream);
 

@@ -1,7 +1,7 @@
 /** GitLab's predefined CI_* variables, as far as a local smoke run can give them. */
 import { BUILDS_DIR } from "./project.js";
-import type { SmokeJob } from "./job.js";
-import type { VariableMap } from "./variables.js";
+import type { SmokeJob } from "../job/parse.js";
+import type { VariableMap } from "../job/variables.js";
 
 export function predefinedVariables(o: {
   job: SmokeJob;
@@ -26,6 +26,10 @@ export function predefinedVariables(o: {
     CI_JOB_STAGE: o.job.stage,
     CI_JOB_IMAGE: o.image,
     CI_JOB_TIMEOUT: String(o.timeoutSeconds),
+    // "running" for the whole job; after_script is given success or failed instead.
+    CI_JOB_STATUS: "running",
+    // One job, not `parallel:`.
+    CI_NODE_TOTAL: "1",
     CI_BUILDS_DIR: BUILDS_DIR,
     CI_PROJECT_DIR: o.projectDir,
     CI_PROJECT_PATH: o.projectPath,

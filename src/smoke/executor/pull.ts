@@ -3,14 +3,12 @@
  * policies are tried in order; `never` = local only, `if-not-present` = local else pull,
  * `always` = pull. Pulls are authenticated through the injected resolver.
  */
-import type { EngineApi } from "../engine/engine-api.js";
-import type { RegistryCredential } from "../auth/types.js";
-import { configError, failure } from "../common/errors.js";
-import { readProgress } from "../engine/progress.js";
+import type { EngineApi } from "../../engine/engine-api.js";
+import type { ResolveAuth } from "../../auth/lazy-resolver.js";
+import { configError, failure } from "../../common/errors.js";
+import { readProgress } from "../../engine/progress.js";
 import { splitNameAndVersion } from "./aliases.js";
-import type { PullPolicy } from "./job.js";
-
-export type ResolveAuth = (image: string) => Promise<RegistryCredential | undefined>;
+import type { PullPolicy } from "../job/parse.js";
 
 export interface ImageInfo {
   ref: string;
@@ -50,7 +48,7 @@ async function pull(deps: PullDeps, ref: string): Promise<void> {
   const credential = deps.resolveAuth ? await deps.resolveAuth(pullRef) : undefined;
   if (credential) deps.log(`Authenticating with credentials from ${credential.source}`);
   deps.log(`Pulling docker image ${pullRef} ...`);
-  const authconfig = credential ? (await import("../auth/daemon-auth.js")).dockerAuthConfig(credential) : undefined;
+  const authconfig = credential ? (await import("../../auth/daemon-auth.js")).dockerAuthConfig(credential) : undefined;
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {

@@ -4,8 +4,9 @@
  * cleanup (and a later run's reaper) finds it by label, never by name.
  */
 import { randomBytes } from "node:crypto";
-import type { EngineApi, EngineContainer } from "../engine/engine-api.js";
-import { MANAGED_LABEL, runLabels } from "../engine/labels.js";
+import type { EngineApi, EngineContainer } from "../../engine/engine-api.js";
+import { MANAGED_LABEL, runLabels } from "../../engine/labels.js";
+import { isGone } from "../../engine/engine-http.js";
 
 export const COMPONENT_LABEL = "io.runner-kit.component";
 export const HOST_LABEL = "io.runner-kit.host";
@@ -22,11 +23,6 @@ export function smokeLabels(runId: string, instance: string, host: string, role:
 export function resourceName(runId: string, role: string): string {
   const safeRole = role.replace(/[^a-zA-Z0-9_.-]+/g, "_").slice(0, 40);
   return `rk-smoke-${runId}-${randomBytes(4).toString("hex")}-${safeRole}`;
-}
-
-function isGone(error: unknown): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
-  return status === 404 || status === 409;
 }
 
 /**

@@ -1,0 +1,120 @@
+/**
+ * The job's plan, before anything touches Docker: which image it runs in, with which
+ * variables, which services under which host names, and its time limits. Pure: job and
+ * options in, plain data out; the only error is a job without an image.
+ */
+import { configError } from "../../common/errors.js";
+import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "../job/parse.js";
+import type { RunnerDefaults } from "../job/runner-config.js";
+import { expandValue, resolveVariables, type VariableMap } from "../job/variables.js";
+import { assignAliases } from "./aliases.js";
+import { predefinedVariables } from "./predefined.js";
+import { BUILDS_DIR, type ProjectModes } from "./project.js";
+
+const DEFAULT_TIMEOUT = 3600;
+const DEFAULT_AFTER_SCRIPT_TIMEOUT = 300;
+const DEFAULT_SERVICES_TIMEOUT = 30;
+
+export interface PlanInput {
+  job: SmokeJob;
+  /** --image: replaces the job image's name (entrypoint and pull_policy are kept). */
+  image?: string;
+  runnerDefaults?: RunnerDefaults;
+  /** Seconds; default: the job's timeout:, else 3600. */
+  timeoutSeconds?: number;
+  /** Seconds; default 300. */
+  afterScriptTimeoutSeconds?: number;
+  /** Seconds; default: the runner config's, else 30; 0 → 30; negative → no readiness check. */
+  servicesTimeoutSeconds?: number;
+  /** When the job sets none; default ["if-not-present"]. */
+  pullPolicy?: PullPolicy[];
+  /** "<namespace>/<project>" (see projectPath). */
+  projectPath: string;
+  networkName: string;
+  /** CI_JOB_ID. */
+  jobId: string;
+  /** The job container's host name. */
+  hostname: string;
+}
+
+export interface PlannedService {
+  /** Position among the job's services (runner defaults first), as in the result. */
+  index: number;
+  /** Name and alias expanded against the job's variables. */
+  spec: ServiceSpec;
+  /** Host names on the job network; empty → the service is not started. */
+  aliases: string[];
+  pullPolicy: PullPolicy[];
+}
+
+export interface JobPlan {
+  /** The job image after runner defaults, with --image as its name (not expanded). */
+  image: ImageSpec;
+  /** The image name expanded against the job's variables: what is pulled and run. */
+  imageRef: string;
+  pullPolicy: PullPolicy[];
+  /** The job's variables after expansion, predefined CI_* ones included. */
+  variables: VariableMap;
+  services: PlannedService[];
+  /** What GitLab Runner warns about the services' host names. */
+  aliasWarnings: string[];
+  /** /builds/<namespace>/<project>: the project's copy and the working directory. */
+  buildDir: string;
+  hostname: string;
+  networkName: string;
+  timeoutSeconds: number;
+  afterScriptTimeoutSeconds: number;
+  /** How long the job shell waits for each service; undefined → services are not checked. */
+  servicesWaitSeconds?: number;
+  /** The project's file modes under /builds (FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR keeps the disk's). */
+  projectModes: ProjectModes;
+}
+
+/** Go's strconv.ParseBool, as GitLab Runner reads a feature flag. */
+function flagOn(value: string | undefined): boolean {
+  return ["1", "t", "T", "TRUE", "true", "True"].includes(value ?? "");
+}
+
+export function planJob(input: PlanInput): JobPlan {
+  const { job } = input;
+  const image: ImageSpec = {
+    ...(input.runnerDefaults?.image ?? {}),
+    ...(job.image ?? {}),
+    name: input.image ?? job.image?.name ?? input.runnerDefaults?.image?.name ?? "",
+  };
+  if (image.name === "") {
+    throw configError(`job "${job.name}" has no image`, { where: job.file, hint: "pass --image REF, or set image: in the job or default:" });
+  }
+  const timeoutSeconds = input.timeoutSeconds ?? job.timeoutSeconds ?? DEFAULT_TIMEOUT;
+  const buildDir = `${BUILDS_DIR}/${input.projectPath}`;
+  const predefined = predefinedVariables({
+    job, image: image.name, projectPath: input.projectPath, projectDir: buildDir, timeoutSeconds,
+    network: input.networkName, jobId: input.jobId, hostname: input.hostname,
+  });
+  const variables = resolveVariables({ ...predefined, ...job.variables }, new Set(job.noExpand));
+  const expand = (text: string) => expandValue(text, (n) => variables[n]);
+  const imageRef = expand(image.name);
+  variables.CI_JOB_IMAGE = imageRef;
+  const specs = [...(input.runnerDefaults?.services ?? []), ...job.services]
+    .map((s) => ({ ...s, name: expand(s.name), ...(s.alias !== undefined ? { alias: expand(s.alias) } : {}) }))
+    // GitLab Runner starts no service whose name expands to nothing (name: $UNDEFINED).
+    .filter((s) => s.name !== "");
+  const { aliases, warnings } = assignAliases(specs);
+  const defaultPolicy = input.pullPolicy ?? ["if-not-present"];
+  const servicesTimeout = input.servicesTimeoutSeconds ?? input.runnerDefaults?.waitForServicesTimeout ?? DEFAULT_SERVICES_TIMEOUT;
+  return {
+    image,
+    imageRef,
+    pullPolicy: image.pullPolicy ?? defaultPolicy,
+    variables,
+    services: specs.map((spec, index) => ({ index, spec, aliases: aliases[index] ?? [], pullPolicy: spec.pullPolicy ?? defaultPolicy })),
+    aliasWarnings: warnings,
+    buildDir,
+    hostname: input.hostname,
+    networkName: input.networkName,
+    timeoutSeconds,
+    afterScriptTimeoutSeconds: input.afterScriptTimeoutSeconds ?? DEFAULT_AFTER_SCRIPT_TIMEOUT,
+    projectModes: flagOn(variables.FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR) ? "as-on-disk" : "umask-0000",
+    ...(servicesTimeout >= 0 ? { servicesWaitSeconds: servicesTimeout === 0 ? DEFAULT_SERVICES_TIMEOUT : servicesTimeout } : {}),
+  };
+}

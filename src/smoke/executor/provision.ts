@@ -1,0 +1,147 @@
+/**
+ * Provisioning, GitLab Runner's order made concurrent where the daemon allows it: the job
+ * image and the service images are pulled while the job network is made; services start
+ * while the job container is created and the project is copied into it. Everything made
+ * is tracked by the run's resources, so cleanup removes it whatever happens next.
+ */
+import type { EngineContainer } from "../../engine/engine-api.js";
+import { failure } from "../../common/errors.js";
+import { throwIfAborted, untilAborted } from "./abort.js";
+import { errorMessage } from "./outcome.js";
+import type { JobPlan, PlannedService } from "./plan.js";
+import { gitFiles, projectArchive } from "./project.js";
+import { ensureImage, type ImageInfo } from "./pull.js";
+import { resourceName } from "./resources.js";
+import type { ServiceResult } from "./result.js";
+import { detectShellCommand } from "./script.js";
+import { createBeforeNetwork, serviceEnv, startService, type StartedService } from "./services.js";
+import type { RunSession } from "./session.js";
+import { servicePorts } from "./wait.js";
+
+/** A service that is started: its image, its environment and the ports it is checked on. */
+export interface ServiceLaunch extends PlannedService {
+  image: ImageInfo;
+  env: string[];
+  ports: number[];
+}
+
+export interface Provisioned {
+  image: ImageInfo;
+  container: EngineContainer;
+  launches: ServiceLaunch[];
+  /** Services whose container started, in the order they did. */
+  started: StartedService[];
+  /** When each service's start request was sent, by index. */
+  startTimes: Map<number, number>;
+  /** Settles once every service started or failed: the first failure, else undefined. */
+  servicesStarting: Promise<unknown>;
+}
+
+export interface ProvisionOptions {
+  projectDir: string;
+  /** Marked `started` as services start. */
+  results: ServiceResult[];
+  /** Aborted when a service cannot start: the job cannot run as GitLab Runner would run it. */
+  stageStop: AbortController;
+}
+
+export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOptions): Promise<Provisioned> {
+  // The project's file list is read while the daemon works.
+  const projectFiles = gitFiles(o.projectDir);
+  s.log.line(`Using Docker executor with image ${plan.imageRef} ...`);
+  const creatingNetwork = s.run.network();
+  const [image, ...serviceImages] = await untilAborted(pullImages(s, plan), s.signal);
+  // Containers are created while the network is made; they start once it exists.
+  const networkReady = creatingNetwork.then(() => undefined);
+  networkReady.catch(() => undefined);
+  throwIfAborted(s.signal);
+  s.trace("images inspected");
+  s.log.line(`Using docker image ${image.id} for ${plan.imageRef} ...`);
+
+  const launches = plan.services.flatMap((service): ServiceLaunch[] => {
+    const img = serviceImages[service.index];
+    if (!img || service.aliases.length === 0) return [];
+    const env = serviceEnv(plan.variables, service.spec.variables);
+    return [{ ...service, image: img, env, ports: servicePorts(img, env) }];
+  });
+  const startTimes = new Map<number, number>();
+  const started: StartedService[] = [];
+  const servicesStarting = startServices(s, launches, { ...o, networkReady, startTimes, started });
+  const container = await createJobContainer(s, plan, image, networkReady);
+  s.trace("job container created");
+  await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles, plan.projectModes), { path: "/" });
+  s.trace("project copied in");
+  await creatingNetwork;
+  throwIfAborted(s.signal);
+  return { image, container, launches, started, startTimes, servicesStarting };
+}
+
+/** The job image, then one entry per service: its image, or undefined when it is not started (no host name). */
+function pullImages(s: RunSession, plan: JobPlan): Promise<[ImageInfo, ...(ImageInfo | undefined)[]]> {
+  const deps = { docker: s.docker, resolveAuth: s.resolveAuth, log: s.log.line };
+  return Promise.all([
+    ensureImage(deps, plan.imageRef, plan.pullPolicy),
+    ...plan.services.map((svc) => (svc.aliases.length === 0 ? Promise.resolve(undefined) : ensureImage(deps, svc.spec.name, svc.pullPolicy))),
+  ]);
+}
+
+interface StartContext extends ProvisionOptions {
+  networkReady: Promise<unknown>;
+  startTimes: Map<number, number>;
+  started: StartedService[];
+}
+
+/** Start every service at once; resolves to the first failure (as a job failure), else undefined. */
+async function startServices(s: RunSession, launches: ServiceLaunch[], c: StartContext): Promise<unknown> {
+  let firstFailure: unknown;
+  await Promise.all(
+    launches.map(async (launch) => {
+      s.log.line(`Starting service ${launch.spec.name} ...`);
+      try {
+        const svc = await startService({
+          docker: s.docker, resources: s.run.resources, runId: s.run.runId, labels: (role) => s.run.labels(role), network: s.run.networkName,
+          image: launch.image.ref, spec: launch.spec, index: launch.index, aliases: launch.aliases, env: launch.env, now: s.now,
+          onStart: (t) => c.startTimes.set(launch.index, t), networkReady: c.networkReady,
+        });
+        s.trace(`service ${launch.index} started`);
+        c.started.push(svc);
+        (c.results[launch.index] as ServiceResult).started = true;
+      } catch (error) {
+        firstFailure ??= failure(`the service ${launch.spec.name} could not be started: ${errorMessage(error).trim()}`, {
+          where: launch.spec.name,
+          hint: "check its entrypoint and command",
+        });
+        c.stageStop.abort();
+      }
+    }),
+  );
+  return firstFailure;
+}
+
+/** The job container: the shell-detect Cmd, the job's variables, stdin open for the stage scripts. */
+function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, networkReady: Promise<unknown>): Promise<EngineContainer> {
+  const name = resourceName(s.run.runId, "build");
+  const network = s.run.networkName;
+  const entrypoint = plan.image.entrypoint;
+  return s.run.resources.container(
+    createBeforeNetwork(s.docker, {
+      name,
+      Image: image.ref,
+      Cmd: detectShellCommand(),
+      ...(entrypoint && entrypoint.length > 0 ? { Entrypoint: entrypoint } : {}),
+      Env: Object.entries(plan.variables).map(([k, v]) => `${k}=${v}`),
+      WorkingDir: plan.buildDir,
+      Hostname: plan.hostname,
+      ...(plan.image.user ? { User: plan.image.user } : {}),
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      Labels: s.run.labels("build"),
+      HostConfig: { NetworkMode: network, RestartPolicy: { Name: "no" } },
+      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", name] } } },
+    }, networkReady),
+  );
+}
