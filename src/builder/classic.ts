@@ -4,7 +4,7 @@ import { contextTar, INJECTED_DOCKERFILE } from "./context.js";
 import type { BuildRequest, ImageBuilder } from "./image-builder.js";
 import { registryConfigFor } from "./registry-config.js";
 import { withLabelInstruction } from "../dockerfile/labels.js";
-import { daemonMessage } from "../engine/daemon-error.js";
+import { buildConnectionError } from "../engine/daemon-error.js";
 import { readProgress, StreamError } from "../engine/progress.js";
 
 export interface ClassicBuildRequest {
@@ -26,20 +26,6 @@ export interface ClassicBuildRequest {
   /** X-Registry-Config, already URL-safe base64 encoded (see encodeRegistryConfig). */
   registryConfig?: string;
   signal?: AbortSignal;
-}
-
-/** Node's words for a connection the daemon dropped mid-response ("aborted", ECONNRESET, …). */
-const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
-
-function errorMessage(error: unknown): string {
-  const fromDaemon = daemonMessage(error);
-  if (fromDaemon !== undefined) return fromDaemon;
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string }).code ?? "";
-  if (DROPPED.test(message) || DROPPED.test(code)) {
-    return `the Docker daemon closed the connection during the build (${message}), so it stopped or restarted; check that it is running, then run the build again`;
-  }
-  return message;
 }
 
 /**
@@ -82,7 +68,7 @@ export async function runClassicBuild(
     if (request.signal?.aborted) throw error;
     if (!(error instanceof StreamError)) {
       const outcome = tracker.outcome();
-      return { ...outcome, error: errorMessage(error) };
+      return { ...outcome, error: buildConnectionError(error, "the build") };
     }
   }
   return tracker.outcome();

@@ -12,3 +12,22 @@ export function daemonMessage(error: unknown): string | undefined {
 export function daemonErrorText(error: unknown): string {
   return daemonMessage(error) ?? (error instanceof Error ? error.message : String(error));
 }
+
+/** Node's words for a connection the daemon dropped mid-response ("aborted", ECONNRESET, …). */
+const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
+
+/**
+ * What a failed build request means: the daemon's own words, or, when the connection broke
+ * mid-response, that the daemon stopped or restarted during `what` ("the build", "the
+ * BuildKit build") and what to do.
+ */
+export function buildConnectionError(error: unknown, what: string): string {
+  const fromDaemon = daemonMessage(error);
+  if (fromDaemon !== undefined) return fromDaemon;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code ?? "";
+  if (DROPPED.test(message) || DROPPED.test(code)) {
+    return `the Docker daemon closed the connection during ${what} (${message}), so it stopped or restarted; check that it is running, then run the build again`;
+  }
+  return message;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type Docker from "dockerode";
 import type { SecretSet } from "../../common/secrets.js";
-import { daemonMessage } from "../../engine/daemon-error.js";
+import { buildConnectionError } from "../../engine/daemon-error.js";
 import { readProgress, StreamError, type StreamEvent } from "../../engine/progress.js";
 import { contextTar, INJECTED_DOCKERFILE } from "../context.js";
 import type { BuildOutcome, BuildRequest, ImageBuilder } from "../image-builder.js";
@@ -22,8 +22,6 @@ const TRACE = "moby.buildkit.trace";
 const IMAGE_ID = "moby.image.id";
 /** How long an abort waits for the daemon to accept the cancel before it drops the build's connection. */
 const CANCEL_WAIT_MS = 5000;
-/** Node's words for a connection that broke mid-response. */
-const DROPPED = /^(aborted|socket hang up)$|ECONNRESET|EPIPE|ECONNREFUSED/;
 
 /** The `POST /build` query: BuildKit (version 2), its session, and the request's parameters. */
 export function buildQuery(request: BuildRequest, sessionId: string, buildId: string): Record<string, unknown> {
@@ -62,17 +60,6 @@ function stopIfAborted(request: BuildRequest): void {
   if (request.signal?.aborted) throw request.signal.reason;
 }
 
-function connectionError(error: unknown): string {
-  const fromDaemon = daemonMessage(error);
-  if (fromDaemon !== undefined) return fromDaemon;
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string }).code ?? "";
-  if (DROPPED.test(message) || DROPPED.test(code)) {
-    return `the Docker daemon closed the connection during the BuildKit build (${message}), so it stopped or restarted; check that it is running, then run the build again`;
-  }
-  return message;
-}
-
 /**
  * Builds with the daemon's BuildKit through the Engine API: a session of runner-kit's own
  * (credentials per registry host, build secrets), `POST /build?version=2`, and BuildKit's
@@ -101,7 +88,7 @@ export class BuildKitBuilder implements ImageBuilder {
     try {
       session = await openSession(this.docker, codec, methods);
     } catch (error) {
-      return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${connectionError(error)}` };
+      return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${buildConnectionError(error, "the BuildKit build")}` };
     }
     try {
       const outcome = await this.run(request, session, codec, (line) => onLine(redact(line)));
@@ -128,7 +115,7 @@ export class BuildKitBuilder implements ImageBuilder {
       });
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason ?? error;
-      return tracker.interrupted(connectionError(error));
+      return tracker.interrupted(buildConnectionError(error, "the BuildKit build"));
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
     }
