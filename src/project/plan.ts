@@ -1,3 +1,4 @@
+import type { RunnerSection } from "./runner-schema.js";
 /**
  * The Plan: what runner-kit.yaml resolves to. Every later step (render, build, config, ci)
  * takes plain Plan data, never the raw YAML.
@@ -38,8 +39,8 @@ export interface Variant {
   /** Build stage target, when set in the project file. */
   target?: string;
   smoke?: SmokeRef;
-  /** The validated `teams.<team>.runner:` section of this variant's team, when present (added by the render issue). */
-  runner?: unknown;
+  /** The validated `teams.<team>.runner:` section of this variant's team, when present. */
+  runner?: RunnerSection;
   /**
    * Where each build arg's value comes from (added by the findings fix): the template's
    * defaults, the project file (its position), or --build-arg. The build uses it to name
@@ -64,8 +65,8 @@ export interface Plan {
   /** Registry prefix, e.g. "registry.example.com:5000/platform". */
   registry: string;
   variants: Variant[];
-  /** The validated `runner:` section (see src/runner/schema.ts), when present. */
-  runner?: unknown;
+  /** The validated `runner:` section (project/runner-schema.ts), when present. */
+  runner?: RunnerSection;
   /** The validated `ci:` section, when present. */
   ci?: CiSection;
   /** `builder:` when the project names one, with where it is written (for errors). */

@@ -7,7 +7,6 @@ import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
 import { buildRunnerConfig, type RunnerConfigOutput } from "./assemble.js";
 import { readLock } from "../lock/store.js";
-import { parseRunnerSection } from "./parse-section.js";
 import type { RunnerSection } from "../project/runner-schema.js";
 import { writeRunnerFiles } from "./write.js";
 import { checkRunnerFiles } from "./check.js";
@@ -23,17 +22,15 @@ export interface ConfigCommandOptions {
 }
 
 /**
- * The runner sections of a Plan: the top-level one, and each team's (the loader puts a team's
- * `teams.<t>.runner:` on every variant of that team). The loader validated them; this types them.
+ * The runner sections of a Plan: the top-level one, and each team's (the loader validated
+ * them and puts a team's `teams.<t>.runner:` on every variant of that team).
  */
-export function runnerSectionsOf(plan: Plan, label: string): { runner?: RunnerSection; teams: Record<string, RunnerSection | undefined> } {
-  const runner = plan.runner === undefined ? undefined : parseRunnerSection(plan.runner, `${label}: runner`);
+export function runnerSectionsOf(plan: Plan): { runner?: RunnerSection; teams: Record<string, RunnerSection | undefined> } {
   const teams: Record<string, RunnerSection | undefined> = {};
   for (const variant of plan.variants) {
-    if (variant.team === undefined || teams[variant.team] !== undefined) continue;
-    teams[variant.team] = variant.runner === undefined ? undefined : parseRunnerSection(variant.runner, `${label}: teams.${variant.team}.runner`);
+    if (variant.team !== undefined && teams[variant.team] === undefined) teams[variant.team] = variant.runner;
   }
-  return { runner, teams };
+  return { ...(plan.runner !== undefined ? { runner: plan.runner } : {}), teams };
 }
 
 export interface ConfigCommandDeps {
@@ -45,7 +42,7 @@ export interface ConfigCommandDeps {
 export async function runConfigCommand(ctx: CliContext, options: ConfigCommandOptions, deps: ConfigCommandDeps = {}): Promise<RunnerConfigOutput> {
   const plan = await (deps.loadPlan ?? loadPlan)({ cwd: ctx.cwd, configFile: options.configFile });
   const label = relative(ctx.cwd, plan.projectFile) || basename(plan.projectFile);
-  const { runner, teams } = runnerSectionsOf(plan, label);
+  const { runner, teams } = runnerSectionsOf(plan);
   const lock = await readLock(join(plan.rootDir, LOCK_FILE_NAME));
   const output = buildRunnerConfig({
     projectLabel: label,

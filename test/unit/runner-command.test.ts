@@ -1,3 +1,4 @@
+import { parseRunnerSection } from "../../src/runner/parse-section.js";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,8 +45,9 @@ describe("runConfigCommand", () => {
       projectFile: join(root, "runner-kit.yaml"),
       rootDir: root,
       registry: "registry.example.com:5000/platform",
-      variants: TWO_TEAM_VARIANTS.map((v) => (v.team ? { ...v, runner: doc.teams[v.team]?.runner } : v)),
-      runner: doc.runner,
+      // Validated like the loader does: a Plan carries runner sections already parsed.
+      variants: TWO_TEAM_VARIANTS.map((v) => (v.team && doc.teams[v.team]?.runner ? { ...v, runner: parseRunnerSection(doc.teams[v.team]!.runner, `teams.${v.team}.runner`) } : v)),
+      runner: parseRunnerSection(doc.runner, "runner"),
     };
   };
 
