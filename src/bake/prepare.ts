@@ -1,6 +1,7 @@
-import { isAbsolute, relative, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, relative, sep } from "node:path";
 import { computeContentHash } from "../builder/content-hash.js";
-import { listContextFiles } from "../builder/context-files.js";
+import { listContextFiles, type ContextEntry } from "../builder/context-files.js";
 import { INJECTED_DOCKERFILE } from "../builder/context.js";
 import { dockerfileBases } from "../dockerfile/from.js";
 import { parseDockerfile } from "../dockerfile/parse.js";
@@ -34,6 +35,17 @@ function renderedInContext(variant: Variant): string[] {
 }
 
 /**
+ * The files of a variant's build context. The default context is the rendered Dockerfile's
+ * own folder: before the first `render` it does not exist yet, and it is an empty context
+ * (the Dockerfile is rendered fresh for every build anyway). A `context:` the project names
+ * must exist.
+ */
+async function contextEntries(variant: Variant): Promise<ContextEntry[]> {
+  if (variant.context === dirname(variant.dockerfile) && !existsSync(variant.context)) return [];
+  return (await listContextFiles(variant.context, [INJECTED_DOCKERFILE, ...renderedInContext(variant)])).entries;
+}
+
+/**
  * Render every variant, read its FROM images and its build context, find which variants
  * build FROM other variants of the project, and compute content hashes (a dependency's
  * hash is part of its dependents'). Refuses a build arg no rendered Dockerfile declares;
@@ -58,8 +70,7 @@ export async function prepareVariants(
   checkDeclaredArgs((await withProjectBuildArgs(rendered, options.elsewhere)).map((r) => ({ variant: r.variant, dockerfile: r.model })));
   const staged = await Promise.all(
     rendered.map(async (r) => {
-      const listing = await listContextFiles(r.variant.context, [INJECTED_DOCKERFILE, ...renderedInContext(r.variant)]);
-      return { ...r, ...classified.get(r.variant.id)!, entries: listing.entries };
+      return { ...r, ...classified.get(r.variant.id)!, entries: await contextEntries(r.variant) };
     }),
   );
   checkAcyclic(staged.map((s) => ({ id: s.variant.id, dependsOn: s.dependsOn })));
