@@ -1,5 +1,4 @@
 import { join, resolve } from "node:path";
-import { execa } from "execa";
 import type { CliContext } from "../common/context.js";
 import { say } from "../common/context.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
@@ -57,7 +56,8 @@ export async function runCi(ctx: CliContext, options: CiOptions, git?: GitRunner
   let variants = plan.variants;
   const skipped: string[] = [];
   if (options.changedSince) {
-    const runGit: GitRunner = git ?? (async (args) => (await execa("git", args, { cwd: plan.rootDir })).stdout);
+    // execa is loaded only when --changed-since asks git.
+    const runGit: GitRunner = git ?? (async (args) => (await (await import("execa")).execa("git", args, { cwd: plan.rootDir })).stdout);
     const changed = await changedFilesSince(runGit, options.changedSince);
     variants = variantsAffectedBy(plan, dependsOn, changed);
     for (const v of plan.variants) if (!variants.includes(v)) skipped.push(v.id);
