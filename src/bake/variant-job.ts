@@ -2,6 +2,7 @@ import type { ImageBuilder } from "../builder/image-builder.js";
 import type { ImageClient, LocalImage } from "../builder/image-client.js";
 import { imageLabels } from "../builder/image-labels.js";
 import { stepFailureText } from "../builder/step-failure.js";
+import { baseArgHint } from "./base-arg-hint.js";
 import { pinOf } from "../lock/entry.js";
 import { credentialFor } from "../push/registry-access.js";
 import { parseImageReference } from "../reference/parse.js";
@@ -47,8 +48,9 @@ async function build(p: PreparedVariant, job: JobContext): Promise<string> {
     (line) => deps.reporter.line(variant.id, line),
   );
   if (outcome.error !== undefined || !outcome.imageId) {
+    const hint = baseArgHint(p.model, variant.args, p.target, outcome);
     throw new JobFailure(
-      stepFailureText(outcome),
+      hint ? `${stepFailureText(outcome)} (${hint})` : stepFailureText(outcome),
       { ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}), output: outcome.tail },
       outcome.error !== undefined && PULL_REFUSED.test(outcome.error) ? baseImages : [],
     );

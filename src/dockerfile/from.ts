@@ -73,3 +73,18 @@ export function dockerfileBases(input: string | Dockerfile, buildArgs: Record<st
   const finalBase = finalBaseOf(stages, target);
   return finalBase !== undefined ? { stages, externalImages: external, finalBase } : { stages, externalImages: external };
 }
+
+/** The ARGs each FROM names in its image (`FROM ${BASE}` → ["BASE"]), by the FROM's line; FROMs without ARGs are left out. */
+export function baseImageArgs(input: string | Dockerfile): Map<number, string[]> {
+  const dockerfile = asDockerfile(input);
+  const byLine = new Map<number, string[]>();
+  for (const stage of dockerfile.stages) {
+    const used = new Set<string>();
+    instructionWords(stage.from.args, dockerfile.escape, (name) => {
+      used.add(name);
+      return undefined;
+    });
+    if (used.size > 0) byLine.set(stage.from.line, [...used]);
+  }
+  return byLine;
+}
