@@ -28,6 +28,18 @@ function labelKeys(instructions: Instruction[], dockerfile: Dockerfile): Set<str
 }
 
 /**
+ * The labels runner-kit adds to the stage that is built: OCI keys the template's own LABEL
+ * instructions set are left to the template (it knows its version and title best);
+ * `io.runner-kit.*` keys are always runner-kit's. Both builders apply this rule (BuildKit
+ * takes the result as the build's `labels` parameter).
+ */
+export function labelsToAdd(input: string | Dockerfile, labels: Record<string, string>, target?: string): Record<string, string> {
+  const dockerfile = asDockerfile(input);
+  const own = labelKeys(builtStage(dockerfile, target)?.instructions ?? [], dockerfile);
+  return Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith("io.runner-kit.") || !own.has(k)));
+}
+
+/**
  * The Dockerfile with runner-kit's labels added to the stage that is built (the target,
  * else the last), without an extra build step when possible:
  * - OCI keys the template's own LABEL instructions set are kept (the template knows its
@@ -41,10 +53,8 @@ export function withLabelInstruction(input: string | Dockerfile, labels: Record<
   const dockerfile = asDockerfile(input);
   const { text, escape } = dockerfile;
   const stage = builtStage(dockerfile, target);
-  const own = labelKeys(stage?.instructions ?? [], dockerfile);
-  const keys = Object.keys(labels)
-    .filter((k) => k.startsWith("io.runner-kit.") || !own.has(k))
-    .sort();
+  const added = labelsToAdd(dockerfile, labels, target);
+  const keys = Object.keys(added).sort();
   if (keys.length === 0) return text;
   const pairs = keys.map((k) => `${quote(k, escape)}=${quote(labels[k]!, escape)}`);
   const lines = text.split("\n");

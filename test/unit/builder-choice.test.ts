@@ -89,4 +89,16 @@ describe("the POST /build query of a BuildKit build", () => {
     });
     expect(query).not.toHaveProperty("remote");
   });
+
+  it("leaves OCI labels the template's built stage sets to the template, as the classic builder does", () => {
+    const query = buildQuery(
+      request({
+        dockerfile: 'FROM busybox\nLABEL org.opencontainers.image.title="mine"\n',
+        labels: { "org.opencontainers.image.title": "app", "org.opencontainers.image.version": "1", "io.runner-kit.variant": "app" },
+      }),
+      "s",
+      "b",
+    );
+    expect(query.labels).toEqual({ "org.opencontainers.image.version": "1", "io.runner-kit.variant": "app" });
+  });
 });

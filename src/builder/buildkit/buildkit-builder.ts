@@ -3,6 +3,7 @@ import type Docker from "dockerode";
 import type { SecretSet } from "../../common/secrets.js";
 import { buildConnectionError } from "../../engine/daemon-error.js";
 import { readProgress, StreamError, type StreamEvent } from "../../engine/progress.js";
+import { labelsToAdd } from "../../dockerfile/labels.js";
 import { contextTar, INJECTED_DOCKERFILE } from "../context.js";
 import type { BuildOutcome, BuildRequest, ImageBuilder } from "../image-builder.js";
 import { authMethods, explainRefusal, type ServedHosts } from "./auth-service.js";
@@ -27,7 +28,9 @@ const CANCEL_WAIT_MS = 5000;
 export function buildQuery(request: BuildRequest, sessionId: string, buildId: string): Record<string, unknown> {
   const buildargs = { ...request.buildArgs, ...(request.inlineCache ? { BUILDKIT_INLINE_CACHE: "1" } : {}) };
   const query: Record<string, unknown> = { version: "2", session: sessionId, buildid: buildId, t: request.tags, dockerfile: INJECTED_DOCKERFILE, buildargs };
-  if (request.labels && Object.keys(request.labels).length > 0) query.labels = request.labels;
+  // The template's own OCI labels win over runner-kit's, as with the classic builder.
+  const labels = request.labels ? labelsToAdd(request.model ?? request.dockerfile, request.labels, request.target) : {};
+  if (Object.keys(labels).length > 0) query.labels = labels;
   if (request.target) query.target = request.target;
   if (request.platform) query.platform = request.platform;
   if (request.noCache) query.nocache = true;
