@@ -22,6 +22,7 @@ import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
 import { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./reporters.js";
+import { progressMode, type ProgressRequest } from "./progress-mode.js";
 import { summaryDocument, summaryTable } from "./summary.js";
 import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
@@ -44,6 +45,8 @@ export interface BuildCommandOptions {
   /** Write this run's lock entries to this file (a fragment) instead of updating runner-kit.lock. */
   lockOut?: string;
   force?: boolean;
+  /** --progress: auto (default), tty, plain or gitlab. */
+  progress?: ProgressRequest;
   /** --builder: overrides the project's builder: (default: BuildKit where the daemon has it). */
   builder?: BuilderKind;
   /** commander's --no-cache gives cache: false. */
@@ -60,12 +63,17 @@ function parseJobs(value: string | undefined): number {
   return Number(value);
 }
 
-function chooseReporter(ctx: CliContext, quiet: boolean): BuildReporter {
+function chooseReporter(ctx: CliContext, quiet: boolean, progress: ProgressRequest | undefined): BuildReporter {
   const write = (line: string) => say(ctx, line);
   if (quiet) return quietReporter(write);
-  if (ctx.env.GITLAB_CI) return gitlabReporter(write);
-  if (ctx.stderr.isTTY && !ctx.env.CI) return ttyReporter((text) => ctx.stderr.write(ctx.secrets.redact(text)));
-  return plainReporter(write);
+  switch (progressMode(progress, { isTTY: ctx.stderr.isTTY === true, env: ctx.env })) {
+    case "gitlab":
+      return gitlabReporter(write);
+    case "tty":
+      return ttyReporter((text) => ctx.stderr.write(ctx.secrets.redact(text)));
+    case "plain":
+      return plainReporter(write);
+  }
 }
 
 function buildOptionsFrom(options: BuildCommandOptions): BuildOptions {
@@ -215,7 +223,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
   const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
-  const reporter = chooseReporter(ctx, options.quiet === true);
+  const reporter = chooseReporter(ctx, options.quiet === true, options.progress);
   let results: VariantResult[];
   try {
     results = await buildPrepared(prepared, { ...deps, reporter }, { ...buildOptions, builder });

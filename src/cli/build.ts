@@ -21,6 +21,7 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--pull", "always pull newer base images")
     .addOption(new Option("--builder <builder>", "the daemon's builder (default: the project's builder:, else BuildKit where the daemon has it)").choices(["buildkit", "classic"]))
     .option("--jobs <n>", "images built at once", "2")
+    .addOption(new Option("--progress <mode>", "progress on stderr: auto (a live view on a terminal, plain lines in CI, sections under GITLAB_CI), tty, plain or gitlab").choices(["auto", "tty", "plain", "gitlab"]).default("auto"))
     .option("--json", "print one JSON document on stdout")
     .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build job-base --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n")
     .action(async (images: string[], _opts: unknown, command: Command) => {

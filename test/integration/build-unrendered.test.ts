@@ -42,6 +42,19 @@ describe("build of a project that was never rendered", () => {
     await expectNoLeaks(runId);
   });
 
+  it("--progress picks the reporter whatever the environment says: GitLab sections, or plain lines", async () => {
+    const gitlab = await run(["build", "--force", "--progress", "gitlab"]);
+    expect(gitlab.code, gitlab.stderr).toBe(0);
+    expect(gitlab.stderr).toMatch(/section_start:\d+:/);
+    const plain = await runInProcess(["build", "--force", "--progress", "plain"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: "1", GITLAB_CI: "true", RUNNER_KIT_RUN_ID: runId, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) },
+    });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain("section_start");
+    expect(plain.stderr).toMatch(/^\[app\] /m);
+  });
+
   it("still refuses a context: the project names that does not exist", async () => {
     writeProjectFile(dir, "runner-kit.yaml", [`registry: rk-unrendered-${runId}`, "templates: templates", "images:", "  app:", "    template: app", "    context: docker/app", "    tags: [v1]", ""].join("\n"));
     const r = await run(["build"]);
