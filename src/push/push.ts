@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { sleep } from "../common/sleep.js";
 import { daemonErrorText } from "../engine/daemon-error.js";
 import { readProgress, StreamError, type StreamEvent } from "../engine/progress.js";
 import type { DaemonAuthConfig } from "../auth/daemon-auth.js";
@@ -68,8 +69,6 @@ function describe(error: unknown): string {
 export const DEFAULT_PUSH_ATTEMPTS = 5;
 export const DEFAULT_PUSH_BACKOFF_MS = 2000;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Push repository:tag through the daemon and return the manifest digest. Transient
  * failures are retried with exponential backoff (bounded, each retry reported through
@@ -77,7 +76,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function pushTag(docker: Docker, repository: string, tag: string, options: PushOptions): Promise<string> {
   const attempts = options.attempts ?? DEFAULT_PUSH_ATTEMPTS;
-  const sleep = options.sleep ?? defaultSleep;
+  // The pause between attempts listens to Ctrl-C: an abort ends it at once.
+  const pause = options.sleep ?? ((ms: number) => sleep(ms, options.signal));
   let delay = options.backoffMs ?? DEFAULT_PUSH_BACKOFF_MS;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -98,7 +98,7 @@ export async function pushTag(docker: Docker, repository: string, tag: string, o
       const kind = classifyPushError(message);
       if (kind !== "transient" || attempt >= attempts) throw new PushError(message, kind, attempt);
       options.onRetry?.({ attempt: attempt + 1, attempts, delayMs: delay, error: message });
-      await sleep(delay);
+      await pause(delay);
       delay = Math.min(delay * 2, 30_000);
     }
   }

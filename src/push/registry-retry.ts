@@ -1,3 +1,4 @@
+import { sleep } from "../common/sleep.js";
 import { classifyPushError, DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, type PushOptions } from "./push.js";
 import { RegistryHttpError } from "./registry-api.js";
 
@@ -24,7 +25,7 @@ export function registryErrorIsTransient(error: unknown): boolean {
  */
 export async function withRegistryRetries<T>(call: () => Promise<T>, options: RegistryRetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? DEFAULT_PUSH_ATTEMPTS;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const pause = options.sleep ?? ((ms: number) => sleep(ms, options.signal));
   let delay = options.backoffMs ?? DEFAULT_PUSH_BACKOFF_MS;
   for (let attempt = 1; ; attempt++) {
     // Ctrl-C between calls stops here: the caller's finally blocks clean up.
@@ -34,7 +35,7 @@ export async function withRegistryRetries<T>(call: () => Promise<T>, options: Re
     } catch (error) {
       if (options.signal?.aborted || attempt >= attempts || !registryErrorIsTransient(error)) throw error;
       options.onRetry?.({ attempt: attempt + 1, attempts, delayMs: delay, error: error instanceof Error ? error.message : String(error) });
-      await sleep(delay);
+      await pause(delay);
       delay = Math.min(delay * 2, 30_000);
     }
   }

@@ -78,7 +78,7 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
 
 /** The job image, then one entry per service: its image, or undefined when it is not started (no host name). */
 function pullImages(s: RunSession, plan: JobPlan): Promise<[ImageInfo, ...(ImageInfo | undefined)[]]> {
-  const deps = { docker: s.docker, resolveAuth: s.resolveAuth, log: s.log.line };
+  const deps = { docker: s.docker, resolveAuth: s.resolveAuth, log: s.log.line, ...(s.signal ? { signal: s.signal } : {}) };
   return Promise.all([
     ensureImage(deps, plan.imageRef, plan.pullPolicy),
     ...plan.services.map((svc) => (svc.aliases.length === 0 ? Promise.resolve(undefined) : ensureImage(deps, svc.spec.name, svc.pullPolicy))),

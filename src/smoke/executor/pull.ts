@@ -7,6 +7,7 @@ import type { EngineApi } from "../../engine/engine-api.js";
 import type { ResolveAuth } from "../../auth/lazy-resolver.js";
 import { configError, failure } from "../../common/errors.js";
 import { readProgress } from "../../engine/progress.js";
+import { withRegistryRetries, type RegistryRetryOptions } from "../../push/registry-retry.js";
 import { splitNameAndVersion } from "./aliases.js";
 import type { PullPolicy } from "../job/parse.js";
 
@@ -22,6 +23,10 @@ export interface PullDeps {
   docker: EngineApi;
   resolveAuth?: ResolveAuth;
   log: (line: string) => void;
+  /** Ctrl-C: ends a pause between pull attempts at once. */
+  signal?: AbortSignal;
+  /** The retry budget (default: a push's, see push/registry-retry.ts); tests shorten it. */
+  retry?: Pick<RegistryRetryOptions, "attempts" | "backoffMs" | "sleep">;
 }
 
 async function inspectLocal(docker: EngineApi, ref: string): Promise<ImageInfo | undefined> {
@@ -49,18 +54,21 @@ async function pull(deps: PullDeps, ref: string): Promise<void> {
   if (credential) deps.log(`Authenticating with credentials from ${credential.source}`);
   deps.log(`Pulling docker image ${pullRef} ...`);
   const authconfig = credential ? (await import("../../auth/daemon-auth.js")).dockerAuthConfig(credential) : undefined;
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt += 1) {
-    try {
-      await readProgress(await deps.docker.pull(pullRef, authconfig ? { authconfig: { ...authconfig } } : {}));
-      return;
-    } catch (error) {
-      lastError = error;
-      const message = error instanceof Error ? error.message : String(error);
-      // Only transient failures are worth a retry.
-      if (!/timeout|temporar|reset|EOF|TLS handshake|50[234]/i.test(message)) break;
-    }
+  try {
+    // One retry policy with pushes: transient failures only, the same pauses, Ctrl-C ends a pause.
+    await withRegistryRetries(async () => void (await readProgress(await deps.docker.pull(pullRef, authconfig ? { authconfig: { ...authconfig } } : {}))), {
+      ...deps.retry,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      onRetry: ({ attempt, attempts, delayMs, error }) => deps.log(`Pulling ${pullRef} failed (${error.trim()}); retrying in ${delayMs / 1000} s (attempt ${attempt} of ${attempts})`),
+    });
+    return;
+  } catch (error) {
+    if (deps.signal?.aborted) throw error;
+    return pullFailed(pullRef, credential, error);
   }
+}
+
+function pullFailed(pullRef: string, credential: { source: string } | undefined, lastError: unknown): never {
   const message = lastError instanceof Error ? lastError.message : String(lastError);
   throw failure(`cannot pull the image ${pullRef}: ${message.trim()}`, {
     where: pullRef,
