@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newRunId } from "../../src/engine/labels.js";
-import { runInProcess } from "../support/cli.js";
+import { runInProject } from "../support/cli.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { writeProjectFile } from "../support/project-files.js";
 
@@ -15,11 +15,7 @@ import { writeProjectFile } from "../support/project-files.js";
 describe("a FROM whose build arg names an image the daemon cannot pull", () => {
   const runId = newRunId();
   let dir: string;
-  const run = (argv: string[]) =>
-    runInProcess(argv, {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: "1", RUNNER_KIT_RUN_ID: runId, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) },
-    });
+  const run = (argv: string[]) => runInProject(dir, runId, argv);
   const missing = "127.0.0.1:9/runner-kit-test/nosuch:1";
 
   beforeAll(() => {

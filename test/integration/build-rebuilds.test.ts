@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newRunId } from "../../src/engine/labels.js";
-import { runInProcess } from "../support/cli.js";
+import { runInProject } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { writeProjectFiles } from "../support/project-files.js";
@@ -18,14 +18,7 @@ describe("runner-kit build does not rebuild what did not change", () => {
   const prefix = `rebuild.test/rk-${runId}`;
   let dir: string;
 
-  const env = (): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH,
-    HOME: dir,
-    NO_COLOR: "1",
-    RUNNER_KIT_RUN_ID: runId,
-    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-  });
-  const run = (argv: string[]) => runInProcess(argv, { cwd: dir, env: env() });
+  const run = (argv: string[]) => runInProject(dir, runId, argv);
   /** The status of each image in the --json summary. */
   const statuses = async (argv: string[]) => {
     const r = await run([...argv, "--json"]);

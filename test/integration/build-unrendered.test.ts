@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newRunId } from "../../src/engine/labels.js";
-import { runInProcess } from "../support/cli.js";
+import { runInProject } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { writeProjectFile } from "../support/project-files.js";
@@ -17,11 +17,7 @@ describe("build of a project that was never rendered", () => {
   const runId = newRunId();
   const repository = `rk-unrendered-${runId}/app`;
   let dir: string;
-  const run = (argv: string[]) =>
-    runInProcess(argv, {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: "1", RUNNER_KIT_RUN_ID: runId, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) },
-    });
+  const run = (argv: string[]) => runInProject(dir, runId, argv);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "rk-unrendered-"));
@@ -46,10 +42,7 @@ describe("build of a project that was never rendered", () => {
     const gitlab = await run(["build", "--force", "--progress", "gitlab"]);
     expect(gitlab.code, gitlab.stderr).toBe(0);
     expect(gitlab.stderr).toMatch(/section_start:\d+:/);
-    const plain = await runInProcess(["build", "--force", "--progress", "plain"], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: "1", GITLAB_CI: "true", RUNNER_KIT_RUN_ID: runId, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) },
-    });
+    const plain = await runInProject(dir, runId, ["build", "--force", "--progress", "plain"], { GITLAB_CI: "true" });
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stderr).not.toContain("section_start");
     expect(plain.stderr).toMatch(/^\[app\] /m);

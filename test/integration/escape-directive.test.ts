@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newRunId } from "../../src/engine/labels.js";
-import { runInProcess } from "../support/cli.js";
+import { runInProject } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { writeProjectFile } from "../support/project-files.js";
@@ -17,14 +17,7 @@ describe("a backtick-escaped template: render, lint, build", () => {
   const runId = newRunId();
   const repository = `rk-escape-${runId}/app`;
   let dir: string;
-  const env = (): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH,
-    HOME: dir,
-    NO_COLOR: "1",
-    RUNNER_KIT_RUN_ID: runId,
-    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-  });
-  const run = (argv: string[]) => runInProcess(argv, { cwd: dir, env: env() });
+  const run = (argv: string[]) => runInProject(dir, runId, argv);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "rk-escape-"));

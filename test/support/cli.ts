@@ -43,3 +43,23 @@ export async function runBin(
   });
   return { code: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * A project's own environment for an in-process run: nothing of the developer's Docker
+ * config (HOME is the project), no colour, the test's run id, and the daemon the tests use.
+ */
+export function projectEnv(home: string, runId: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    NO_COLOR: "1",
+    RUNNER_KIT_RUN_ID: runId,
+    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+    ...extra,
+  };
+}
+
+/** `runner-kit ARGV` in-process in a project directory, with projectEnv. */
+export function runInProject(dir: string, runId: string, argv: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runInProcess(argv, { cwd: dir, env: projectEnv(dir, runId, extra) });
+}
