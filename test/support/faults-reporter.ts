@@ -15,6 +15,7 @@ const KINDS: [RegExp, string][] = [
   [/faults-daemon-restart\.test\.ts$/, "Docker daemon restarted mid-build"],
   [/faults-buildkit-daemon\.test\.ts$/, "Docker daemon restarted mid-BuildKit-build"],
   [/faults-parallel-smoke\.test\.ts$/, "20 parallel smoke runs"],
+  [/faults-index-registry\.test\.ts$/, "registry killed during an index push"],
   [/faults-kill-files\.test\.ts$/, "kill -9 during config/build"],
 ];
 
