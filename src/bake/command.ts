@@ -23,6 +23,8 @@ import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
 import { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./reporters.js";
 import { progressMode, type ProgressRequest } from "./progress-mode.js";
+import { dryRun, dryRunTable, type DryRunRow } from "./dry-run.js";
+import { dockerImageClient } from "../builder/image-client.js";
 import { summaryDocument, summaryTable } from "./summary.js";
 import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
@@ -45,6 +47,8 @@ export interface BuildCommandOptions {
   /** Write this run's lock entries to this file (a fragment) instead of updating runner-kit.lock. */
   lockOut?: string;
   force?: boolean;
+  /** --dry-run: say what would be built, pushed or is up to date, and why; build and write nothing. */
+  dryRun?: boolean;
   /** --progress: auto (default), tty, plain or gitlab. */
   progress?: ProgressRequest;
   /** --builder: overrides the project's builder: (default: BuildKit where the daemon has it). */
@@ -141,6 +145,12 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
   return { deps, smoke, builder };
 }
 
+/** `--dry-run`: what would happen, as a table or one JSON document; nothing was built or written. */
+function reportDryRun(ctx: CliContext, options: BuildCommandOptions, rows: DryRunRow[]): void {
+  if (options.json) printJson(ctx, { dryRun: true, images: rows });
+  else print(ctx, dryRunTable(rows));
+}
+
 /** runner-kit.lock (or the --lock-out fragment) after this run. */
 async function recordLock(ctx: CliContext, options: BuildCommandOptions, lockPath: string, previousLock: LockFile | undefined, prepared: PreparedVariant[], results: VariantResult[]): Promise<void> {
   const updates = lockUpdates(
@@ -223,6 +233,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
   const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
+  if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, dockerImageClient(deps.docker), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
   const reporter = chooseReporter(ctx, options.quiet === true, options.progress);
   let results: VariantResult[];
   try {

@@ -13,13 +13,19 @@ export interface Detection {
   error?: unknown;
 }
 
+/** The local image that has this content hash (read only); undefined when none. */
+export async function findLocal(images: ImageClient, p: PreparedVariant): Promise<{ id: string; first: LocalImage | undefined } | undefined> {
+  const first = await images.inspect(`${p.variant.repository}:${p.variant.tags[0]}`);
+  const id = first?.labels[CONTENT_HASH_LABEL] === p.contentHash ? first.id : (await images.listByLabel(CONTENT_HASH_LABEL, p.contentHash))[0];
+  return id ? { id, first } : undefined;
+}
+
 /** The local image that already has this content hash, tagged with every tag; undefined when none. */
 async function localUpToDate(images: ImageClient, p: PreparedVariant): Promise<string | undefined> {
   const { repository, tags } = p.variant;
-  const first = await images.inspect(`${repository}:${tags[0]}`);
-  let id = first?.labels[CONTENT_HASH_LABEL] === p.contentHash ? first.id : undefined;
-  id ??= (await images.listByLabel(CONTENT_HASH_LABEL, p.contentHash))[0];
-  if (!id) return undefined;
+  const found = await findLocal(images, p);
+  if (!found) return undefined;
+  const { id, first } = found;
   for (const tag of tags) {
     const current: LocalImage | undefined = tag === tags[0] && first?.id === id ? first : await images.inspect(`${repository}:${tag}`);
     if (current?.id !== id) await images.tag(id, repository, tag);
@@ -32,7 +38,7 @@ async function localUpToDate(images: ImageClient, p: PreparedVariant): Promise<s
  * manifest digest (one HEAD) is the one already checked carries the same labels, so only a
  * tag pointing elsewhere costs the manifest and config reads.
  */
-async function registryUpToDate(access: RepositoryAccess, p: PreparedVariant): Promise<string | undefined> {
+export async function registryUpToDate(access: RepositoryAccess, p: PreparedVariant): Promise<string | undefined> {
   let digest: string | undefined;
   for (const tag of p.variant.tags) {
     if (digest !== undefined && (await access.client.manifestDigest(access.path, tag)) === digest) continue;
