@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { runnerKitVersion } from "../common/version.js";
 import { Command, CommanderError } from "commander";
 import { abortSignalName, describeError, ExitCode, isRunnerKitError, signalExitCode } from "../common/errors.js";
 import type { CliContext } from "../common/context.js";
@@ -12,16 +12,11 @@ import { renderCommand } from "./render.js";
 import { schemaCommand } from "./schema.js";
 import { smokeCommand } from "./smoke.js";
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
-
 /** The commander tree. Command files import only commander; work is loaded on demand. */
 export function createProgram(ctx: CliContext): Command {
   const program = new Command("runner-kit")
     .description("Render, build, push, configure and smoke-test GitLab Runner Docker-executor images from runner-kit.yaml.")
-    .version(packageVersion(), "-V, --version")
+    .version(runnerKitVersion(), "-V, --version")
     .option("-c, --config <file>", "project file", "runner-kit.yaml")
     .option("--debug", "show stack traces and Docker API details")
     .option("-q, --quiet", "print only errors and results")

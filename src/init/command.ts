@@ -3,7 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { say, type CliContext } from "../common/context.js";
 import { configError } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
-import { runnerKitVersion } from "../pipeline/version.js";
+import { runnerKitVersion } from "../common/version.js";
 import { scaffoldFiles } from "./scaffold.js";
 
 export interface InitCommandOptions {

@@ -20,7 +20,7 @@ import { pipelineYaml } from "./document.js";
 import { generatePipeline } from "./generate.js";
 import { variantsAffectedBy } from "./select.js";
 import { pipelineProblems } from "./validate.js";
-import { runnerKitVersion } from "./version.js";
+import { runnerKitVersion } from "../common/version.js";
 
 export interface CiOptions {
   config?: string;

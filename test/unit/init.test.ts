@@ -6,7 +6,7 @@ import { makeProject } from "../fixtures/project/make-project.js";
 import { parse } from "yaml";
 import { loadPlan } from "../../src/project/load.js";
 import { pipelineProblems } from "../../src/pipeline/validate.js";
-import { runnerKitVersion } from "../../src/pipeline/version.js";
+import { runnerKitVersion } from "../../src/common/version.js";
 
 describe("runner-kit init", () => {
   it("scaffolds a project that renders and lints clean out of the box", async () => {

@@ -16,15 +16,20 @@ async function loadError(yaml: string, options: { set?: string[] } = {}): Promis
   return error;
 }
 
+/** What setLayer throws for one --set assignment (undefined when it accepts it). */
+function setLayerError(text: string): unknown {
+  try {
+    setLayer([text]);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe("--set values are single-line", () => {
   it("refuses a line feed or carriage return in the value, naming the key (exit 2)", () => {
     for (const text of ["pkg=jq\nRUN evil", "pkg=jq\r\nx", "a.b=x\ry"]) {
-      let error: unknown;
-      try {
-        setLayer([text]);
-      } catch (e) {
-        error = e;
-      }
+      const error = setLayerError(text);
       expect(error, text).toBeInstanceOf(RunnerKitError);
       const key = text.slice(0, text.indexOf("="));
       expect((error as RunnerKitError).message).toBe(`--set ${key}: the value contains a line break, and values given with --set are single-line`);
@@ -40,12 +45,7 @@ describe("--set values are single-line", () => {
 describe("--set values that are broken YAML", () => {
   it("a list, mapping or quoted string that does not close is a usage error naming the key, not a template error", () => {
     for (const [text, key] of [["packages=[jq", "packages"], ["ecr={registries: [a]", "ecr"], ['a.b="open', "a.b"]] as const) {
-      let error: unknown;
-      try {
-        setLayer([text]);
-      } catch (e) {
-        error = e;
-      }
+      const error = setLayerError(text);
       expect(error, text).toBeInstanceOf(RunnerKitError);
       expect((error as RunnerKitError).message).toMatch(new RegExp(`^--set ${key.replace(".", "\\.")}: the value .* is not valid YAML \\(`));
       expect((error as RunnerKitError).exitCode).toBe(2);
