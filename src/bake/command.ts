@@ -104,9 +104,9 @@ function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepa
 async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined; builder: BuilderKind }> {
   const connection = await connectDocker(ctx.env);
   await pingDocker(connection);
-  const builder = options.builder
-    ? chooseBuilder(options.builder, await connection.docker.version(), `--builder ${options.builder}`)
-    : chooseBuilder(plan.builder?.kind, await connection.docker.version(), plan.builder?.where);
+  // --builder wins over the project's builder:; neither: BuildKit where the daemon has it.
+  const requested = options.builder ? { kind: options.builder, where: `--builder ${options.builder}` } : plan.builder;
+  const builder = chooseBuilder(requested?.kind, await connection.docker.version(), requested?.where);
   // Asked lazily: GET /info is slow, and an up-to-date local build never contacts a registry.
   let insecure: Promise<(domain: string) => boolean> | undefined;
   const insecureRegistry = async (domain: string) => {

@@ -4,7 +4,7 @@ import { print, say, warn, type CliContext } from "../common/context.js";
 import { configError, failure, usageError } from "../common/errors.js";
 import { listNames } from "../common/nearest.js";
 import { loadPlan } from "../project/load.js";
-import { readExisting } from "../render/output.js";
+import { readExisting } from "../common/read-existing.js";
 import { loadLintConfig } from "./config-file.js";
 import { lintDockerfile, RULES } from "./lint.js";
 import { applyPolicy, failing } from "./policy.js";

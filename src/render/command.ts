@@ -6,7 +6,8 @@ import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
 import { unifiedDiff } from "./diff.js";
 import { hasGeneratedHeader } from "./header.js";
-import { outputPath, outputRoot, readExisting, staleDockerfiles } from "./output.js";
+import { outputPath, outputRoot, staleDockerfiles } from "./output.js";
+import { readExisting } from "../common/read-existing.js";
 import { renderVariantDetailed, type RenderedVariant } from "./render.js";
 import { TemplateStore } from "../template/template-store.js";
 

@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { readExisting } from "../common/read-existing.js";
 import { join, relative, resolve } from "node:path";
 import type { Plan, Variant } from "../project/plan.js";
 import { hasGeneratedHeader } from "./header.js";
@@ -15,16 +16,6 @@ export function outputPath(plan: Plan, variant: Variant, outDir?: string): strin
 /** The output directory that holds every planned Dockerfile. */
 export function outputRoot(plan: Plan, outDir?: string): string {
   return outDir ?? join(plan.rootDir, "images");
-}
-
-/** Current file content, or undefined when there is none. */
-export async function readExisting(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { readExisting } from "../common/read-existing.js";
 import { join } from "node:path";
 import { unifiedDiff } from "../render/diff.js";
 import type { OutputFile } from "./assemble.js";
@@ -11,14 +12,9 @@ export interface FileCheck {
   detail?: string;
 }
 
-async function readExisting(path: string): Promise<{ text: string; mode: number } | undefined> {
-  try {
-    const [text, info] = await Promise.all([readFile(path, "utf8"), stat(path)]);
-    return { text, mode: info.mode & 0o777 };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
+async function readWritten(path: string): Promise<{ text: string; mode: number } | undefined> {
+  const text = await readExisting(path);
+  return text === undefined ? undefined : { text, mode: (await stat(path)).mode & 0o777 };
 }
 
 const octal = (mode: number) => `0${mode.toString(8)}`;
@@ -32,7 +28,7 @@ export async function checkRunnerFiles(outDir: string, files: OutputFile[], show
   const checks: FileCheck[] = [];
   for (const file of files) {
     const path = join(outDir, file.path);
-    const existing = await readExisting(path);
+    const existing = await readWritten(path);
     if (existing === undefined) {
       checks.push({ path: show(path), status: "missing", detail: `${show(path)}: missing` });
       continue;
