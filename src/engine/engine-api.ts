@@ -24,8 +24,18 @@ export interface ContainerSpec {
   AttachStderr?: boolean;
   Tty?: boolean;
   Labels?: Record<string, string>;
-  HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name: string } };
+  HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name: string }; ExtraHosts?: string[] };
   NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases?: string[] }> };
+}
+
+/** What smoke reads of a container's inspect document: its addresses. */
+export interface ContainerInspect {
+  Id: string;
+  NetworkSettings?: {
+    IPAddress?: string;
+    GlobalIPv6Address?: string;
+    Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string }>;
+  };
 }
 
 export interface NetworkSpec {
@@ -70,6 +80,7 @@ export interface EngineContainer {
   putArchive(tar: NodeJS.ReadableStream, options: { path: string }): Promise<unknown>;
   /** The multiplexed log (non-TTY containers), not followed. */
   logs(options: { stdout: true; stderr: true; follow: false; tail: number }): Promise<Buffer>;
+  inspect(): Promise<ContainerInspect>;
 }
 
 export interface EngineApi {

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import { encodeAuthHeader } from "../auth/auth-header.js";
 import { splitReference } from "../reference/parse.js";
 import type {
-  ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, LabelFilters, NetworkSpec, NetworkSummary,
+  ContainerInspect, ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, LabelFilters, NetworkSpec, NetworkSummary,
 } from "./engine-api.js";
 
 /** Where the daemon listens: a unix socket, or host:port over HTTP or HTTPS (client certificates). */
@@ -185,6 +185,7 @@ export class EngineHttpClient implements EngineApi {
       putArchive: (tar, { path: dest }) =>
         this.send({ method: "PUT", path: `${path}/archive`, query: { path: dest }, upload: tar, headers: { "Content-Type": "application/x-tar" } }).then(readAll),
       logs: ({ tail }) => this.send({ method: "GET", path: `${path}/logs`, query: { stdout: 1, stderr: 1, follow: 0, tail } }).then(readAll),
+      inspect: () => this.json<ContainerInspect>({ method: "GET", path: `${path}/json` }),
     };
   }
 

@@ -1,9 +1,9 @@
+import { looksSecretName } from "../common/secrets.js";
 import { instructionWords } from "../dockerfile/words.js";
 import { declaredNames } from "./names.js";
 import type { Rule } from "./rule.js";
 
 const KNOWN = new Set(["FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"]);
-const SECRET = /(?:^|_)(?:SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY)(?:_|$)|^AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)$/i;
 
 /** Instruction-level rules. */
 export const instructionRules: Rule[] = [
@@ -61,7 +61,7 @@ export const instructionRules: Rule[] = [
       for (const i of file.instructions) {
         if (i.keyword !== "ARG" && i.keyword !== "ENV") continue;
         for (const name of declaredNames(i, file.escape)) {
-          if (SECRET.test(name)) report(i, `${i.keyword} ${name} looks like a secret, and ARG/ENV values stay in the image history`, "pass secrets at run time (CI variables, credential helpers), never as build args");
+          if (looksSecretName(name)) report(i, `${i.keyword} ${name} looks like a secret, and ARG/ENV values stay in the image history`, "pass secrets at run time (CI variables, credential helpers), never as build args");
         }
       }
     },

@@ -95,14 +95,14 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   const runId = newRunId(ctx.env);
   if (opts.reap) return reapOnly(ctx, opts.json);
 
-  // The daemon is asked to make the job network while the job (YAML parser and all) is
-  // loaded and read; the ping that names the address on failure runs meanwhile too.
+  // The ping that names the address on failure runs while the job (YAML parser and all) is
+  // loaded and read. Whether the job gets a network of its own is known only once the job's
+  // variables are (FF_NETWORK_PER_BUILD): the run makes it then.
   const conn = await connectEngine(ctx.env);
   trace("docker client ready");
   const pinging = pingDocker({ docker: conn.engine, address: conn.address }).then(() => trace("ping answered"));
   pinging.catch(() => undefined);
   const start = new RunStart(conn.engine, runId, ctx.signal);
-  void start.network().then(() => trace("network created"), () => undefined);
   let result: SmokeResult;
   try {
     const [{ projectSmokeRef, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);

@@ -14,7 +14,8 @@ const { job, redis } = inject("fixtures");
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
-const LONG_JOB = `t:\n  image: ${job}\n  services:\n    - name: ${redis}\n      alias: cache\n  script:\n    - redis-cli -h cache ping\n    - sleep 600\n  after_script:\n    - echo after\n`;
+// A per-build network (FF_NETWORK_PER_BUILD), so a network is among what is interrupted and reaped.
+const LONG_JOB = `t:\n  image: ${job}\n  variables:\n    FF_NETWORK_PER_BUILD: "true"\n  services:\n    - name: ${redis}\n      alias: cache\n  script:\n    - redis-cli -h cache ping\n    - sleep 600\n  after_script:\n    - echo after\n`;
 
 /** Start the binary and resolve once the job's `sleep` is running. */
 async function startLongJob(runId: string): Promise<{ child: ResultPromise; stderr: () => string }> {

@@ -34,7 +34,9 @@ job:
     ]);
     expect(plan.buildDir).toBe("/builds/local/app");
     expect(plan.variables.CI_PROJECT_DIR).toBe("/builds/local/app");
-    expect(plan.variables.CI_BUILD_NETWORK_NAME).toBe("rk-net");
+    // The runner's default: the default bridge, and no CI_BUILD_NETWORK_NAME.
+    expect(plan.network).toEqual({ kind: "default" });
+    expect(plan.variables).not.toHaveProperty("CI_BUILD_NETWORK_NAME");
     expect(plan.variables.CI_JOB_ID).toBe("42");
     expect(plan.variables.HOSTNAME).toBe("runner-kit-r1");
     // GitLab's job status while before_script and script run, and one node without parallel:.

@@ -8,6 +8,7 @@ import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "../job/parse.
 import type { RunnerDefaults } from "../job/runner-config.js";
 import { expandValue, resolveVariables, type VariableMap } from "../job/variables.js";
 import { assignAliases } from "./aliases.js";
+import { chooseJobNetwork, featureFlagOn, NETWORK_PER_BUILD, type JobNetwork } from "./network-mode.js";
 import { predefinedVariables } from "./predefined.js";
 import { BUILDS_DIR, type ProjectModes } from "./project.js";
 
@@ -28,8 +29,14 @@ export interface PlanInput {
   servicesTimeoutSeconds?: number;
   /** When the job sets none; default ["if-not-present"]. */
   pullPolicy?: PullPolicy[];
+  /**
+   * CI/CD variables given to the run (--env-file, then --variable): above the
+   * `.gitlab-ci.yml` variables, as project settings are in GitLab.
+   */
+  cicdVariables?: VariableMap;
   /** "<namespace>/<project>" (see projectPath). */
   projectPath: string;
+  /** The name a per-build network gets (FF_NETWORK_PER_BUILD). */
   networkName: string;
   /** CI_JOB_ID. */
   jobId: string;
@@ -61,18 +68,14 @@ export interface JobPlan {
   /** /builds/<namespace>/<project>: the project's copy and the working directory. */
   buildDir: string;
   hostname: string;
-  networkName: string;
+  /** Where job and services meet: the default bridge, a per-build network or network_mode. */
+  network: JobNetwork;
   timeoutSeconds: number;
   afterScriptTimeoutSeconds: number;
   /** How long the job shell waits for each service; undefined → services are not checked. */
   servicesWaitSeconds?: number;
   /** The project's file modes under /builds (FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR keeps the disk's). */
   projectModes: ProjectModes;
-}
-
-/** Go's strconv.ParseBool, as GitLab Runner reads a feature flag. */
-function flagOn(value: string | undefined): boolean {
-  return ["1", "t", "T", "TRUE", "true", "True"].includes(value ?? "");
 }
 
 export function planJob(input: PlanInput): JobPlan {
@@ -89,9 +92,19 @@ export function planJob(input: PlanInput): JobPlan {
   const buildDir = `${BUILDS_DIR}/${input.projectPath}`;
   const predefined = predefinedVariables({
     job, image: image.name, projectPath: input.projectPath, projectDir: buildDir, timeoutSeconds,
-    network: input.networkName, jobId: input.jobId, hostname: input.hostname,
+    jobId: input.jobId, hostname: input.hostname,
   });
-  const variables = resolveVariables({ ...predefined, ...job.variables }, new Set(job.noExpand));
+  // GitLab Runner's order, later wins: runner environment, predefined, the job's, CI/CD variables.
+  const raw = { ...input.runnerDefaults?.environment, ...predefined, ...job.variables, ...input.cicdVariables };
+  const variables = resolveVariables(raw, new Set(job.noExpand.filter((n) => !(n in (input.cicdVariables ?? {})))));
+  const runnerFlags = input.runnerDefaults?.featureFlags;
+  const network = chooseJobNetwork({
+    networkMode: input.runnerDefaults?.networkMode,
+    perBuild: featureFlagOn(NETWORK_PER_BUILD, variables, runnerFlags),
+    perBuildName: input.networkName,
+  });
+  // Set after the job's variables, so none can override it; only a per-build network has it.
+  if (network.kind === "per-build") variables.CI_BUILD_NETWORK_NAME = network.name;
   const expand = (text: string) => expandValue(text, (n) => variables[n]);
   const imageRef = expand(image.name);
   variables.CI_JOB_IMAGE = imageRef;
@@ -111,10 +124,10 @@ export function planJob(input: PlanInput): JobPlan {
     aliasWarnings: warnings,
     buildDir,
     hostname: input.hostname,
-    networkName: input.networkName,
+    network,
     timeoutSeconds,
     afterScriptTimeoutSeconds: input.afterScriptTimeoutSeconds ?? DEFAULT_AFTER_SCRIPT_TIMEOUT,
-    projectModes: flagOn(variables.FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR) ? "as-on-disk" : "umask-0000",
+    projectModes: featureFlagOn("FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR", variables, runnerFlags) ? "as-on-disk" : "umask-0000",
     ...(servicesTimeout >= 0 ? { servicesWaitSeconds: servicesTimeout === 0 ? DEFAULT_SERVICES_TIMEOUT : servicesTimeout } : {}),
   };
 }

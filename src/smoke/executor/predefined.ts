@@ -9,7 +9,6 @@ export function predefinedVariables(o: {
   projectPath: string;
   projectDir: string;
   timeoutSeconds: number;
-  network: string;
   jobId: string;
   hostname: string;
 }): VariableMap {
@@ -36,7 +35,6 @@ export function predefinedVariables(o: {
     CI_PROJECT_NAMESPACE: ns,
     CI_PROJECT_NAME: name,
     CI_CONCURRENT_ID: "0",
-    CI_BUILD_NETWORK_NAME: o.network,
     CI_RUNNER_DESCRIPTION: "runner-kit smoke",
     CI_RUNNER_EXECUTABLE_ARCH: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
     CI_PIPELINE_SOURCE: "push",

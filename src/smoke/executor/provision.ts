@@ -1,8 +1,10 @@
 /**
  * Provisioning, GitLab Runner's order made concurrent where the daemon allows it: the job
- * image and the service images are pulled while the job network is made; services start
- * while the job container is created and the project is copied into it. Everything made
- * is tracked by the run's resources, so cleanup removes it whatever happens next.
+ * image and the service images are pulled while a per-build network is made; on a
+ * user-defined network services start while the job container is created and the project
+ * is copied into it. On the default bridge the job container needs the services' addresses
+ * (its link entries), so it is created once they have started, as GitLab Runner does.
+ * Everything made is tracked by the run's resources, so cleanup removes it whatever happens next.
  */
 import type { EngineContainer } from "../../engine/engine-api.js";
 import { failure } from "../../common/errors.js";
@@ -14,7 +16,8 @@ import { ensureImage, type ImageInfo } from "./pull.js";
 import { resourceName } from "./resources.js";
 import type { ServiceResult } from "./result.js";
 import { detectShellCommand } from "./script.js";
-import { createBeforeNetwork, serviceEnv, startService, type StartedService } from "./services.js";
+import { isUserDefined, linkHosts } from "./network-mode.js";
+import { createBeforeNetwork, networkFields, serviceEnv, startService, type StartedService } from "./services.js";
 import type { RunSession } from "./session.js";
 import { servicePorts } from "./wait.js";
 
@@ -49,7 +52,8 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   // The project's file list is read while the daemon works.
   const projectFiles = gitFiles(o.projectDir);
   s.log.line(`Using Docker executor with image ${plan.imageRef} ...`);
-  const creatingNetwork = s.run.network();
+  // Only a per-build network is made (and removed) by the run; network_mode's exists already.
+  const creatingNetwork: Promise<unknown> = plan.network.kind === "per-build" ? s.run.network() : Promise.resolve();
   const [image, ...serviceImages] = await untilAborted(pullImages(s, plan), s.signal);
   // Containers are created while the network is made; they start once it exists.
   const networkReady = creatingNetwork.then(() => undefined);
@@ -66,14 +70,20 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   });
   const startTimes = new Map<number, number>();
   const started: StartedService[] = [];
-  const servicesStarting = startServices(s, launches, { ...o, networkReady, startTimes, started });
-  const container = await createJobContainer(s, plan, image, networkReady);
+  const servicesStarting = startServices(s, plan, launches, { ...o, networkReady, startTimes, started });
+  // No DNS between containers: the job reaches services through link entries, so it waits for their addresses.
+  const extraHosts = isUserDefined(plan.network) ? [] : (await servicesStarting, linkHosts(sortedByIndex(started)));
+  const container = await createJobContainer(s, plan, image, networkReady, extraHosts);
   s.trace("job container created");
   await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles, plan.projectModes), { path: "/" });
   s.trace("project copied in");
   await creatingNetwork;
   throwIfAborted(s.signal);
   return { image, container, launches, started, startTimes, servicesStarting };
+}
+
+function sortedByIndex(started: StartedService[]): { aliases: string[]; id: string; ips: string[] }[] {
+  return [...started].sort((a, b) => a.index - b.index).map((svc) => ({ aliases: svc.aliases, id: svc.container.id, ips: svc.ips }));
 }
 
 /** The job image, then one entry per service: its image, or undefined when it is not started (no host name). */
@@ -92,14 +102,14 @@ interface StartContext extends ProvisionOptions {
 }
 
 /** Start every service at once; resolves to the first failure (as a job failure), else undefined. */
-async function startServices(s: RunSession, launches: ServiceLaunch[], c: StartContext): Promise<unknown> {
+async function startServices(s: RunSession, plan: JobPlan, launches: ServiceLaunch[], c: StartContext): Promise<unknown> {
   let firstFailure: unknown;
   await Promise.all(
     launches.map(async (launch) => {
       s.log.line(`Starting service ${launch.spec.name} ...`);
       try {
         const svc = await startService({
-          docker: s.docker, resources: s.run.resources, runId: s.run.runId, labels: (role) => s.run.labels(role), network: s.run.networkName,
+          docker: s.docker, resources: s.run.resources, runId: s.run.runId, labels: (role) => s.run.labels(role), network: plan.network,
           image: launch.image.ref, spec: launch.spec, index: launch.index, aliases: launch.aliases, env: launch.env, now: s.now,
           onStart: (t) => c.startTimes.set(launch.index, t), networkReady: c.networkReady,
         });
@@ -119,10 +129,10 @@ async function startServices(s: RunSession, launches: ServiceLaunch[], c: StartC
 }
 
 /** The job container: the shell-detect Cmd, the job's variables, stdin open for the stage scripts. */
-function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, networkReady: Promise<unknown>): Promise<EngineContainer> {
+function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, networkReady: Promise<unknown>, extraHosts: string[]): Promise<EngineContainer> {
   const name = resourceName(s.run.runId, "build");
-  const network = s.run.networkName;
   const entrypoint = plan.image.entrypoint;
+  const net = networkFields(plan.network, ["build", name]);
   return s.run.resources.container(
     createBeforeNetwork(s.docker, {
       name,
@@ -140,8 +150,8 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
       AttachStderr: true,
       Tty: false,
       Labels: s.run.labels("build"),
-      HostConfig: { NetworkMode: network, RestartPolicy: { Name: "no" } },
-      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", name] } } },
+      ...net,
+      HostConfig: { ...net.HostConfig, ...(extraHosts.length > 0 ? { ExtraHosts: extraHosts } : {}) },
     }, networkReady),
   );
 }

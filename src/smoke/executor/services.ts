@@ -1,12 +1,14 @@
 /**
- * Service containers: started concurrently on the job network with GitLab Runner's aliases,
- * their own variables, entrypoint and command; then inspected for the ports to wait on.
+ * Service containers: started concurrently on the job's network (network-mode.ts) with GitLab
+ * Runner's aliases where that network has DNS, their own variables, entrypoint and command;
+ * where it has none, inspected for the addresses the job container's link entries need.
  */
 import { demuxBuffer } from "../../engine/demux.js";
 import type { ContainerSpec, EngineApi, EngineContainer } from "../../engine/engine-api.js";
 import type { ServiceSpec } from "../job/parse.js";
 import { resourceName, type RunResources } from "./resources.js";
 import { expandValue, type VariableMap } from "../job/variables.js";
+import { isUserDefined, networkModeOf, type JobNetwork } from "./network-mode.js";
 
 export interface StartedService {
   index: number;
@@ -16,6 +18,8 @@ export interface StartedService {
   containerName: string;
   /** When the start request was sent (readiness time counts from here). */
   startedAt: number;
+  /** Its addresses, read where the job reaches it through link entries (else empty). */
+  ips: string[];
 }
 
 /** GitLab Runner's port choice, from the service container's env and exposed ports. */
@@ -47,7 +51,7 @@ export interface StartServiceOptions {
   resources: RunResources;
   runId: string;
   labels: (role: string) => Record<string, string>;
-  network: string;
+  network: JobNetwork;
   image: string;
   spec: ServiceSpec;
   index: number;
@@ -58,6 +62,23 @@ export interface StartServiceOptions {
   onStart?: (time: number) => void;
   /** Resolves once the job network exists: the container is created before, started after. */
   networkReady: Promise<unknown>;
+}
+
+/** HostConfig.NetworkMode and, on a user-defined network, the container's aliases there. */
+export function networkFields(network: JobNetwork, aliases: string[]): Pick<ContainerSpec, "HostConfig" | "NetworkingConfig"> {
+  const mode = networkModeOf(network);
+  return {
+    HostConfig: { ...(mode !== undefined ? { NetworkMode: mode } : {}), RestartPolicy: { Name: "no" } },
+    ...(mode !== undefined && isUserDefined(network) ? { NetworkingConfig: { EndpointsConfig: { [mode]: { Aliases: aliases } } } } : {}),
+  };
+}
+
+/** Every address the container has, on every network it is on (GitLab Runner links each). */
+export async function containerIps(container: EngineContainer): Promise<string[]> {
+  const settings = (await container.inspect()).NetworkSettings ?? {};
+  const ips = [settings.IPAddress, settings.GlobalIPv6Address];
+  for (const n of Object.values(settings.Networks ?? {})) ips.push(n.IPAddress, n.GlobalIPv6Address);
+  return [...new Set(ips.filter((ip): ip is string => typeof ip === "string" && ip !== ""))];
 }
 
 /**
@@ -86,15 +107,15 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
       Labels: o.labels("service"),
       ...(o.spec.command ? { Cmd: o.spec.command } : {}),
       ...(o.spec.entrypoint ? { Entrypoint: o.spec.entrypoint } : {}),
-      HostConfig: { NetworkMode: o.network, RestartPolicy: { Name: "no" } },
-      NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases } } },
+      ...networkFields(o.network, o.aliases),
     }, o.networkReady),
   );
   await o.networkReady;
   const startedAt = o.now();
   o.onStart?.(startedAt);
   await container.start();
-  return { index: o.index, spec: o.spec, aliases: o.aliases, container, containerName: name, startedAt };
+  const ips = isUserDefined(o.network) ? [] : await containerIps(container);
+  return { index: o.index, spec: o.spec, aliases: o.aliases, container, containerName: name, startedAt, ips };
 }
 
 /** The service's own output, at most 64 KiB, as the runner shows it. */

@@ -1,8 +1,9 @@
 /**
  * A smoke run's identity — its instance label, host, resource labels and tracked resources
- * — and its job network, whose creation can begin before the job is even read: the
- * `runner-kit smoke` command starts it while it loads and parses the job, so the daemon
- * makes the network meanwhile. runSmokeJob makes one itself when given none.
+ * — and its per-build network (FF_NETWORK_PER_BUILD), made on the first call of network():
+ * provisioning calls it only when the plan says the job gets a network of its own.
+ * The `runner-kit smoke` command makes the RunStart while it reads the job; runSmokeJob
+ * makes one itself when given none.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -14,7 +15,7 @@ export class RunStart {
   readonly host = hostname();
   readonly instance = randomBytes(6).toString("hex");
   readonly resources: RunResources;
-  /** The job network's name (unique per run). */
+  /** The per-build network's name (unique per run), whether or not the job gets one. */
   readonly networkName: string;
   private creating: Promise<{ id: string }> | undefined;
 
@@ -32,7 +33,7 @@ export class RunStart {
     return smokeLabels(this.runId, this.instance, this.host, role);
   }
 
-  /** The job network: created on the first call, the same promise after. Tracked for removal. */
+  /** The per-build network: created on the first call, the same promise after. Tracked for removal. */
   network(): Promise<{ id: string }> {
     if (!this.creating) {
       this.creating = this.resources.network(
