@@ -41,6 +41,9 @@ export interface BuildCommandOptions {
   smoke?: boolean;
   /** With --smoke: write the smoke jobs' JUnit report here. */
   junit?: string;
+  /** With --smoke: the smoke jobs' CI/CD variables (--variable, repeatable; --env-file). */
+  variable?: string[];
+  envFile?: string;
   /** commander's --no-teams gives teams: false: only the base variants. */
   teams?: boolean;
   locked?: boolean;
@@ -124,6 +127,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
         env: ctx.env,
         runId: newRunId(ctx.env),
         projectDir: plan.rootDir,
+        cicd: { variables: options.variable ?? [], ...(options.envFile !== undefined ? { envFile: options.envFile } : {}), cwd: ctx.cwd },
         out: log,
         warn: (message) => say(ctx, `WARNING: ${message}`),
         signal: ctx.signal,
@@ -223,6 +227,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
   });
   if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
+  if ((options.envFile !== undefined || (options.variable ?? []).length > 0) && !options.smoke) throw usageError("--variable and --env-file give the smoke jobs variables, so they need --smoke", { hint: "add --smoke, or drop them" });
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),

@@ -10,6 +10,8 @@ export interface SmokeStepDeps {
   env: NodeJS.ProcessEnv;
   runId: string;
   projectDir: string;
+  /** --variable and --env-file (relative to cwd): the smoke jobs' CI/CD variables. */
+  cicd?: { variables: string[]; envFile?: string; cwd: string };
   /** The job logs, line by line. */
   out: (text: string) => void;
   warn: (message: string) => void;
@@ -32,6 +34,10 @@ export interface SmokeGate {
  */
 export function smokeGate(deps: SmokeStepDeps): SmokeGate {
   const reports: SmokeResult[] = [];
+  // Read once, at once (masked values become secrets before any job prints); awaited by each check.
+  const given = deps.cicd;
+  const cicd = given ? import("../smoke/setup.js").then(({ loadCicdVariables }) => loadCicdVariables({ ...given, env: deps.env, secrets: deps.secrets })) : Promise.resolve(undefined);
+  cicd.catch(() => undefined);
   return {
     reports,
     async check(p, result) {
@@ -41,10 +47,11 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
         return undefined;
       }
       const { smokeImage } = await import("../smoke/for-image.js");
+      const cicdVariables = await cicd;
       const image = result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
       deps.out(`${variant.id}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
       const report = await smokeImage(
-        { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env },
+        { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env, ...(cicdVariables ? { cicdVariables } : {}) },
         {
           docker: deps.docker,
           out: deps.out,

@@ -14,6 +14,8 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--no-teams", "build only the base variants, not the teams' (one CI job per variant)")
     .option("--smoke", "run each image's smoke job after building it; a failed job fails the image")
     .option("--junit <file>", "with --smoke: write the smoke jobs' JUnit report")
+    .option("--variable <KEY[=VALUE]>", "with --smoke: a CI/CD variable for the smoke jobs (repeatable; KEY alone takes its value from the environment)", collect, [])
+    .option("--env-file <file>", "with --smoke: CI/CD variables for the smoke jobs from a dotenv file (--variable wins)")
     .option("--locked", "fail when runner-kit.lock is stale (and leave it unchanged)")
     .option("--lock-out <file>", "write this run's lock entries to FILE (a fragment for parallel CI jobs) instead of runner-kit.lock")
     .option("--force", "rebuild images that are up to date")

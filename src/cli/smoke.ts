@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import type { CliContext } from "../common/context.js";
 import type { SmokeCliOptions } from "../smoke/command.js";
+import { collect } from "./options.js";
 
 export function smokeCommand(ctx: CliContext): Command {
   return new Command("smoke")
@@ -12,6 +13,8 @@ export function smokeCommand(ctx: CliContext): Command {
     .option("--strict-services", "fail the job when a service does not become ready")
     .option("--timeout <duration>", "job timeout (default: the job's timeout:, else 1h)")
     .option("--pull-policy <policy>", "always | if-not-present | never, when the job sets none (default if-not-present)")
+    .option("--variable <KEY[=VALUE]>", "a CI/CD variable for the job, above the job file's (repeatable; KEY alone takes its value from the environment)", collect, [])
+    .option("--env-file <file>", "CI/CD variables from a dotenv file (KEY=VALUE lines; --variable wins)")
     .option("--project-dir <dir>", "the project copied to /builds/<namespace>/<project> (default: the current directory)")
     .option("--junit <file>", "write a JUnit report")
     .option("--reap", "only remove resources left behind by earlier, killed runs")

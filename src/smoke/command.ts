@@ -12,7 +12,7 @@ import { junitReport, jsonDocument, summaryLines } from "./report.js";
 import type { RunnerDefaults } from "./job/runner-config.js";
 import type { SmokeOptions, SmokeResult } from "./run.js";
 import { RunStart } from "./executor/start.js";
-import { loadJob, smokeDeps } from "./setup.js";
+import { loadCicdVariables, loadJob, smokeDeps } from "./setup.js";
 import { noTrace, phaseTracer, traceEnabled, type Trace } from "./executor/trace.js";
 
 export interface SmokeCliOptions {
@@ -25,6 +25,9 @@ export interface SmokeCliOptions {
   pullPolicy?: string;
   projectDir?: string;
   junit?: string;
+  /** --variable KEY[=VALUE], repeatable. */
+  variable?: string[];
+  envFile?: string;
   reap?: boolean;
   json?: boolean;
   /** The global -c/--config project file. */
@@ -94,6 +97,8 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   const flags = runFlags(opts);
   const runId = newRunId(ctx.env);
   if (opts.reap) return reapOnly(ctx, opts.json);
+  // Read (and their masked values made secrets) before anything is printed or started.
+  const cicdVariables = await loadCicdVariables({ envFile: opts.envFile, variables: opts.variable, cwd: ctx.cwd, env: ctx.env, secrets: ctx.secrets });
 
   // The ping that names the address on failure runs while the job (YAML parser and all) is
   // loaded and read. Whether the job gets a network of its own is known only once the job's
@@ -119,6 +124,7 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
         job, runId, projectDir, env: ctx.env, color: useColor(ctx), ...flags,
         ...(opts.image !== undefined ? { image: opts.image } : {}),
         ...(runnerDefaults ? { runnerDefaults } : {}),
+        ...(cicdVariables ? { cicdVariables } : {}),
         strictServices: opts.strictServices === true,
       },
       smokeDeps({

@@ -48,6 +48,8 @@ export interface SmokeOptions {
   afterScriptTimeoutSeconds?: number;
   /** Default pull policy when the job sets none; default ["if-not-present"]. */
   pullPolicy?: PullPolicy[];
+  /** CI/CD variables (--env-file, --variable): above the job file's variables. */
+  cicdVariables?: Record<string, string>;
   /** Environment of runner-kit itself (CI_PROJECT_PATH, nothing else is read). */
   env?: NodeJS.ProcessEnv;
   /** Colour the `$ command` lines. */
@@ -81,6 +83,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
     jobId: String(parseInt(randomBytes(3).toString("hex"), 16)), hostname: `runner-kit-${options.runId}`.slice(0, 63),
     image: options.image, runnerDefaults: options.runnerDefaults, timeoutSeconds: options.timeoutSeconds, pullPolicy: options.pullPolicy,
     afterScriptTimeoutSeconds: options.afterScriptTimeoutSeconds, servicesTimeoutSeconds: options.servicesTimeoutSeconds,
+    ...(options.cicdVariables ? { cicdVariables: options.cicdVariables } : {}),
   });
   for (const w of plan.aliasWarnings) s.log.warn(w);
   const results: ServiceResult[] = plan.services.map((p) => ({ name: p.spec.name, aliases: p.aliases, started: false, ready: false }));

@@ -4,11 +4,15 @@
  * with pulls authenticated like every other runner-kit pull. Light to import: the job
  * model and the auth modules load on first use.
  */
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
 import { createLazyCredentialResolver, type ResolveAuth } from "../auth/lazy-resolver.js";
+import { configError } from "../common/errors.js";
 import type { SecretSet } from "../common/secrets.js";
 import type { EngineApi } from "../engine/engine-api.js";
 import type { Trace } from "./executor/trace.js";
 import type { SmokeJob } from "./job/parse.js";
+import type { VariableMap } from "./job/variables.js";
 import type { SmokeDeps } from "./run.js";
 
 /**
@@ -49,4 +53,24 @@ export function smokeDeps(o: SmokeDepsInput): SmokeDeps {
     resolveAuth: o.resolveAuth ?? registryAuthResolver(o.env, o.secrets, o.warn, o.signal),
     ...(o.trace ? { trace: o.trace } : {}),
   };
+}
+
+/**
+ * The run's CI/CD variables from `--env-file FILE` and `--variable KEY[=VALUE]` (job/cicd-variables.ts);
+ * every masked value is registered as a secret before anything runs, so no output shows it.
+ */
+export async function loadCicdVariables(o: { envFile?: string; variables?: string[]; cwd: string; env: NodeJS.ProcessEnv; secrets: SecretSet }): Promise<VariableMap | undefined> {
+  if (o.envFile === undefined && (o.variables ?? []).length === 0) return undefined;
+  const { cicdVariables, parseEnvFile } = await import("./job/cicd-variables.js");
+  let envFile;
+  if (o.envFile !== undefined) {
+    const path = isAbsolute(o.envFile) ? o.envFile : join(o.cwd, o.envFile);
+    const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+      throw configError(`cannot read the --env-file: ${error.code === "ENOENT" ? "no such file" : error.message}`, { where: o.envFile, hint: "give a dotenv file of KEY=VALUE lines" });
+    });
+    envFile = parseEnvFile(text, o.envFile);
+  }
+  const { values, masked } = cicdVariables({ ...(envFile ? { envFile } : {}), flags: o.variables ?? [], env: o.env });
+  for (const name of masked) o.secrets.add(values[name]);
+  return values;
 }
