@@ -10,6 +10,8 @@ export type LabelFilters = { label: string[] };
 
 export interface ContainerSpec {
   name?: string;
+  /** os/arch[/variant], sent as the create request's `platform` query parameter. */
+  platform?: string;
   Image: string;
   Cmd?: string[];
   Entrypoint?: string[];
@@ -50,6 +52,9 @@ export type EngineAuthConfig = Record<string, string>;
 
 export interface ImageInspect {
   Id: string;
+  Os?: string;
+  Architecture?: string;
+  Variant?: string;
   RepoDigests?: string[];
   Config?: object;
 }
@@ -91,7 +96,7 @@ export interface EngineApi {
   getContainer(id: string): EngineContainer;
   getImage(ref: string): { inspect(): Promise<ImageInspect> };
   /** Resolves to the progress stream (newline-delimited JSON). */
-  pull(ref: string, options: { authconfig?: EngineAuthConfig }): Promise<NodeJS.ReadableStream>;
+  pull(ref: string, options: { authconfig?: EngineAuthConfig; platform?: string }): Promise<NodeJS.ReadableStream>;
   listContainers(options: { all: true; filters: LabelFilters }): Promise<ContainerSummary[]>;
   listNetworks(options: { filters: LabelFilters }): Promise<NetworkSummary[]>;
 }

@@ -80,6 +80,13 @@ describe("EngineHttpClient (against a local HTTP server on a unix socket)", () =
     expect(JSON.parse(req?.body ?? "")).toEqual({ Image: "busybox", Labels: { a: "b" } });
   });
 
+  it("sends image: docker: platform as the create request's platform query parameter, not in the body", async () => {
+    await client().createContainer({ name: "rk-p", platform: "linux/arm64", Image: "busybox" });
+    const req = requests.find((r) => r.url?.startsWith("/containers/create?name=rk-p"));
+    expect(req?.url).toBe("/containers/create?name=rk-p&platform=linux%2Farm64");
+    expect(JSON.parse(req?.body ?? "")).toEqual({ Image: "busybox" });
+  });
+
   it("rejects with the status code and dockerode's message shape", async () => {
     await expect(client().getContainer("nope").remove({ force: true, v: true })).rejects.toMatchObject({
       statusCode: 404,

@@ -95,3 +95,15 @@ describe("runner config: network_mode, environment and feature flags", () => {
     expect(() => parseRunnerConfig('[[runners]]\n[runners.feature_flags]\nFF_NETWORK_PER_BUILD = "yes"\n', "config.toml")).toThrow(/feature_flags/);
   });
 });
+
+describe("image: docker: platform in the plan", () => {
+  it("is expanded against the job's variables and normalised as containerd does", () => {
+    expect(plan('job: { image: { name: x, docker: { platform: "$ARCH" } }, script: [echo], variables: { ARCH: aarch64 } }\n').platform)
+      .toEqual({ os: "linux", architecture: "arm64" });
+    expect(plan("job: { image: x, script: [echo] }\n").platform).toBeUndefined();
+  });
+
+  it("is a configuration error naming the job file when it is not a platform", () => {
+    expect(() => plan("job: { image: { name: x, docker: { platform: linux/z80 } }, script: [echo] }\n")).toThrow(/"linux\/z80" is not a platform/);
+  });
+});

@@ -4,6 +4,7 @@
  * options in, plain data out; the only error is a job without an image.
  */
 import { configError } from "../../common/errors.js";
+import { parsePlatform, type Platform } from "../../reference/platform.js";
 import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "../job/parse.js";
 import type { RunnerDefaults } from "../job/runner-config.js";
 import { expandValue, resolveVariables, type VariableMap } from "../job/variables.js";
@@ -59,6 +60,8 @@ export interface JobPlan {
   image: ImageSpec;
   /** The image name expanded against the job's variables: what is pulled and run. */
   imageRef: string;
+  /** `image: docker: platform`, expanded and parsed: what the job image is pulled and run for. */
+  platform?: Platform;
   pullPolicy: PullPolicy[];
   /** The job's variables after expansion, predefined CI_* ones included. */
   variables: VariableMap;
@@ -108,6 +111,8 @@ export function planJob(input: PlanInput): JobPlan {
   const expand = (text: string) => expandValue(text, (n) => variables[n]);
   const imageRef = expand(image.name);
   variables.CI_JOB_IMAGE = imageRef;
+  const platformText = image.platform !== undefined ? expand(image.platform) : "";
+  const platform = platformText !== "" ? parsePlatform(platformText, { where: job.file }) : undefined;
   const specs = [...(input.runnerDefaults?.services ?? []), ...job.services]
     .map((s) => ({ ...s, name: expand(s.name), ...(s.alias !== undefined ? { alias: expand(s.alias) } : {}) }))
     // GitLab Runner starts no service whose name expands to nothing (name: $UNDEFINED).
@@ -118,6 +123,7 @@ export function planJob(input: PlanInput): JobPlan {
   return {
     image,
     imageRef,
+    ...(platform ? { platform } : {}),
     pullPolicy: image.pullPolicy ?? defaultPolicy,
     variables,
     services: specs.map((spec, index) => ({ index, spec, aliases: aliases[index] ?? [], pullPolicy: spec.pullPolicy ?? defaultPolicy })),

@@ -16,6 +16,7 @@ import { ensureImage, type ImageInfo } from "./pull.js";
 import { resourceName } from "./resources.js";
 import type { ServiceResult } from "./result.js";
 import { detectShellCommand } from "./script.js";
+import { formatPlatform } from "../../reference/platform.js";
 import { isUserDefined, linkHosts } from "./network-mode.js";
 import { createBeforeNetwork, networkFields, serviceEnv, startService, type StartedService } from "./services.js";
 import type { RunSession } from "./session.js";
@@ -90,7 +91,7 @@ function sortedByIndex(started: StartedService[]): { aliases: string[]; id: stri
 function pullImages(s: RunSession, plan: JobPlan): Promise<[ImageInfo, ...(ImageInfo | undefined)[]]> {
   const deps = { docker: s.docker, resolveAuth: s.resolveAuth, log: s.log.line, ...(s.signal ? { signal: s.signal } : {}) };
   return Promise.all([
-    ensureImage(deps, plan.imageRef, plan.pullPolicy),
+    ensureImage(deps, plan.imageRef, plan.pullPolicy, plan.platform),
     ...plan.services.map((svc) => (svc.aliases.length === 0 ? Promise.resolve(undefined) : ensureImage(deps, svc.spec.name, svc.pullPolicy))),
   ]);
 }
@@ -136,6 +137,8 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
   return s.run.resources.container(
     createBeforeNetwork(s.docker, {
       name,
+      // As GitLab Runner: with image: docker: platform, the container is created for the image's own platform.
+      ...(plan.platform && image.platform ? { platform: formatPlatform(image.platform) } : {}),
       Image: image.ref,
       Cmd: detectShellCommand(),
       ...(entrypoint && entrypoint.length > 0 ? { Entrypoint: entrypoint } : {}),

@@ -1,7 +1,9 @@
 /**
  * Getting an image onto the daemon under a pull policy (GitLab Runner's pull manager):
  * policies are tried in order; `never` = local only, `if-not-present` = local else pull,
- * `always` = pull. Pulls are authenticated through the injected resolver.
+ * `always` = pull. Pulls are authenticated through the injected resolver. With a platform
+ * (`image: docker: platform`) the pull asks for it, and a local image counts only when it
+ * is of that platform.
  */
 import type { EngineApi } from "../../engine/engine-api.js";
 import type { ResolveAuth } from "../../auth/lazy-resolver.js";
@@ -10,12 +12,15 @@ import { readProgress } from "../../engine/progress.js";
 import { withRegistryRetries, type RegistryRetryOptions } from "../../push/registry-retry.js";
 import { splitNameAndVersion } from "./aliases.js";
 import type { PullPolicy } from "../job/parse.js";
+import { formatPlatform, samePlatform, type Platform } from "../../reference/platform.js";
 
 export interface ImageInfo {
   ref: string;
   id: string;
   /** repo@sha256:… when the daemon knows one, else the image ID. */
   digest: string;
+  /** The image's own platform, from its inspect document. */
+  platform?: Platform;
   config: { Env?: string[]; Entrypoint?: string[] | null; Cmd?: string[] | null; ExposedPorts?: Record<string, unknown> };
 }
 
@@ -36,6 +41,7 @@ async function inspectLocal(docker: EngineApi, ref: string): Promise<ImageInfo |
       ref,
       id: info.Id,
       digest: info.RepoDigests?.[0] ?? info.Id,
+      ...(info.Os && info.Architecture ? { platform: { os: info.Os, architecture: info.Architecture, ...(info.Variant ? { variant: info.Variant } : {}) } } : {}),
       config: (info.Config ?? {}) as ImageInfo["config"],
     };
   } catch (error) {
@@ -48,15 +54,16 @@ async function inspectLocal(docker: EngineApi, ref: string): Promise<ImageInfo |
   }
 }
 
-async function pull(deps: PullDeps, ref: string): Promise<void> {
+async function pull(deps: PullDeps, ref: string, platform: Platform | undefined): Promise<void> {
   const pullRef = splitNameAndVersion(ref).imageName;
   const credential = deps.resolveAuth ? await deps.resolveAuth(pullRef) : undefined;
   if (credential) deps.log(`Authenticating with credentials from ${credential.source}`);
-  deps.log(`Pulling docker image ${pullRef} ...`);
+  deps.log(`Pulling docker image ${pullRef}${platform ? ` for ${formatPlatform(platform)}` : ""} ...`);
+  const options = platform ? { platform: formatPlatform(platform) } : {};
   const authconfig = credential ? (await import("../../auth/daemon-auth.js")).dockerAuthConfig(credential) : undefined;
   try {
     // One retry policy with pushes: transient failures only, the same pauses, Ctrl-C ends a pause.
-    await withRegistryRetries(async () => void (await readProgress(await deps.docker.pull(pullRef, authconfig ? { authconfig: { ...authconfig } } : {}))), {
+    await withRegistryRetries(async () => void (await readProgress(await deps.docker.pull(pullRef, authconfig ? { ...options, authconfig: { ...authconfig } } : options))), {
       ...deps.retry,
       ...(deps.signal ? { signal: deps.signal } : {}),
       onRetry: ({ attempt, attempts, delayMs, error }) => deps.log(`Pulling ${pullRef} failed (${error.trim()}); retrying in ${delayMs / 1000} s (attempt ${attempt} of ${attempts})`),
@@ -76,29 +83,35 @@ function pullFailed(pullRef: string, credential: { source: string } | undefined,
   });
 }
 
-/** Make `ref` available locally following `policies` (tried in order). */
-export async function ensureImage(deps: PullDeps, ref: string, policies: PullPolicy[]): Promise<ImageInfo> {
+/** A local image serves when no platform is asked for, or it is of that platform. */
+function serves(image: ImageInfo | undefined, platform: Platform | undefined): image is ImageInfo {
+  return image !== undefined && (platform === undefined || (image.platform !== undefined && samePlatform(image.platform, platform)));
+}
+
+/** Make `ref` available locally following `policies` (tried in order), of `platform` when given. */
+export async function ensureImage(deps: PullDeps, ref: string, policies: PullPolicy[], platform?: Platform): Promise<ImageInfo> {
+  const of = platform ? ` for ${formatPlatform(platform)}` : "";
   let lastError: unknown;
   for (const [i, policy] of policies.entries()) {
     if (policies.length > 1) deps.log(`Attempt #${i + 1}: Trying "${policy}" pull policy`);
     try {
       if (policy !== "always") {
         const local = await inspectLocal(deps.docker, ref);
-        if (local) {
+        if (serves(local, platform)) {
           deps.log(`Using locally found image version due to "${policy}" pull policy for ${ref}`);
           return local;
         }
         if (policy === "never") {
-          throw configError(`the image ${ref} is not on the Docker daemon and the pull policy is "never"`, {
+          throw configError(`the image ${ref}${of} is not on the Docker daemon and the pull policy is "never"`, {
             where: ref,
             hint: "build or pull it first, or allow pulling with pull_policy: if-not-present",
           });
         }
       }
-      await pull(deps, ref);
+      await pull(deps, ref, platform);
       const pulled = await inspectLocal(deps.docker, ref);
-      if (pulled) return pulled;
-      throw failure(`the image ${ref} was pulled but the daemon does not list it`, { where: ref });
+      if (serves(pulled, platform)) return pulled;
+      throw failure(pulled ? `the image ${ref} was pulled but is not${of}` : `the image ${ref} was pulled but the daemon does not list it`, { where: ref });
     } catch (error) {
       lastError = error;
     }
