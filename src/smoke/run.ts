@@ -10,6 +10,7 @@
  *   5. clean up   — everything the run made removed, whatever happened (executor/cleanup.ts)
  */
 import { randomBytes } from "node:crypto";
+import { isAbsolute, relative, sep } from "node:path";
 import type { ResolveAuth } from "../auth/lazy-resolver.js";
 import type { EngineApi } from "../engine/engine-api.js";
 import type { PullPolicy, SmokeJob } from "./job/parse.js";
@@ -18,6 +19,7 @@ import { followSignal, throwIfAborted } from "./executor/abort.js";
 import { cleanUp } from "./executor/cleanup.js";
 import { JobLog } from "./executor/job-log.js";
 import { afterScriptWarning, judgeStepScript, type Judgement } from "./executor/outcome.js";
+import { readGitHead } from "./executor/git-head.js";
 import { planJob, type JobPlan } from "./executor/plan.js";
 import { projectPath } from "./executor/project.js";
 import { provision, type Provisioned } from "./executor/provision.js";
@@ -78,7 +80,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
   for (const w of job.warnings) s.log.warn(w);
 
   // 1. plan
+  const head = await readGitHead(options.projectDir);
   const plan = planJob({
+    ...(head ? { head } : {}), startedAt: new Date(s.startedAt), configPath: configPath(options.projectDir, job.file),
     job, projectPath: projectPath(options.projectDir, options.env ?? {}), networkName: s.run.networkName,
     jobId: String(parseInt(randomBytes(3).toString("hex"), 16)), hostname: `runner-kit-${options.runId}`.slice(0, 63),
     image: options.image, runnerDefaults: options.runnerDefaults, timeoutSeconds: options.timeoutSeconds, pullPolicy: options.pullPolicy,
@@ -118,6 +122,13 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
     stop.detach();
     await cleanUp(s, options.reap !== false);
   }
+}
+
+/** The job file as GitLab's CI_CONFIG_PATH names it: relative to the project when inside it. */
+function configPath(projectDir: string, file: string): string {
+  if (!isAbsolute(file)) return file.split(sep).join("/"); // as read, relative to the working directory
+  const rel = relative(projectDir, file);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : file;
 }
 
 function openSession(options: SmokeOptions, deps: SmokeDeps, start: RunStart | undefined): RunSession {

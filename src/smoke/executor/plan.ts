@@ -10,6 +10,7 @@ import type { RunnerDefaults } from "../job/runner-config.js";
 import { expandValue, resolveVariables, type VariableMap } from "../job/variables.js";
 import { assignAliases } from "./aliases.js";
 import { chooseJobNetwork, featureFlagOn, NETWORK_PER_BUILD, type JobNetwork } from "./network-mode.js";
+import type { GitHead } from "./git-head.js";
 import { predefinedVariables } from "./predefined.js";
 import { BUILDS_DIR, type ProjectModes } from "./project.js";
 
@@ -43,6 +44,12 @@ export interface PlanInput {
   jobId: string;
   /** The job container's host name. */
   hostname: string;
+  /** The project's checked-out commit (git-head.ts), for the CI_COMMIT_* variables. */
+  head?: GitHead;
+  /** When the job started. */
+  startedAt?: Date;
+  /** The job file relative to the project (CI_CONFIG_PATH). */
+  configPath?: string;
 }
 
 export interface PlannedService {
@@ -96,6 +103,9 @@ export function planJob(input: PlanInput): JobPlan {
   const predefined = predefinedVariables({
     job, image: image.name, projectPath: input.projectPath, projectDir: buildDir, timeoutSeconds,
     jobId: input.jobId, hostname: input.hostname,
+    ...(input.head ? { head: input.head } : {}),
+    ...(input.startedAt ? { startedAt: input.startedAt } : {}),
+    ...(input.configPath !== undefined ? { configPath: input.configPath } : {}),
   });
   // GitLab Runner's order, later wins: runner environment, predefined, the job's, CI/CD variables.
   const raw = { ...input.runnerDefaults?.environment, ...predefined, ...job.variables, ...input.cicdVariables };
