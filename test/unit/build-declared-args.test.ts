@@ -4,10 +4,10 @@ import { declaredArgs, isPredefinedArg } from "../../src/dockerfile/declared-arg
 import { instructionWords } from "../../src/dockerfile/words.js";
 import { checkDeclaredArgs } from "../../src/project/declared-args-check.js";
 import { prepareVariants } from "../../src/bake/prepare.js";
-import { RunnerKitError } from "../../src/common/errors.js";
 import { loadPlan } from "../../src/project/load.js";
 import type { ArgSource, Variant } from "../../src/project/plan.js";
 import { renderVariant } from "../../src/render/render.js";
+import { thrown } from "../support/thrown.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 
@@ -16,15 +16,6 @@ function variant(id: string, argSources: Record<string, ArgSource>): Variant {
   return { id, image: id, template: "t", templateDirs: [], values: {}, args, repository: `r.example.com/${id}`, tags: ["latest"], context: "/x", dockerfile: "/x/Dockerfile", argSources };
 }
 
-function thrown(fn: () => void): RunnerKitError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RunnerKitError) return error;
-    throw error;
-  }
-  throw new Error("did not throw");
-}
 
 describe("declaredArgs", () => {
   it("reads every name of multi-name ARG lines in every stage, across continuations, skipping comment lines", () => {

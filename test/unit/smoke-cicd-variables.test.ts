@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { RunnerKitError } from "../../src/common/errors.js";
 import { SecretSet } from "../../src/common/secrets.js";
 import { cicdVariables, parseEnvFile, variableFlag } from "../../src/smoke/job/cicd-variables.js";
 import { planJob } from "../../src/smoke/executor/plan.js";
 import { parseJob } from "../../src/smoke/job/parse.js";
+import { thrown } from "../support/thrown.js";
 
-function thrown(fn: () => unknown): RunnerKitError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RunnerKitError) return error;
-    throw error;
-  }
-  throw new Error("did not throw");
-}
 
 describe("--variable KEY[=VALUE]", () => {
   it("takes the value after the first =, which may be empty or hold more =", () => {
