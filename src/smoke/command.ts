@@ -92,6 +92,19 @@ async function runnerDefaultsFrom(ctx: CliContext, file: string | undefined): Pr
   return parseRunnerConfig(text, file);
 }
 
+/**
+ * Whether FF_NETWORK_PER_BUILD is named at all — in the job file, the runner config or the
+ * CI/CD variables — read as plain text before the job is parsed. Only a head start: the plan
+ * decides; a network made for a job that turns out not to want it is removed with the run.
+ */
+async function mentionsPerBuild(cwd: string, files: (string | undefined)[], cicd: Record<string, string> | undefined): Promise<boolean> {
+  if (cicd && "FF_NETWORK_PER_BUILD" in cicd) return true;
+  const texts = await Promise.all(
+    files.map((f) => (f === undefined ? "" : readFile(isAbsolute(f) ? f : join(cwd, f), "utf8").catch(() => ""))),
+  );
+  return texts.some((t) => t.includes("FF_NETWORK_PER_BUILD"));
+}
+
 async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace, actionAt: number | undefined): Promise<void> {
   if (actionAt !== undefined) trace(`cli parsed (at ${actionAt.toFixed(1)} ms), smoke modules loaded`);
   const flags = runFlags(opts);
@@ -113,6 +126,10 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
     const [{ projectSmokeRef, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
     // --job, else the project's smoke: setting for this image, else the built-in runner job.
     const ref = opts.job ? splitJobRef(opts.job) : await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image);
+    // A job that may want a network of its own gets it made while the job is parsed.
+    void mentionsPerBuild(ctx.cwd, [ref?.file, opts.runnerConfig], cicdVariables).then((yes) => {
+      if (yes) void start.network().then(() => trace("network created"), () => undefined);
+    });
     const job = await loadJob(ref, ctx.cwd);
     trace("job read");
     const runnerDefaults = await runnerDefaultsFrom(ctx, opts.runnerConfig);

@@ -83,6 +83,12 @@ describe.concurrent("smoke: network modes", () => {
     expect(r.stderr).toMatch(new RegExp(`^Service ${redis.replace(/[.]/g, "\\.")} is ready on port 6379 after`, "m"));
   });
 
+  it("stays on the default bridge when the job names the flag but sets it false, leaving no network behind", async () => {
+    const r = await run("net-off", ci(10, ["  variables:", '    FF_NETWORK_PER_BUILD: "false"']));
+    expect(r.code, r.stderr).toBe(0);
+    expectLinesInOrder(r.stderr, ["cache:isolated build:unresolved", "network name: []"]);
+  });
+
   it("takes the flag from a --runner-config environment, and network_mode from its [runners.docker], leaving that network in place", async () => {
     const d = await docker();
     const netRun = uniqueRunId("net-mode-net");
