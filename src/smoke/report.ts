@@ -27,7 +27,8 @@ export function jsonDocument(r: SmokeResult): Record<string, unknown> {
   return rest;
 }
 
-function xml(text: string): string {
+/** Text made safe for an XML attribute or element (also the pipeline run's JUnit report). */
+export function xml(text: string): string {
   return text
     // Characters XML 1.0 cannot carry (terminal control codes from job logs).
     .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
