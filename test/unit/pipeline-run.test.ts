@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runInProcess } from "../support/cli.js";
 import { RunnerKitError } from "../../src/common/errors.js";
 import { SecretSet } from "../../src/common/secrets.js";
 import { cleanPattern, patternBase, projectRelative, underPattern } from "../../src/pipeline/run/artifact-paths.js";
@@ -275,5 +279,28 @@ describe("pipeline report", () => {
     expect(xml).toContain('<failure message="exit code 3" type="allowed_failure"/>');
     expect(xml).toContain('<skipped message="b failed"/>');
     expect(xml).toContain("<system-out>x &lt;y&gt;\n</system-out>");
+  });
+});
+
+describe("ci command line", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rk-ci-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses the run-only flags without --run", async () => {
+    const r = await runInProcess(["ci", "--junit", "x.xml", "--jobs", "2", "--variable", "A=1"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("runner-kit: --jobs, --junit, --variable only go with --run. Add --run to run the pipeline here.\n");
+  });
+
+  it("names a pipeline file that does not exist, before any daemon is asked", async () => {
+    const r = await runInProcess(["ci", "--run", "missing.yml"], { cwd: dir, env: { PATH: process.env.PATH, DOCKER_HOST: "unix:///nonexistent.sock" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("runner-kit: missing.yml: the pipeline file does not exist. Run `runner-kit ci --run` to generate and run the project's pipeline, or name a .gitlab-ci.yml.\n");
+  });
+
+  it("refuses a --jobs that is not a positive whole number", async () => {
+    const r = await runInProcess(["ci", "--run", "missing.yml", "--jobs", "0"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--jobs 0 is not a positive whole number");
   });
 });
