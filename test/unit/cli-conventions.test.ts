@@ -70,15 +70,30 @@ describe("--locked on a stale lock", () => {
   it("is a configuration error (exit 2) saying why", () => {
     const entry = { repository: "r/app", tags: ["v1"], contentHash: `sha256:${"a".repeat(64)}` };
     expect(() => assertLockCurrent("runner-kit.lock", { version: 1, variants: {} }, { app: entry })).toThrow(RunnerKitError);
+    const failed = (lock: Parameters<typeof assertLockCurrent>[1]) => {
+      try {
+        assertLockCurrent("runner-kit.lock", lock, { app: entry });
+      } catch (e) {
+        return e as RunnerKitError;
+      }
+    };
+    const error = failed({ version: 1, variants: {} });
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toBe("runner-kit.lock is stale: app has no entry");
+    expect(() => assertLockCurrent("runner-kit.lock", { version: 1, variants: { app: { ...entry, baseImages: {} } } }, { app: entry })).not.toThrow();
+  });
+
+  it("with no lock file at all says it does not exist, and how to write one", () => {
     const error = (() => {
       try {
-        assertLockCurrent("runner-kit.lock", undefined, { app: entry });
+        assertLockCurrent("/p/runner-kit.lock", undefined, { app: { repository: "r/app", tags: ["v1"], contentHash: "h" } });
       } catch (e) {
         return e as RunnerKitError;
       }
     })();
     expect(error?.exitCode).toBe(2);
-    expect(error?.message).toBe("runner-kit.lock is stale: app has no entry");
-    expect(() => assertLockCurrent("runner-kit.lock", { version: 1, variants: { app: { ...entry, baseImages: {} } } }, { app: entry })).not.toThrow();
+    expect(error?.toParagraph()).toBe(
+      "--locked needs a lock file, and /p/runner-kit.lock does not exist. Run `runner-kit build --push` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit).",
+    );
   });
 });
