@@ -96,4 +96,16 @@ describe("--locked on a stale lock", () => {
       "--locked needs a lock file, and /p/runner-kit.lock does not exist. Run `runner-kit build --push` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit).",
     );
   });
+
+  it("`build --locked` in a fresh scaffold stops there (exit 2), before asking for a daemon", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rk-locked-"));
+    try {
+      expect((await runInProcess(["init", "."], { cwd: dir })).code).toBe(0);
+      const r = await runInProcess(["build", "--locked"], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: "1", DOCKER_HOST: "unix:///nonexistent/rk.sock" } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`runner-kit: --locked needs a lock file, and ${join(dir, "runner-kit.lock")} does not exist. Run \`runner-kit build --push\` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit).\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
