@@ -38,6 +38,11 @@ export function xml(text: string): string {
     .replaceAll('"', "&quot;");
 }
 
+/** A job log without its colour codes (the `$ command` lines), as a report carries it. */
+export function plainLog(text: string): string {
+  return text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
+}
+
 /** A JUnit XML report GitLab shows in merge requests (artifacts:reports:junit). */
 export function junitReport(r: SmokeResult, redact: (text: string) => string = (t) => t): string {
   return junitReportAll([r], redact);
@@ -54,7 +59,7 @@ export function junitReportAll(results: readonly SmokeResult[], redact: (text: s
   for (const r of results) {
     const failed = r.result === "failed" ? 1 : 0;
     const time = (r.durationMs / 1000).toFixed(3);
-    const log = redact(r.log.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), ""));
+    const log = redact(plainLog(r.log));
     lines.push(
       `  <testsuite name="${xml(r.file)}" tests="1" failures="${failed}" errors="0" skipped="0" time="${time}">`,
       `    <testcase name="${xml(r.job)}" classname="${xml(r.image)}" file="${xml(r.file)}" time="${time}">`,

@@ -6,6 +6,7 @@ import { collectBuildArg } from "../../src/cli/options.js";
 import { abortSignalName, RunnerKitError, signalExitCode } from "../../src/common/errors.js";
 import { assertLockCurrent } from "../../src/lock/store.js";
 import { runInProcess } from "../support/cli.js";
+import { thrownBy } from "../fixtures/runner/project.js";
 
 describe("--build-arg NAME takes NAME's value from the environment, as docker does", () => {
   const parse = (env: NodeJS.ProcessEnv, ...values: string[]) => values.reduce<string[]>((all, v) => collectBuildArg(env)(v, all), []);
@@ -84,15 +85,9 @@ describe("--locked on a stale lock", () => {
   });
 
   it("with no lock file at all says it does not exist, and how to write one", () => {
-    const error = (() => {
-      try {
-        assertLockCurrent("/p/runner-kit.lock", undefined, { app: { repository: "r/app", tags: ["v1"], contentHash: "h" } });
-      } catch (e) {
-        return e as RunnerKitError;
-      }
-    })();
-    expect(error?.exitCode).toBe(2);
-    expect(error?.toParagraph()).toBe(
+    const error = thrownBy(() => assertLockCurrent("/p/runner-kit.lock", undefined, { app: { repository: "r/app", tags: ["v1"], contentHash: "h" } }));
+    expect(error.exitCode).toBe(2);
+    expect(error.toParagraph()).toBe(
       "--locked needs a lock file, and /p/runner-kit.lock does not exist. Run `runner-kit build --push` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit).",
     );
   });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../support/cli.js";
-import { RunnerKitError } from "../../src/common/errors.js";
+import { thrownBy } from "../fixtures/runner/project.js";
 import { SecretSet } from "../../src/common/secrets.js";
 import { cleanPattern, patternBase, projectRelative, underPattern } from "../../src/pipeline/run/artifact-paths.js";
 import { parseDotenv } from "../../src/pipeline/run/dotenv.js";
@@ -13,15 +13,7 @@ import { countLine, pipelineJunit, summaryTable } from "../../src/pipeline/run/r
 import { runGraph } from "../../src/pipeline/run/schedule.js";
 import { cicdVariables, jobVariables, pipelinePredefined, registerSecrets } from "../../src/pipeline/run/variables.js";
 
-function thrown(fn: () => unknown): RunnerKitError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RunnerKitError);
-    return error as RunnerKitError;
-  }
-  throw new Error("expected an error");
-}
+const thrown = thrownBy;
 
 const PIPELINE = `stages: [build, test, deploy]
 a:

@@ -2,7 +2,7 @@
  * What a local pipeline run reports: the summary table (job, stage, result, duration)
  * and the JUnit XML document of every job. Pure.
  */
-import { xml } from "../../smoke/report.js";
+import { plainLog, xml } from "../../smoke/report.js";
 import type { JobStatus } from "./graph.js";
 
 export interface JobRecord {
@@ -72,13 +72,9 @@ export function pipelineJunit(file: string, records: readonly JobRecord[], redac
       lines.push(`      <failure message="${reason}" type="${type}"/>`);
     }
     if (r.status === "skipped" || r.status === "manual") lines.push(`      <skipped message="${reason}"/>`);
-    if (r.log !== undefined) lines.push(`      <system-out>${xml(redact(stripColour(r.log)))}</system-out>`);
+    if (r.log !== undefined) lines.push(`      <system-out>${xml(redact(plainLog(r.log)))}</system-out>`);
     lines.push("    </testcase>");
   }
   lines.push("  </testsuite>", "</testsuites>", "");
   return lines.join("\n");
-}
-
-function stripColour(text: string): string {
-  return text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
 }
