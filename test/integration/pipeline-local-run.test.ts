@@ -145,6 +145,51 @@ right:
     await expectNoLeaks(runId);
   });
 
+  it("a trigger runs the child pipeline an earlier job made (include: artifact), and takes its result with strategy: depend", async () => {
+    const parent = (child: string) => `stages: [generate, build]
+image: busybox:latest
+generate:
+  stage: generate
+  script: [cp ${child} child-pipeline.yml]
+  artifacts: { paths: [child-pipeline.yml] }
+build-images:
+  stage: build
+  needs: [generate]
+  trigger:
+    include:
+      - artifact: child-pipeline.yml
+        job: generate
+    strategy: depend
+`;
+    const child = (second: string) => `image: busybox:latest
+first:
+  script: [mkdir -p c, echo handed on in the child > c/f.txt]
+  artifacts: { paths: [c/] }
+second:
+  needs: [first]
+  script: ["${second}"]
+`;
+    const dir = pipelineDir(parent("good.yml"));
+    writeFileSync(join(dir, "good.yml"), child("cat c/f.txt"));
+    writeFileSync(join(dir, "bad.yml"), child("exit 5"));
+    const runId = uniqueRunId("ci-child");
+    const r = await runInProcess(["ci", "--run", ".gitlab-ci.yml", "--artifacts-dir", "artifacts"], { cwd: dir, env: env(runId) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("runner-kit: job build-images starts the child pipeline generate: child-pipeline.yml: 2 job(s)");
+    expect(r.stderr).toContain("[build-images > second] handed on in the child");
+    expect(r.stdout).toMatch(/^build-images\s+build\s+passed\s/m);
+    expect(r.stdout).toMatch(/^build-images > second\s+test\s+passed\s/m);
+    expect(r.stdout).toContain("4 job(s): 4 passed");
+    expect(readFileSync(join(dir, "artifacts", "build-images", "first", "c", "f.txt"), "utf8")).toBe("handed on in the child\n");
+
+    writeFileSync(join(dir, ".gitlab-ci.yml"), parent("bad.yml"));
+    const failed = await runInProcess(["ci", "--run", ".gitlab-ci.yml"], { cwd: dir, env: env(runId) });
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stdout).toMatch(/^build-images\s+build\s+failed\s+[\d.]+ s\s+\(the child pipeline failed\)$/m);
+    expect(failed.stdout).toMatch(/^build-images > second\s+test\s+failed\s+[\d.]+ s\s+\(exit code 5\)$/m);
+    await expectNoLeaks(runId);
+  });
+
   it("refuses a bad pipeline before running anything (exit 2, file:line:column)", async () => {
     const dir = pipelineDir("image: busybox:latest\nbuild:\n  script: [echo hi]\ntest:\n  needs: [biuld]\n  script: [echo hi]\n");
     const runId = uniqueRunId("ci-bad");

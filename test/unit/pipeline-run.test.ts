@@ -57,10 +57,31 @@ describe("pipeline model", () => {
     expect(m.jobs.find((j) => j.name === "f")!.when).toBe("never");
   });
 
-  it("a manual job may fail unless it says otherwise; trigger jobs are marked", () => {
-    const m = readPipeline("m:\n  when: manual\n  script: [x]\nt:\n  trigger: { include: child.yml }\n", "ci.yml");
+  it("a manual job may fail unless it says otherwise", () => {
+    const m = readPipeline("m:\n  when: manual\n  script: [x]\n", "ci.yml");
     expect(m.jobs[0]!.allowFailure).toBe(true);
-    expect(m.jobs[1]!.trigger).toBe(true);
+  });
+
+  it("reads the child pipeline a trigger starts: a local file, an artifact, or why it cannot run here", () => {
+    const m = readPipeline(
+      [
+        "local:\n  trigger: { include: child.yml }",
+        "artifact:\n  trigger:\n    include:\n      - artifact: child-pipeline.yml\n        job: generate\n    strategy: depend",
+        "other:\n  trigger: group/project",
+        "two:\n  trigger: { include: [a.yml, b.yml] }",
+        "",
+      ].join("\n"),
+      "ci.yml",
+    );
+    expect(m.jobs.map((j) => j.trigger)).toEqual([
+      { depend: false, file: { local: "child.yml" } },
+      { depend: true, file: { artifact: "child-pipeline.yml", job: "generate" } },
+      { depend: false, unsupported: "it starts a pipeline of another project" },
+      { depend: false, unsupported: "only a trigger with one include: runs locally" },
+    ]);
+    const graph = pipelineGraph(m);
+    expect(decide(graph.jobs[3]!, [], new Map())).toEqual({ run: false, status: "skipped", reason: "trigger: not run locally: only a trigger with one include: runs locally" });
+    expect(decide(graph.jobs[0]!, [], new Map())).toEqual({ run: true });
   });
 
   it("refuses an unknown when: at its position", () => {

@@ -34,6 +34,13 @@ export class ArtifactStore {
     return join(this.root, "reports", jobSlug(job));
   }
 
+  /** Where the artifact `path` of `job` is on this machine, when the job left it (a trigger's include: artifact:). */
+  file(job: string, path: string): string | undefined {
+    const clean = cleanPattern(path);
+    const found = clean === undefined ? undefined : join(this.paths(job), clean);
+    return found !== undefined && existsSync(found) ? found : undefined;
+  }
+
   /** Copy the job's artifacts out of its container, when its artifacts:when says so. */
   async collect(c: JobFilesContext, job: PipelineJob, status: "success" | "failed"): Promise<void> {
     const spec = job.artifacts;

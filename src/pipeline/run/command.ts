@@ -7,25 +7,22 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 import { randomInt } from "node:crypto";
-import type Docker from "dockerode";
-import { print, say, useColor, type CliContext } from "../../common/context.js";
-import { configError, failure, isRunnerKitError, usageError } from "../../common/errors.js";
+import { print, say, type CliContext } from "../../common/context.js";
+import { configError, failure, usageError } from "../../common/errors.js";
 import { writeFileAtomic } from "../../common/atomic-write.js";
 import { git } from "../../bake/vcs.js";
 import { connectDocker, pingDocker } from "../../engine/client.js";
 import { newRunId } from "../../engine/labels.js";
-import type { ResolveAuth } from "../../auth/lazy-resolver.js";
 import { runnerDefaultsFrom } from "../../smoke/command.js";
 import { parseJob, type SmokeJob } from "../../smoke/job/parse.js";
-import type { RunnerDefaults } from "../../smoke/job/runner-config.js";
-import { runSmokeJob } from "../../smoke/run.js";
 import { registryAuthResolver } from "../../smoke/setup.js";
-import { ArtifactStore } from "./artifacts.js";
-import { pipelineGraph, statusAfterRun, type PipelineGraph } from "./graph.js";
-import { readPipeline, type PipelineJob, type PipelineModel } from "./model.js";
+import { ArtifactStore, jobSlug } from "./artifacts.js";
+import { pipelineGraph, statusAfterRun } from "./graph.js";
+import { jobFailure, runJob, shownName, type Prepared, type RunShared } from "./job-runner.js";
+import { readPipeline, type PipelineJob } from "./model.js";
 import { countLine, pipelineJunit, summaryTable, type JobRecord } from "./report.js";
 import { runGraph } from "./schedule.js";
-import { cicdVariables, jobVariables, pipelinePredefined, registerSecrets, type Vars } from "./variables.js";
+import { cicdVariables, pipelinePredefined, registerSecrets } from "./variables.js";
 
 export interface PipelineRunOptions {
   /** The pipeline file (relative to the working directory). */
@@ -45,16 +42,10 @@ export interface PipelineRunResult {
 /** Keys the pipeline run honours: smoke's "has no effect" warnings about them are left out. */
 const HONOURED = /^job "[^"]*": "(needs|dependencies|artifacts|allow_failure|when|rules)" \(/;
 
-interface Prepared {
-  model: PipelineModel;
-  graph: PipelineGraph;
-  /** The smoke job of every job that may run, read before anything starts (a bad job is exit 2). */
-  jobs: Map<string, SmokeJob>;
-}
-
-async function prepare(ctx: CliContext, file: string): Promise<Prepared> {
+/** Read and check the pipeline, and the smoke job of every job that may run, before anything starts (a bad job is exit 2). */
+async function prepare(ctx: CliContext, file: string, name?: string): Promise<Prepared> {
   const path = isAbsolute(file) ? file : join(ctx.cwd, file);
-  const shown = relative(ctx.cwd, path).startsWith("..") ? path : relative(ctx.cwd, path);
+  const shown = name ?? (relative(ctx.cwd, path).startsWith("..") ? path : relative(ctx.cwd, path));
   const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
     throw configError(error.code === "ENOENT" ? "the pipeline file does not exist" : `cannot read the pipeline file (${error.code})`, {
       where: shown, hint: "run `runner-kit ci --run` to generate and run the project's pipeline, or name a .gitlab-ci.yml",
@@ -64,7 +55,7 @@ async function prepare(ctx: CliContext, file: string): Promise<Prepared> {
   const graph = pipelineGraph(model);
   const jobs = new Map<string, SmokeJob>();
   for (const job of graph.jobs) {
-    if (job.trigger || job.when === "manual") continue;
+    if (job.trigger !== undefined || job.when === "manual") continue;
     const parsed = parseJob(text, { file: shown, job: job.name });
     jobs.set(job.name, { ...parsed, warnings: [...parsed.warnings.filter((w) => !HONOURED.test(w)), ...job.notes] });
   }
@@ -91,37 +82,78 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
   const { docker, address } = await connectDocker(ctx.env);
   await pingDocker({ docker, address });
   const tmp = await mkdtemp(join(tmpdir(), "rk-pipeline-"));
-  const store = new ArtifactStore(docker, tmp);
-  const records = new Map<string, JobRecord>();
   say(ctx, `runner-kit: pipeline ${pipelineId} from ${prepared.model.file}: ${prepared.graph.jobs.length} job(s), up to ${limit} at once`);
+  let records: JobRecord[];
   try {
-    const runner = new JobRunner(ctx, prepared, store, docker, {
-      runId: newRunId(ctx.env), pipelineId, predefined, cicd,
+    const shared: RunShared = {
+      ctx, docker, limit, tmp, runId: newRunId(ctx.env), pipelineId, predefined, cicd, started: 0,
       resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => say(ctx, `WARNING: ${m}`), ctx.signal),
       ...(runnerDefaults ? { runnerDefaults } : {}),
-    });
-    await runGraph(prepared.graph, limit, {
-      run: async (job) => {
-        const record = await runner.run(job);
-        records.set(job.name, record);
-        return record.status;
-      },
-      notRun: (job, status, reason) => {
-        records.set(job.name, { name: job.name, stage: job.stage, status, reason });
-        say(ctx, `runner-kit: job ${job.name}: ${status} (${reason})`);
-      },
-    });
-    if (options.artifactsDir) {
-      const dir = isAbsolute(options.artifactsDir) ? options.artifactsDir : join(ctx.cwd, options.artifactsDir);
-      const kept = await store.exportTo(dir, prepared.graph.jobs.map((j) => j.name));
-      if (kept.length > 0) say(ctx, `runner-kit: artifacts of ${kept.join(", ")} are in ${dir}`);
-    }
+    };
+    const artifactsDir = options.artifactsDir && (isAbsolute(options.artifactsDir) ? options.artifactsDir : join(ctx.cwd, options.artifactsDir));
+    records = await runPrepared(shared, prepared, "", artifactsDir || undefined);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  const ordered = prepared.graph.jobs.flatMap((j) => records.get(j.name) ?? []);
-  await report(ctx, options, prepared.model.file, ordered);
-  return { records: ordered };
+  await report(ctx, options, prepared.model.file, records);
+  return { records };
+}
+
+/**
+ * One pipeline — the file given, or a child pipeline a trigger starts — to its end: the
+ * records of its jobs in stage then file order, each trigger followed by its child's jobs.
+ */
+async function runPrepared(s: RunShared, p: Prepared, prefix: string, artifactsDir: string | undefined): Promise<JobRecord[]> {
+  const store = new ArtifactStore(s.docker, await mkdtemp(join(s.tmp, "pipeline-")));
+  const records = new Map<string, JobRecord[]>();
+  await runGraph(p.graph, s.limit, {
+    run: async (job) => {
+      const done = job.trigger ? await runTrigger(s, store, prefix, job, artifactsDir) : [await runJob(s, p, store, prefix, job)];
+      records.set(job.name, done);
+      return done[0]!.status;
+    },
+    notRun: (job, status, reason) => {
+      records.set(job.name, [{ name: shownName(prefix, job), stage: job.stage, status, reason }]);
+      say(s.ctx, `runner-kit: job ${shownName(prefix, job)}: ${status} (${reason})`);
+    },
+  });
+  if (artifactsDir) {
+    const kept = await store.exportTo(artifactsDir, p.graph.jobs.map((j) => j.name));
+    if (kept.length > 0) say(s.ctx, `runner-kit: artifacts of ${kept.map((k) => `${prefix}${k}`).join(", ")} are in ${artifactsDir}`);
+  }
+  return p.graph.jobs.flatMap((j) => records.get(j.name) ?? []);
+}
+
+/**
+ * A trigger job: its child pipeline (include: local: or an earlier job's artifact) run like
+ * the parent, its jobs reported as "<trigger> > <job>". With strategy: depend the trigger
+ * fails when the child fails; without, it passes once the child was started. A child that
+ * cannot be read fails the trigger.
+ */
+async function runTrigger(s: RunShared, store: ArtifactStore, prefix: string, job: PipelineJob, artifactsDir: string | undefined): Promise<JobRecord[]> {
+  const name = shownName(prefix, job);
+  const include = job.trigger!.file!;
+  const failed = (reason: string): JobRecord[] => {
+    say(s.ctx, `runner-kit: job ${name}: ${statusAfterRun(job, { passed: false })} (${reason})`);
+    return [{ name, stage: job.stage, status: statusAfterRun(job, { passed: false }), reason }];
+  };
+  const file = "local" in include ? include.local : store.file(include.job, include.artifact);
+  const shown = "local" in include ? include.local : `${include.job}: ${include.artifact}`;
+  if (file === undefined) return failed(`the child pipeline ${shown} is not an artifact of that job`);
+  let child: Prepared;
+  try {
+    child = await prepare(s.ctx, file, shown);
+  } catch (error) {
+    return failed(jobFailure(s, error));
+  }
+  say(s.ctx, `runner-kit: job ${name} starts the child pipeline ${shown}: ${child.graph.jobs.length} job(s)`);
+  const startedAt = Date.now();
+  const jobs = await runPrepared(s, child, `${name} > `, artifactsDir && join(artifactsDir, jobSlug(job.name)));
+  const childFailed = jobs.some((r) => r.status === "failed");
+  const status = job.trigger!.depend && childFailed ? statusAfterRun(job, { passed: false }) : "passed";
+  const reason = childFailed ? `the child pipeline failed${job.trigger!.depend ? "" : " (no strategy: depend)"}` : undefined;
+  say(s.ctx, `runner-kit: job ${name}: ${status}${reason ? ` (${reason})` : ""}`);
+  return [{ name, stage: job.stage, status, durationMs: Date.now() - startedAt, ...(reason ? { reason } : {}) }, ...jobs];
 }
 
 async function report(ctx: CliContext, options: PipelineRunOptions, file: string, records: JobRecord[]): Promise<void> {
@@ -137,65 +169,3 @@ async function report(ctx: CliContext, options: PipelineRunOptions, file: string
     });
   }
 }
-
-interface RunnerSetup {
-  runId: string;
-  pipelineId: number;
-  predefined: Vars;
-  cicd: Vars;
-  resolveAuth: ResolveAuth;
-  runnerDefaults?: RunnerDefaults;
-}
-
-/** One job at a time through runSmokeJob, its artifacts in and out, its log prefixed with its name. */
-class JobRunner {
-  private started = 0;
-
-  constructor(
-    private readonly ctx: CliContext,
-    private readonly p: Prepared,
-    private readonly store: ArtifactStore,
-    private readonly docker: Docker,
-    private readonly setup: RunnerSetup,
-  ) {}
-
-  async run(job: PipelineJob): Promise<JobRecord> {
-    const { ctx, setup } = this;
-    this.started += 1;
-    const jobId = String(setup.pipelineId * 1000 + this.started);
-    const from = this.p.graph.artifactsFrom.get(job.name) ?? [];
-    const dotenv = await this.store.dotenv(this.p.model.jobs, from);
-    const smokeJob = this.p.jobs.get(job.name)!;
-    const variables = jobVariables({ predefined: setup.predefined, file: smokeJob.variables, dotenv: dotenv.variables, cicd: setup.cicd });
-    const out = (text: string) => ctx.stderr.write(ctx.secrets.redact(`[${job.name}] ${text}`));
-    say(ctx, `runner-kit: job ${job.name} (stage ${job.stage}, CI_JOB_ID ${jobId}) starting`);
-    try {
-      const result = await runSmokeJob(
-        {
-          job: { ...smokeJob, variables, warnings: [...smokeJob.warnings, ...dotenv.warnings] },
-          runId: setup.runId, projectDir: ctx.cwd, env: ctx.env, color: useColor(ctx), jobId,
-          // One reaper pass per pipeline is enough.
-          reap: this.started === 1,
-          ...(setup.runnerDefaults ? { runnerDefaults: setup.runnerDefaults } : {}),
-        },
-        {
-          docker: this.docker, out, signal: ctx.signal, resolveAuth: setup.resolveAuth,
-          jobFiles: { download: (c) => this.store.restore(c, from), upload: (c, status) => this.store.collect(c, job, status) },
-        },
-      );
-      const status = statusAfterRun(job, { passed: result.result === "passed", ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}) });
-      say(ctx, `runner-kit: job ${job.name}: ${status}${result.reason ? ` (${result.reason})` : ""}`);
-      return {
-        name: job.name, stage: job.stage, status, durationMs: result.durationMs, log: result.log,
-        ...(result.reason ? { reason: result.reason } : {}), ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      };
-    } catch (error) {
-      // Ctrl-C, and anything that is not about this one job, ends the pipeline.
-      if (ctx.signal.aborted || !isRunnerKitError(error) || error.kind === "interrupted") throw error;
-      const reason = error.toParagraph();
-      out(`ERROR: Job failed: ${reason}\n`);
-      return { name: job.name, stage: job.stage, status: statusAfterRun(job, { passed: false }), reason };
-    }
-  }
-}
-

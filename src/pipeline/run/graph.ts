@@ -96,7 +96,7 @@ export function decide(job: PipelineJob, upstream: readonly string[], status: Re
     if (withNeeds && s === "manual") return { run: false, status: "skipped", reason: `needs ${name}, a manual job that is not run locally` };
   }
   if (job.when === "manual") return { run: false, status: "manual", reason: "when: manual jobs are not run locally" };
-  if (job.trigger) return { run: false, status: "skipped", reason: "trigger: jobs (downstream pipelines) are not run locally" };
+  if (job.trigger?.unsupported) return { run: false, status: "skipped", reason: `trigger: not run locally: ${job.trigger.unsupported}` };
   const failed = upstream.find((n) => status.get(n) === "failed");
   const skipped = withNeeds ? upstream.find((n) => status.get(n) === "skipped") : undefined;
   if (job.when === "always") return { run: true };

@@ -34,6 +34,19 @@ export interface ArtifactsSpec {
   dotenv: string[];
 }
 
+/**
+ * `trigger: include:` of a child pipeline: a file of the project (`local:`), or an artifact
+ * of an earlier job (`artifact:` + `job:`). Undefined `file`: a trigger that cannot run
+ * here (another project, a template, several includes), with the reason.
+ */
+export interface Trigger {
+  file?: { local: string } | { artifact: string; job: string };
+  /** Why it cannot run here (file undefined). */
+  unsupported?: string;
+  /** `strategy: depend`: the trigger job takes the child pipeline's result. */
+  depend: boolean;
+}
+
 export interface PipelineJob {
   name: string;
   stage: string;
@@ -47,8 +60,8 @@ export interface PipelineJob {
   /** true, false, or the exit codes that are allowed to fail. */
   allowFailure: boolean | number[];
   artifacts?: ArtifactsSpec;
-  /** A `trigger:` job (a downstream pipeline): not run locally. */
-  trigger: boolean;
+  /** A `trigger:` job: the child pipeline it starts, when it is one the local run can start. */
+  trigger?: Trigger;
   /** Keys the local run reads but cannot honour, one sentence each. */
   notes: string[];
   at: SourceLocation;
@@ -103,7 +116,8 @@ function readPipelineJob(ctx: Ctx, root: Node, name: string, stages: string[]): 
   return {
     name, stage, stageIndex, when: when === "delayed" ? "on_success" : (when as When),
     allowFailure: readAllowFailure(ctx, node(job, "allow_failure"), name, when === "manual"),
-    trigger: node(job, "trigger") !== undefined, notes, at,
+    notes, at,
+    ...(node(job, "trigger") !== undefined ? { trigger: readTrigger(ctx, node(job, "trigger"), name) } : {}),
     ...readNeeds(ctx, node(job, "needs"), name),
     ...(dependencies !== undefined ? { dependencies } : {}),
     ...(artifacts ? { artifacts } : {}),
@@ -163,4 +177,23 @@ function readArtifacts(ctx: Ctx, n: Node | undefined, name: string, notes: strin
     junit: optionalList(ctx, node(reports, "junit"), `${name}:artifacts:reports:junit`) ?? [],
     dotenv: optionalList(ctx, node(reports, "dotenv"), `${name}:artifacts:reports:dotenv`) ?? [],
   };
+}
+
+function readTrigger(ctx: Ctx, n: Node | undefined, name: string): Trigger {
+  const depend = isMap(n) && isScalar(node(n, "strategy")) && String((node(n, "strategy") as { value: unknown }).value) === "depend";
+  if (isScalar(n) || (isMap(n) && node(n, "project") !== undefined)) return { depend, unsupported: "it starts a pipeline of another project" };
+  const include = node(n, "include");
+  const entries = isSeq(include) ? include.items : include === undefined ? [] : [include];
+  if (entries.length !== 1) return { depend, unsupported: "only a trigger with one include: runs locally" };
+  const entry = entries[0] as Node;
+  if (isScalar(entry)) return { depend, file: { local: stringOf(ctx, entry, `${name}:trigger:include`) } };
+  const local = node(entry, "local");
+  if (local !== undefined) return { depend, file: { local: stringOf(ctx, local, `${name}:trigger:include:local`) } };
+  const artifact = node(entry, "artifact");
+  if (artifact !== undefined) {
+    const job = node(entry, "job");
+    if (job === undefined) ctx.fail(entry, `jobs:${name} trigger:include:artifact needs job: (the job that made the file)`);
+    return { depend, file: { artifact: stringOf(ctx, artifact, `${name}:trigger:include:artifact`), job: stringOf(ctx, job, `${name}:trigger:include:job`) } };
+  }
+  return { depend, unsupported: "only include: local: or artifact: runs locally" };
 }
