@@ -4,13 +4,15 @@
  * with the runner-kit image of this checkout as `ci.image` (`install: image`). The generate
  * job runs `render --check` and `runner-kit ci` inside that image exactly as a runner
  * would, and its artifact — the child pipeline — is the one `runner-kit ci` writes here.
- * Not yet run: the child pipeline's image jobs, which need the docker:dind service
- * (privileged), and the trigger that starts them.
+ * Not yet run here: the trigger (build-images), which `ci --run` follows into the child
+ * pipeline, whose image jobs need the docker:dind service privileged (issue 15) — this test
+ * takes the trigger out until that runs on this machine.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 import { pipelineGraph } from "../../src/pipeline/run/graph.js";
 import { readPipeline } from "../../src/pipeline/run/model.js";
 import { projectEnv, runInProcess } from "../support/cli.js";
@@ -36,11 +38,14 @@ describe("a fresh scaffold's pipeline, run here with ci --run", () => {
       expect(replaced).not.toBe(text);
       writeFileSync(path, replaced);
     }
+    const parent = parseDocument(readFileSync(join(project, ".gitlab-ci.yml"), "utf8"));
+    expect(parent.delete("build-images")).toBe(true);
+    writeFileSync(join(project, ".gitlab-ci.yml"), parent.toString());
     const rendered = await runInProcess(["render"], { cwd: project });
     expect(rendered.code, rendered.stderr).toBe(0);
   });
 
-  it("the generate job renders, checks and writes the same child pipeline as runner-kit here; the trigger is reported", async () => {
+  it("the generate job renders, checks and writes the same child pipeline as runner-kit here", async () => {
     const runId = uniqueRunId("scaffold-run");
     const r = await runInProcess(["ci", "--run", ".gitlab-ci.yml", "--artifacts-dir", "artifacts", "--junit", "pipeline.xml"], {
       cwd: project,
@@ -49,7 +54,7 @@ describe("a fresh scaffold's pipeline, run here with ci --run", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("[generate] $ runner-kit render --check");
     expect(r.stdout).toMatch(/^generate\s+generate\s+passed\s/m);
-    expect(r.stdout).toMatch(/^build-images\s+build\s+skipped\s+-\s+\(trigger: jobs \(downstream pipelines\) are not run locally\)$/m);
+    expect(r.stdout).toContain("1 job(s): 1 passed");
 
     const fromJob = readFileSync(join(project, "artifacts", "generate", "child-pipeline.yml"), "utf8");
     const here = await runInProcess(["ci", "--out", "here.yml"], { cwd: project, env: projectEnv(project, runId) });
