@@ -21,7 +21,8 @@ export function jobSlug(name: string): string {
 
 export class ArtifactStore {
   constructor(
-    private readonly docker: Docker,
+    /** dockerode (for GET archive), connected on first use: a run without artifacts never loads it. */
+    private readonly docker: () => Promise<Docker>,
     /** This run's temporary folder. */
     private readonly root: string,
   ) {}
@@ -66,7 +67,7 @@ export class ArtifactStore {
     const excluded = exclude.flatMap((e) => cleanPattern(e) ?? []);
     let archive: NodeJS.ReadableStream;
     try {
-      archive = await this.docker.getContainer(c.containerId).getArchive({ path: base === "." ? c.buildDir : `${c.buildDir}/${base}` });
+      archive = await (await this.docker()).getContainer(c.containerId).getArchive({ path: base === "." ? c.buildDir : `${c.buildDir}/${base}` });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
       c.log(`WARNING: ${pattern}: no matching files. Ensure that the artifact path is relative to the working directory (${c.buildDir})`);
@@ -106,7 +107,7 @@ export class ArtifactStore {
         ignore: (path: string) => path === dir,
         map: (header) => ({ ...header, name: `${prefix}/${header.name}`, uid: 0, gid: 0 }),
       });
-      await this.docker.getContainer(c.containerId).putArchive(archive as unknown as NodeJS.ReadableStream, { path: "/" });
+      await (await this.docker()).getContainer(c.containerId).putArchive(archive as unknown as NodeJS.ReadableStream, { path: "/" });
     }
   }
 

@@ -7,11 +7,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 import { randomInt } from "node:crypto";
+import type Docker from "dockerode";
 import { print, say, type CliContext } from "../../common/context.js";
 import { configError, failure, usageError } from "../../common/errors.js";
 import { writeFileAtomic } from "../../common/atomic-write.js";
 import { git } from "../../bake/vcs.js";
-import { connectDocker, pingDocker } from "../../engine/client.js";
+import { connectDocker, connectEngine, pingDocker } from "../../engine/client.js";
 import { newRunId } from "../../engine/labels.js";
 import { runnerDefaultsFrom } from "../../smoke/command.js";
 import { parseJob, type SmokeJob } from "../../smoke/job/parse.js";
@@ -79,14 +80,18 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
   const predefined = pipelinePredefined({ pipelineId, git: { ...(sha ? { sha } : {}), ...(branch ? { branch } : {}) }, env: ctx.env });
   registerSecrets({ ...predefined, ...cicd }, ctx.secrets);
 
-  const { docker, address } = await connectDocker(ctx.env);
-  await pingDocker({ docker, address });
+  const { engine, address } = await connectEngine(ctx.env);
+  await pingDocker({ docker: engine, address });
+  // dockerode (about a second to load) only for GET archive, loaded meanwhile when a job has artifacts.
+  let connecting: Promise<Docker> | undefined;
+  const dockerode = () => (connecting ??= connectDocker(ctx.env).then((c) => c.docker));
+  if (prepared.model.jobs.some((j) => j.artifacts !== undefined)) dockerode().catch(() => undefined);
   const tmp = await mkdtemp(join(tmpdir(), "rk-pipeline-"));
   say(ctx, `runner-kit: pipeline ${pipelineId} from ${prepared.model.file}: ${prepared.graph.jobs.length} job(s), up to ${limit} at once`);
   let records: JobRecord[];
   try {
     const shared: RunShared = {
-      ctx, docker, limit, tmp, runId: newRunId(ctx.env), pipelineId, predefined, cicd, started: 0,
+      ctx, engine, dockerode, limit, tmp, runId: newRunId(ctx.env), pipelineId, predefined, cicd, started: 0,
       resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => say(ctx, `WARNING: ${m}`), ctx.signal),
       ...(runnerDefaults ? { runnerDefaults } : {}),
     };
@@ -104,7 +109,7 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
  * records of its jobs in stage then file order, each trigger followed by its child's jobs.
  */
 async function runPrepared(s: RunShared, p: Prepared, prefix: string, artifactsDir: string | undefined): Promise<JobRecord[]> {
-  const store = new ArtifactStore(s.docker, await mkdtemp(join(s.tmp, "pipeline-")));
+  const store = new ArtifactStore(s.dockerode, await mkdtemp(join(s.tmp, "pipeline-")));
   const records = new Map<string, JobRecord[]>();
   await runGraph(p.graph, s.limit, {
     run: async (job) => {

@@ -5,7 +5,7 @@
  */
 import type { CliContext } from "../../common/context.js";
 import { usageError } from "../../common/errors.js";
-import { runCi, type CiOptions } from "../command.js";
+import type { CiOptions } from "../command.js";
 import type { PipelineRunOptions } from "./command.js";
 
 export interface CiCommandOptions extends CiOptions, Omit<PipelineRunOptions, "file"> {
@@ -19,10 +19,12 @@ export async function runCiCommand(ctx: CliContext, options: CiCommandOptions): 
     const given: string[] = Object.entries(RUN_ONLY).filter(([key]) => options[key as keyof typeof RUN_ONLY] !== undefined).map(([, flag]) => flag);
     if ((options.variable ?? []).length > 0) given.push("--variable");
     if (given.length > 0) throw usageError(`${given.join(", ")} only go with --run`, { hint: "add --run to run the pipeline here" });
+    const { runCi } = await import("../command.js");
     await runCi(ctx, options);
     return;
   }
-  const file = typeof options.run === "string" ? options.run : (await runCi(ctx, options)).file;
+  // The generator (templates, Handlebars, the plan) loads only when there is a pipeline to write.
+  const file = typeof options.run === "string" ? options.run : (await (await import("../command.js")).runCi(ctx, options)).file;
   const { runPipeline } = await import("./command.js");
   await runPipeline(ctx, { ...options, file });
 }

@@ -5,6 +5,7 @@
  * Ctrl-C and anything that is not about one job end the pipeline.
  */
 import type Docker from "dockerode";
+import type { EngineApi } from "../../engine/engine-api.js";
 import type { ResolveAuth } from "../../auth/lazy-resolver.js";
 import { say, useColor, type CliContext } from "../../common/context.js";
 import { isRunnerKitError } from "../../common/errors.js";
@@ -27,7 +28,10 @@ export interface Prepared {
 /** What every job of one `ci --run` shares, child pipelines included. */
 export interface RunShared {
   ctx: CliContext;
-  docker: Docker;
+  /** The engine the jobs run on (the thin client). */
+  engine: EngineApi;
+  /** dockerode on the same daemon, for the artifacts (connected on first use). */
+  dockerode: () => Promise<Docker>;
   limit: number;
   /** This run's temporary folder. */
   tmp: string;
@@ -67,7 +71,7 @@ export async function runJob(s: RunShared, p: Prepared, store: ArtifactStore, pr
         ...(s.runnerDefaults ? { runnerDefaults: s.runnerDefaults } : {}),
       },
       {
-        docker: s.docker, out, signal: ctx.signal, resolveAuth: s.resolveAuth,
+        docker: s.engine, out, signal: ctx.signal, resolveAuth: s.resolveAuth,
         jobFiles: { download: (c) => store.restore(c, from), upload: (c, status) => store.collect(c, job, status) },
       },
     );
