@@ -190,6 +190,20 @@ second:
     await expectNoLeaks(runId);
   });
 
+  it("passes the runner config and the CI/CD variables to every job", async () => {
+    const dir = pipelineDir(`variables: { GREETING: from-the-file, KEPT: file-only }
+no-image:
+  script: ['echo "$GREETING $KEPT"', 'test -x /bin/busybox']
+`);
+    writeFileSync(join(dir, "config.toml"), '[[runners]]\n  name = "local"\n  executor = "docker"\n  [runners.docker]\n    image = "busybox:latest"\n');
+    const runId = uniqueRunId("ci-cfg");
+    const r = await runInProcess(["ci", "--run", ".gitlab-ci.yml", "--runner-config", "config.toml", "--variable", "GREETING=from-the-cli"], { cwd: dir, env: env(runId) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("[no-image] Using Docker executor with image busybox:latest ...");
+    expect(r.stderr).toContain("[no-image] from-the-cli file-only");
+    await expectNoLeaks(runId);
+  });
+
   it("refuses a bad pipeline before running anything (exit 2, file:line:column)", async () => {
     const dir = pipelineDir("image: busybox:latest\nbuild:\n  script: [echo hi]\ntest:\n  needs: [biuld]\n  script: [echo hi]\n");
     const runId = uniqueRunId("ci-bad");
