@@ -76,9 +76,15 @@ export function staleLockReasons(lock: LockFile | undefined, expected: Record<st
 
 /**
  * `--locked` on a stale lock: a configuration problem (the committed lock does not describe
- * the project), so exit 2 — nothing was built or written.
+ * the project), so exit 2 — nothing was built or written. No lock at all (`lock`
+ * undefined: the file does not exist) is said as such, with how to make one.
  */
 export function assertLockCurrent(lockPath: string, lock: LockFile | undefined, expected: Record<string, ExpectedLockEntry>): void {
+  if (lock === undefined && Object.keys(expected).length > 0) {
+    throw configError(`--locked needs a lock file, and ${lockPath} does not exist`, {
+      hint: "run `runner-kit build --push` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit)",
+    });
+  }
   const reasons = staleLockReasons(lock, expected);
   if (reasons.length === 0) return;
   throw configError(`${lockPath} is stale: ${reasons.join("; ")}`, {

@@ -81,8 +81,8 @@ async function reapOnly(ctx: CliContext, json: boolean | undefined): Promise<voi
   else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
 }
 
-/** `--runner-config`: the image and services of a gitlab-runner config.toml. */
-async function runnerDefaultsFrom(ctx: CliContext, file: string | undefined): Promise<RunnerDefaults | undefined> {
+/** `--runner-config`: the image and services of a gitlab-runner config.toml (also `ci --run --runner-config`). */
+export async function runnerDefaultsFrom(ctx: CliContext, file: string | undefined): Promise<RunnerDefaults | undefined> {
   if (!file) return undefined;
   const path = isAbsolute(file) ? file : join(ctx.cwd, file);
   const text = await readFile(path, "utf8").catch(() => {

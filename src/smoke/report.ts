@@ -27,7 +27,8 @@ export function jsonDocument(r: SmokeResult): Record<string, unknown> {
   return rest;
 }
 
-function xml(text: string): string {
+/** Text made safe for an XML attribute or element (also the pipeline run's JUnit report). */
+export function xml(text: string): string {
   return text
     // Characters XML 1.0 cannot carry (terminal control codes from job logs).
     .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
@@ -35,6 +36,11 @@ function xml(text: string): string {
     .replaceAll("<", "&lt;")
     .replaceAll(">", "&gt;")
     .replaceAll('"', "&quot;");
+}
+
+/** A job log without its colour codes (the `$ command` lines), as a report carries it. */
+export function plainLog(text: string): string {
+  return text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
 }
 
 /** A JUnit XML report GitLab shows in merge requests (artifacts:reports:junit). */
@@ -53,7 +59,7 @@ export function junitReportAll(results: readonly SmokeResult[], redact: (text: s
   for (const r of results) {
     const failed = r.result === "failed" ? 1 : 0;
     const time = (r.durationMs / 1000).toFixed(3);
-    const log = redact(r.log.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), ""));
+    const log = redact(plainLog(r.log));
     lines.push(
       `  <testsuite name="${xml(r.file)}" tests="1" failures="${failed}" errors="0" skipped="0" time="${time}">`,
       `    <testcase name="${xml(r.job)}" classname="${xml(r.image)}" file="${xml(r.file)}" time="${time}">`,

@@ -58,6 +58,26 @@ export interface SmokeOptions {
   color?: boolean;
   /** Reap abandoned smoke resources first (default true). */
   reap?: boolean;
+  /** CI_JOB_ID (default: a random number); a pipeline run gives each job its own. */
+  jobId?: string;
+}
+
+/** The job container as the job-files hooks see it: its id, the project's place in it, the job log. */
+export interface JobFilesContext {
+  containerId: string;
+  /** /builds/<namespace>/<project> */
+  buildDir: string;
+  log: (line: string) => void;
+}
+
+/**
+ * GitLab Runner's artifact stages around the job's scripts (a pipeline run passes them):
+ * `download` after the project is copied in and before any script, `upload` after
+ * after_script and before the container is removed, with the job's status.
+ */
+export interface JobFilesHooks {
+  download?(job: JobFilesContext): Promise<void>;
+  upload?(job: JobFilesContext, status: "success" | "failed"): Promise<void>;
 }
 
 export interface SmokeDeps {
@@ -70,6 +90,8 @@ export interface SmokeDeps {
   now?: () => number;
   /** Phase marks for performance work (RUNNER_KIT_TRACE). */
   trace?: Trace;
+  /** Artifacts in and out of the job container (a pipeline run). */
+  jobFiles?: JobFilesHooks;
 }
 
 /** Run the job; resolves to the result (failed jobs too); throws on config errors and on abort. */
@@ -84,7 +106,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
   const plan = planJob({
     ...(head ? { head } : {}), startedAt: new Date(s.startedAt), configPath: configPath(options.projectDir, job.file),
     job, projectPath: projectPath(options.projectDir, options.env ?? {}), networkName: s.run.networkName,
-    jobId: String(parseInt(randomBytes(3).toString("hex"), 16)), hostname: `runner-kit-${options.runId}`.slice(0, 63),
+    jobId: options.jobId ?? String(parseInt(randomBytes(3).toString("hex"), 16)), hostname: `runner-kit-${options.runId}`.slice(0, 63),
     image: options.image, runnerDefaults: options.runnerDefaults, timeoutSeconds: options.timeoutSeconds, pullPolicy: options.pullPolicy,
     afterScriptTimeoutSeconds: options.afterScriptTimeoutSeconds, servicesTimeoutSeconds: options.servicesTimeoutSeconds,
     ...(options.cicdVariables ? { cicdVariables: options.cicdVariables } : {}),
@@ -95,6 +117,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
   try {
     // 2. provision
     const env = await provision(s, plan, { projectDir: options.projectDir, results, stageStop: stop.controller });
+    const files: JobFilesContext = { containerId: env.container.id, buildDir: plan.buildDir, log: s.log.line };
+    await deps.jobFiles?.download?.(files);
+    throwIfAborted(s.signal);
     // 3. run stages
     const readiness = ReadinessWatch.announce(
       { log: s.log, now: s.now, runStartedAt: s.startedAt, imageRef: plan.imageRef, results, startTimes: env.startTimes, started: env.started },
@@ -110,6 +135,8 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
       entrypoint: plan.image.entrypoint, imageEntrypoint: env.image.config.Entrypoint ?? undefined,
     });
     if (job.afterScript.length > 0 && verdict.jobRan) await afterScript(s, job, plan, stages, verdict);
+    await deps.jobFiles?.upload?.(files, verdict.reason === undefined ? "success" : "failed");
+    throwIfAborted(s.signal);
     await reportVerdict(s, verdict, readiness, env);
     return {
       runId: options.runId, job: job.name, file: job.file, image: plan.imageRef, imageDigest: env.image.digest, services: results,

@@ -17,6 +17,8 @@ import { BIN, runInProcess } from "../support/cli.js";
  */
 const NO_DAEMON = "unix:///nonexistent/runner-kit-examples.sock";
 const NEEDS_DAEMON = new Set(["build", "smoke"]);
+/** Commands that need a daemon: build, smoke, and ci when it runs the pipeline (--run). */
+const needsDaemon = (line: string, command: string) => NEEDS_DAEMON.has(command) || (command === "ci" && /\s--run\b/.test(line));
 
 interface Example {
   command: string;
@@ -53,7 +55,7 @@ describe("--help examples run as written", () => {
     const r = await execa("sh", ["-c", line], {
       cwd,
       reject: false,
-      env: { PATH: `${bin}:${process.env.PATH}`, NO_COLOR: "1", ...(NEEDS_DAEMON.has(command) ? { DOCKER_HOST: NO_DAEMON } : {}) },
+      env: { PATH: `${bin}:${process.env.PATH}`, NO_COLOR: "1", ...(needsDaemon(line, command) ? { DOCKER_HOST: NO_DAEMON } : {}) },
       extendEnv: true,
       timeout: 60_000,
     });
@@ -86,14 +88,14 @@ describe("--help examples run as written", () => {
     }
   });
 
-  it("each example exits 0, or (build, smoke) stops only at the missing daemon", async () => {
+  it("each example exits 0, or (build, smoke, ci --run) stops only at the missing daemon", async () => {
     const failures: string[] = [];
     for (const example of examples) {
       // Each example on its own copy: one example's writes never decide another's outcome.
       const cwd = mkdtempSync(join(dir, "example-"));
       if (example.command !== "init") cpSync(project, cwd, { recursive: true });
       const r = await sh(example.line, example.command, cwd);
-      const reachedDaemon = NEEDS_DAEMON.has(example.command) && /no Docker daemon/i.test(r.stderr);
+      const reachedDaemon = needsDaemon(example.line, example.command) && /no Docker daemon/i.test(r.stderr);
       if (r.code !== 0 && !reachedDaemon) failures.push(`${example.line} → exit ${r.code}: ${r.stderr.trim()}`);
     }
     expect(failures).toEqual([]);

@@ -6,6 +6,7 @@ import { collectBuildArg } from "../../src/cli/options.js";
 import { abortSignalName, RunnerKitError, signalExitCode } from "../../src/common/errors.js";
 import { assertLockCurrent } from "../../src/lock/store.js";
 import { runInProcess } from "../support/cli.js";
+import { thrownBy } from "../fixtures/runner/project.js";
 
 describe("--build-arg NAME takes NAME's value from the environment, as docker does", () => {
   const parse = (env: NodeJS.ProcessEnv, ...values: string[]) => values.reduce<string[]>((all, v) => collectBuildArg(env)(v, all), []);
@@ -70,15 +71,36 @@ describe("--locked on a stale lock", () => {
   it("is a configuration error (exit 2) saying why", () => {
     const entry = { repository: "r/app", tags: ["v1"], contentHash: `sha256:${"a".repeat(64)}` };
     expect(() => assertLockCurrent("runner-kit.lock", { version: 1, variants: {} }, { app: entry })).toThrow(RunnerKitError);
-    const error = (() => {
+    const failed = (lock: Parameters<typeof assertLockCurrent>[1]) => {
       try {
-        assertLockCurrent("runner-kit.lock", undefined, { app: entry });
+        assertLockCurrent("runner-kit.lock", lock, { app: entry });
       } catch (e) {
         return e as RunnerKitError;
       }
-    })();
+    };
+    const error = failed({ version: 1, variants: {} });
     expect(error?.exitCode).toBe(2);
     expect(error?.message).toBe("runner-kit.lock is stale: app has no entry");
     expect(() => assertLockCurrent("runner-kit.lock", { version: 1, variants: { app: { ...entry, baseImages: {} } } }, { app: entry })).not.toThrow();
+  });
+
+  it("with no lock file at all says it does not exist, and how to write one", () => {
+    const error = thrownBy(() => assertLockCurrent("/p/runner-kit.lock", undefined, { app: { repository: "r/app", tags: ["v1"], contentHash: "h" } }));
+    expect(error.exitCode).toBe(2);
+    expect(error.toParagraph()).toBe(
+      "--locked needs a lock file, and /p/runner-kit.lock does not exist. Run `runner-kit build --push` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit).",
+    );
+  });
+
+  it("`build --locked` in a fresh scaffold stops there (exit 2), before asking for a daemon", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rk-locked-"));
+    try {
+      expect((await runInProcess(["init", "."], { cwd: dir })).code).toBe(0);
+      const r = await runInProcess(["build", "--locked"], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: "1", DOCKER_HOST: "unix:///nonexistent/rk.sock" } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`runner-kit: --locked needs a lock file, and ${join(dir, "runner-kit.lock")} does not exist. Run \`runner-kit build --push\` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit).\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
