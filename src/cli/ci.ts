@@ -11,7 +11,7 @@ export function ciCommand(ctx: CliContext): Command {
     .option("--build-arg <key=value>", "pass a build arg to the jobs of the variants whose Dockerfile declares it (repeatable)", collect, [])
     .option("--run [file]", "run the pipeline here, each job as GitLab Runner's Docker executor runs it: FILE (a .gitlab-ci.yml), else the one just generated")
     .option("--jobs <n>", "with --run: jobs run at once (default: the number of CPU cores)")
-    .option("--variable <key=value>", "with --run: a CI/CD variable for every job (repeatable)", collect, [])
+    .option("--variable <KEY[=VALUE]>", "with --run: a CI/CD variable for every job (repeatable; KEY alone takes its value from the environment)", collect, [])
     .option("--runner-config <file>", "with --run: a gitlab-runner config.toml whose [runners.docker] defaults the jobs get")
     .option("--artifacts-dir <dir>", "with --run: keep each job's artifacts and reports in DIR/<job>/")
     .option("--junit <file>", "with --run: write a JUnit report with one test case per job")

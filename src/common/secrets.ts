@@ -4,7 +4,7 @@
  * from a daemon or a helper is still never shown.
  */
 /** Variable names that look like they hold a secret (TOKEN, PASSWORD, *_SECRET, AWS keys, …). */
-export const SECRET_NAME = /(?:^|_)(?:SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY)(?:_|$)|^AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)$/i;
+export const SECRET_NAME = /(?:^|_)(?:SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|AUTH_CONFIG)(?:_|$)|^AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)$/i;
 
 export function looksSecretName(name: string): boolean {
   return SECRET_NAME.test(name);

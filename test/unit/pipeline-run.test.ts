@@ -254,9 +254,10 @@ describe("job variables", () => {
     expect(jobVariables({ predefined: { A: "p", B: "p", C: "p" }, file: { A: "f", B: "f", C: "f" }, dotenv: { B: "d", C: "d" }, cicd: { C: "c" } })).toEqual({ A: "f", B: "d", C: "c" });
   });
 
-  it("refuses a --variable that is not KEY=VALUE", () => {
+  it("refuses a --variable that is not a variable name, and takes KEY alone from the environment", () => {
     expect(thrown(() => cicdVariables(["1X=y"], {})).exitCode).toBe(2);
-    expect(thrown(() => cicdVariables(["NOVALUE"], {})).message).toBe("--variable NOVALUE is not KEY=VALUE");
+    expect(thrown(() => cicdVariables(["NOVALUE"], {})).message).toBe("--variable NOVALUE takes its value from the environment, but NOVALUE is not set");
+    expect(cicdVariables(["FROM_ENV"], { FROM_ENV: "v" })).toEqual({ FROM_ENV: "v" });
   });
 
   it("registers credential-like values as secrets", () => {

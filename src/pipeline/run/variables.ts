@@ -6,8 +6,8 @@
  * variables (`--variable`, and RUNNER_KIT_REGISTRY_USER/PASSWORD from the environment).
  * Pure.
  */
-import { usageError } from "../../common/errors.js";
-import type { SecretSet } from "../../common/secrets.js";
+import { looksSecretName, type SecretSet } from "../../common/secrets.js";
+import { variableFlag } from "../../smoke/job/cicd-variables.js";
 
 export type Vars = Record<string, string>;
 
@@ -15,8 +15,6 @@ export type Vars = Record<string, string>;
 const REGISTRY_PREDEFINED = ["CI_REGISTRY", "CI_REGISTRY_IMAGE", "CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD"];
 /** CI/CD variables the generated pipeline reads (set masked in GitLab), passed on when set. */
 const REGISTRY_CICD = ["RUNNER_KIT_REGISTRY_USER", "RUNNER_KIT_REGISTRY_PASSWORD"];
-/** A variable whose value is never shown (its name says it is a credential). */
-const SECRET_NAME = /(?:^|_)(?:PASSWORD|PASSWD|TOKEN|SECRET|PRIVATE_KEY|API_KEY|AUTH_CONFIG)(?:_|$)/i;
 
 export interface GitState {
   sha?: string;
@@ -34,24 +32,23 @@ export function pipelinePredefined(o: { pipelineId: number; git: GitState; env: 
   return vars;
 }
 
-/** `--variable KEY=VALUE` (repeatable), over RUNNER_KIT_REGISTRY_* from the environment. */
+/**
+ * `--variable KEY[=VALUE]` (repeatable, smoke's rule: KEY alone takes its value from the
+ * environment), over RUNNER_KIT_REGISTRY_* from the environment.
+ */
 export function cicdVariables(given: readonly string[], env: NodeJS.ProcessEnv): Vars {
   const vars: Vars = {};
   for (const name of REGISTRY_CICD) if (env[name]) vars[name] = env[name]!;
-  for (const kv of given) {
-    const eq = kv.indexOf("=");
-    const name = eq > 0 ? kv.slice(0, eq) : "";
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw usageError(`--variable ${eq > 0 ? kv.slice(0, eq) : kv} is not KEY=VALUE`, { hint: "write --variable NAME=VALUE (letters, digits and _ in the name)" });
-    }
-    vars[name] = kv.slice(eq + 1);
+  for (const arg of given) {
+    const [name, value] = variableFlag(arg, env);
+    vars[name] = value;
   }
   return vars;
 }
 
 /** Remember the values of credential-like variables, so no output shows them. */
 export function registerSecrets(vars: Vars, secrets: SecretSet): void {
-  for (const [name, value] of Object.entries(vars)) if (SECRET_NAME.test(name)) secrets.add(value);
+  for (const [name, value] of Object.entries(vars)) if (looksSecretName(name)) secrets.add(value);
   secrets.addCredential(vars.CI_REGISTRY_USER, vars.CI_REGISTRY_PASSWORD);
   secrets.addCredential(vars.RUNNER_KIT_REGISTRY_USER, vars.RUNNER_KIT_REGISTRY_PASSWORD);
 }
