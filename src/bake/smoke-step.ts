@@ -1,5 +1,7 @@
+import { relative } from "node:path";
 import type Docker from "dockerode";
 import type { SecretSet } from "../common/secrets.js";
+import { isRunnerKitError } from "../common/errors.js";
 import type { ResolveAuth } from "../auth/lazy-resolver.js";
 import type { SmokeResult } from "../smoke/run.js";
 import type { PreparedVariant, VariantResult } from "./types.js";
@@ -50,17 +52,26 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
       const cicdVariables = await cicd;
       const image = result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
       deps.out(`${variant.id}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
-      const report = await smokeImage(
-        { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env, ...(cicdVariables ? { cicdVariables } : {}) },
-        {
-          docker: deps.docker,
-          out: deps.out,
-          secrets: deps.secrets,
-          warn: deps.warn,
-          ...(deps.signal ? { signal: deps.signal } : {}),
-          ...(deps.resolveAuth ? { resolveAuth: deps.resolveAuth } : {}),
-        },
-      );
+      const started = Date.now();
+      let report: SmokeResult;
+      try {
+        report = await smokeImage(
+          { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env, ...(cicdVariables ? { cicdVariables } : {}) },
+          {
+            docker: deps.docker,
+            out: deps.out,
+            secrets: deps.secrets,
+            warn: deps.warn,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+            ...(deps.resolveAuth ? { resolveAuth: deps.resolveAuth } : {}),
+          },
+        );
+      } catch (error) {
+        // A job that could not run (an image or service it cannot pull) fails this image only;
+        // Ctrl-C and configuration errors still stop the whole build.
+        if (deps.signal?.aborted || !isRunnerKitError(error) || error.kind !== "failure") throw error;
+        report = unrunJob(p, image, deps, Date.now() - started, error.message);
+      }
       reports.push(report);
       result.smoke = {
         result: report.result,
@@ -72,4 +83,12 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
       return report.result === "failed" ? `smoke job ${report.job} failed: ${report.reason ?? `exit code ${report.exitCode}`}` : undefined;
     },
   };
+}
+
+/** The report of a smoke job that failed before it could run: in the summary and the JUnit file like any failed job. */
+function unrunJob(p: PreparedVariant, image: string, deps: Pick<SmokeStepDeps, "runId" | "projectDir">, durationMs: number, reason: string): SmokeResult {
+  const smoke = p.variant.smoke!;
+  // The job's name is only known once its file is read; before that, the file names it.
+  const job = smoke.job ?? (relative(deps.projectDir, smoke.file) || smoke.file);
+  return { runId: deps.runId, job, file: smoke.file, image, imageDigest: "", services: [], durationMs, result: "failed", reason, warnings: [], log: `${reason}\n` };
 }

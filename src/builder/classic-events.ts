@@ -6,6 +6,13 @@ export type { BuildOutcome };
 const TAIL_LINES = 20;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/**
+ * The classic builder's "[Warning] One or more build-args [X] were not consumed". runner-kit
+ * sends only the args a Dockerfile declares and checks --build-arg names itself; the
+ * daemon still says this for an arg declared only in a stage the target leaves unbuilt, where
+ * it means nothing to the user.
+ */
+const UNCONSUMED_ARGS = /^\[Warning\] One or more build-args \[.*\] were not consumed$/;
 
 /**
  * Scans every event of a classic-builder stream. dockerode's followProgress reports
@@ -18,6 +25,9 @@ export class BuildEventTracker {
   private error: string | undefined;
   private failedStep: string | undefined;
   private partial = "";
+  /** The current step's image is not this build's: a FROM, or taken from the cache (" ---> Using cache"). */
+  private cachedStep = false;
+  private readonly created: string[] = [];
 
   /** Feed one event; returns the complete output lines it carried (for progress views). */
   push(event: StreamEvent): string[] {
@@ -29,14 +39,19 @@ export class BuildEventTracker {
       for (const raw of parts) {
         // The daemon colours a step's stderr (ESC[91m … ESC[0m): plain text here, colour is the view's business.
         const line = raw.replace(ANSI, "").replace(/\r/g, "").replace(/\s+$/, "");
-        if (line === "") continue;
+        if (line === "" || UNCONSUMED_ARGS.test(line)) continue;
         lines.push(line);
         const step = /^Step \d+\/\d+ : .*/.exec(line);
         if (step) {
           this.step = line;
           this.tail.length = 0;
+          // A FROM step's " ---> <id>" is the base image: never this build's to remove.
+          this.cachedStep = /^Step \d+\/\d+ : FROM /i.test(line);
           continue;
         }
+        if (line === " ---> Using cache") this.cachedStep = true;
+        const committed = /^ ---> ([0-9a-f]{12,64})$/.exec(line);
+        if (committed && !this.cachedStep && this.step) this.created.push(committed[1]!);
         const built = /^Successfully built ([0-9a-f]{12,64})$/.exec(line);
         if (built && !this.imageId) this.imageId = built[1];
         if (line.startsWith(" ---> ") || line.startsWith("Removing intermediate container")) continue;
@@ -52,6 +67,14 @@ export class BuildEventTracker {
       this.failedStep = this.step;
     }
     return lines;
+  }
+
+  /**
+   * The images this build committed (one per step, " ---> <id>"), oldest first; steps taken
+   * from the cache are left out: those images were there before and other builds use them.
+   */
+  createdImages(): string[] {
+    return [...this.created];
   }
 
   outcome(): BuildOutcome {

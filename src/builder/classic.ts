@@ -65,7 +65,10 @@ export async function runClassicBuild(
       for (const line of tracker.push(event)) onLine(line);
     });
   } catch (error) {
-    if (request.signal?.aborted) throw error;
+    if (request.signal?.aborted) {
+      await removeIntermediateImages(docker, tracker.createdImages());
+      throw error;
+    }
     if (!(error instanceof StreamError)) {
       const outcome = tracker.outcome();
       return { ...outcome, error: buildConnectionError(error, "the build") };
@@ -73,6 +76,33 @@ export async function runClassicBuild(
   }
   return tracker.outcome();
 }
+
+/**
+ * An interrupted build's intermediate images (the steps it committed before Ctrl-C), newest
+ * first. `noprune` keeps each removal to that one image, and without `force` the daemon
+ * refuses an image that another image or a container uses, so only what this build left
+ * dangling goes. The build's containers are the daemon's to remove (`forcerm`).
+ */
+async function removeIntermediateImages(docker: Docker, ids: readonly string[]): Promise<void> {
+  for (const id of [...ids].reverse()) {
+    // The interrupted step's container runs from the newest image until the daemon has
+    // stopped and removed it: "being used by … container" (409) for a moment, so that one is
+    // asked again; an image another image was built on (also 409) stays at once.
+    for (let attempt = 0; attempt < IN_USE_ATTEMPTS; attempt++) {
+      const inUse = await docker
+        .getImage(id)
+        .remove({ noprune: true })
+        .then(
+          () => false,
+          (error: { statusCode?: number; message?: string }) => error.statusCode === 409 && /used by .*container/i.test(error.message ?? ""),
+        );
+      if (!inUse || attempt === IN_USE_ATTEMPTS - 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+const IN_USE_ATTEMPTS = 40;
 
 /**
  * The classic (legacy) builder behind the ImageBuilder seam: the context goes as a tar

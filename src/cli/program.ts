@@ -5,6 +5,7 @@ import type { CliContext } from "../common/context.js";
 import { buildCommand } from "./build.js";
 import { ciCommand } from "./ci.js";
 import { configCommand } from "./config.js";
+import { doctorCommand } from "./doctor.js";
 import { initCommand } from "./init.js";
 import { lintCommand } from "./lint.js";
 import { lockCommand } from "./lock.js";
@@ -32,7 +33,7 @@ export function createProgram(ctx: CliContext): Command {
       "\nQuick start:\n  $ runner-kit init my-images && cd my-images\n  $ runner-kit render && runner-kit lint\n  $ runner-kit build --push --smoke\n  $ runner-kit config --out runner/\n\nExit codes: 0 success, 1 a build, push or job failed, 2 usage or configuration error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).\n",
     );
 
-  for (const make of [initCommand, renderCommand, lintCommand, buildCommand, configCommand, smokeCommand, ciCommand, lockCommand, schemaCommand]) {
+  for (const make of [initCommand, renderCommand, lintCommand, buildCommand, configCommand, smokeCommand, ciCommand, lockCommand, schemaCommand, doctorCommand]) {
     const command = make(ctx);
     configureTree(command, program);
     program.addCommand(command);

@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { CliContext } from "../common/context.js";
 import type { SmokeCliOptions } from "../smoke/command.js";
 import { collect } from "./options.js";
@@ -19,6 +19,7 @@ export function smokeCommand(ctx: CliContext): Command {
     .option("--junit <file>", "write a JUnit report")
     .option("--reap", "only remove resources left behind by earlier, killed runs")
     .option("--json", "print one JSON document on stdout")
+    .addOption(new Option("--progress <mode>", "the job log's colour: auto (under GITLAB_CI or on a terminal), tty and gitlab (coloured), plain (none); NO_COLOR wins").choices(["auto", "tty", "plain", "gitlab"]).default("auto"))
     .addHelpText(
       "after",
       "\nExamples:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest\n  $ runner-kit smoke --image app:dev --job smoke/job-base.gitlab-ci.yml#smoke --junit smoke.xml\n  $ runner-kit smoke --reap\n",

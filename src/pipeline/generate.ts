@@ -25,6 +25,9 @@ export interface PipelineOptions {
 
 export const PUBLISH_JOB = "runner-kit:publish";
 export const EMPTY_JOB = "runner-kit:nothing-to-build";
+export const LINT_JOB = "runner-kit:lint";
+/** GitLab's Code Quality report: shown in merge requests (`artifacts: reports: codequality`). */
+export const CODE_QUALITY_REPORT = "gl-code-quality-report.json";
 
 /** Job name for a variant: "build:runner-aws", "build:data/runner-aws". */
 export function jobName(variant: Pick<Variant, "id">): string {
@@ -105,6 +108,7 @@ export function generatePipeline(plan: Plan, options: PipelineOptions): Record<s
     return pipeline;
   }
 
+  pipeline[LINT_JOB] = lintJob(options.settings);
   for (const variant of variants) pipeline[jobName(variant)] = variantJob(plan, variant, options, stageOf(variant.id), included);
 
   const publish = [`${settings.runnerKit} lock merge locks/*.lock --out ${LOCK_FILE_NAME}`];
@@ -119,6 +123,21 @@ export function generatePipeline(plan: Plan, options: PipelineOptions): Record<s
     artifacts: { paths: [LOCK_FILE_NAME, ...(options.runnerConfig ? ["runner/"] : [])], expire_in: "90 days" },
   };
   return pipeline;
+}
+
+/**
+ * Lint beside the first images: the rendered Dockerfiles (rendered afresh, so a project that
+ * does not commit them lints too) as GitLab's Code Quality report, kept when lint fails. No
+ * daemon: no docker:dind service and no registry login.
+ */
+function lintJob(settings: PipelineOptions["settings"]): Job {
+  return {
+    stage: "images-0",
+    services: [],
+    before_script: [...settings.setup],
+    script: [`${settings.runnerKit} render`, `${settings.runnerKit} lint --format gitlab --output ${CODE_QUALITY_REPORT}`],
+    artifacts: { when: "always", reports: { codequality: CODE_QUALITY_REPORT }, expire_in: "30 days" },
+  };
 }
 
 /** One variant's image job. */

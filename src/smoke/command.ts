@@ -30,8 +30,23 @@ export interface SmokeCliOptions {
   envFile?: string;
   reap?: boolean;
   json?: boolean;
+  /** --progress: auto (default), tty, plain or gitlab; the job log's colour follows it. */
+  progress?: "auto" | "tty" | "plain" | "gitlab";
   /** The global -c/--config project file. */
   config?: string;
+}
+
+/**
+ * Whether the job log is coloured (GitLab Runner's green command lines). Smoke's output is
+ * the job log, so of `--progress` only colour applies: tty and gitlab (GitLab renders the
+ * colour codes) colour it, plain does not; auto colours it under GITLAB_CI, as the runner's
+ * own log is, and elsewhere on a terminal. NO_COLOR always wins.
+ */
+export function jobLogColor(ctx: Pick<CliContext, "env" | "stderr">, progress: SmokeCliOptions["progress"]): boolean {
+  if (ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== "") return false;
+  if (progress === "tty" || progress === "gitlab") return true;
+  if (progress === "plain") return false;
+  return Boolean(ctx.env.GITLAB_CI) || useColor(ctx);
 }
 
 function seconds(flag: string, value: string | undefined, allowNegative = false): number | undefined {
@@ -138,7 +153,7 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
     await pinging;
     result = await runSmokeJob(
       {
-        job, runId, projectDir, env: ctx.env, color: useColor(ctx), ...flags,
+        job, runId, projectDir, env: ctx.env, color: jobLogColor(ctx, opts.progress), ...flags,
         ...(opts.image !== undefined ? { image: opts.image } : {}),
         ...(runnerDefaults ? { runnerDefaults } : {}),
         ...(cicdVariables ? { cicdVariables } : {}),

@@ -16,9 +16,11 @@ export function summaryLines(r: SmokeResult): string[] {
     lines.push(`${i === 0 ? "services: " : "          "}${s.name} as ${s.aliases.join(", ") || "(no alias)"}: ${state}`);
   }
   lines.push(`duration: ${seconds(r.durationMs)}`);
-  lines.push(
-    `result:   ${r.result}${r.exitCode !== undefined && r.exitCode !== 0 ? ` (job exit code ${r.exitCode})` : ""}${r.result === "failed" && r.reason ? ` — ${r.reason}` : ""}`,
-  );
+  const code = r.exitCode !== undefined && r.exitCode !== 0 ? r.exitCode : undefined;
+  const reason = r.result === "failed" && r.reason ? r.reason : undefined;
+  // The exit code is said once: in the reason when it names it ("exit code 1"), else beside the result.
+  const named = code !== undefined && reason !== undefined && new RegExp(`\\bexit code ${code}\\b`).test(reason);
+  lines.push(`result:   ${r.result}${code !== undefined && !named ? ` (job exit code ${code})` : ""}${reason ? ` — ${reason}` : ""}`);
   return lines;
 }
 

@@ -15,12 +15,13 @@ describe("aborting a build", () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("stops the daemon's build when the signal aborts, leaving no build container behind", async () => {
-    const v = tempVariant("slow", `runner-kit-test/abort-${runId}`, `FROM busybox:latest\nRUN echo start-${runId} && sleep 120\n`);
+  it("stops the daemon's build when the signal aborts, leaving no build container and no intermediate image behind", async () => {
+    const v = tempVariant("slow", `runner-kit-test/abort-${runId}`, `FROM busybox:latest\nRUN echo first-${runId} > /first\nRUN echo start-${runId} && sleep 120\n`);
     dirs.push(v.context);
     const controller = new AbortController();
     const lines: string[] = [];
     let buildContainer: string | undefined;
+    const committed: string[] = [];
     const base = await testBuildDeps(lines);
     const reporter: BuildReporter = {
       ...base.reporter,
@@ -28,6 +29,8 @@ describe("aborting a build", () => {
         base.reporter.line(id, line);
         const running = / ---> Running in ([0-9a-f]{12})/.exec(line);
         if (running) buildContainer = running[1];
+        const image = /^ ---> ([0-9a-f]{12})$/.exec(line);
+        if (image) committed.push(image[1]!);
         if (line === `start-${runId}`) controller.abort(new Error("SIGINT")); // the output, not the step line
       },
     };
@@ -52,6 +55,10 @@ describe("aborting a build", () => {
     }
     expect(gone).toBe(true);
     await expect(d.getImage(`${v.repository}:v1`).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    // The base image's id, then the image the first RUN step committed: that one is gone, the base stays.
+    expect(committed, lines.join("\n")).toHaveLength(2);
+    await expect(d.getImage(committed[1]!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(d.getImage("busybox:latest").inspect()).resolves.toMatchObject({ Id: expect.stringContaining(committed[0]!) });
     await expectNoLeaks(runId);
   });
 });

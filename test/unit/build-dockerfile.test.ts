@@ -69,6 +69,21 @@ describe("BuildEventTracker", () => {
     expect(b.outcome().imageId).toBe("0123456789ab");
     expect(b.outcome().error).toBeUndefined();
   });
+
+  it("lists the images the build committed, not the base image of a FROM nor the steps taken from the cache", () => {
+    const t = new BuildEventTracker();
+    t.push({ stream: "Step 1/5 : FROM busybox:latest\n ---> 111111111111\nStep 2/5 : RUN echo cached\n ---> Using cache\n ---> 222222222222\n" });
+    t.push({ stream: "Step 3/5 : RUN echo new\n ---> Running in 0123456789ab\nnew\nRemoving intermediate container 0123456789ab\n ---> 333333333333\n" });
+    t.push({ stream: "Step 4/5 : from busybox:latest AS two\n ---> 111111111111\nStep 5/5 : ENV A=1\n ---> Running in 0123456789ac\n ---> 444444444444\n" });
+    expect(t.createdImages()).toEqual(["333333333333", "444444444444"]);
+  });
+
+  it("drops the daemon's 'build-args were not consumed' warning (args of stages a target leaves out), keeps other warnings", () => {
+    const t = new BuildEventTracker();
+    const lines = t.push({ stream: "[Warning] One or more build-args [ONLY_TWO] were not consumed\n[Warning] Your kernel does not support swap limit capabilities\nSuccessfully built 0123456789ab\n" });
+    expect(lines).toEqual(["[Warning] Your kernel does not support swap limit capabilities", "Successfully built 0123456789ab"]);
+    expect(t.outcome().tail).not.toContain("[Warning] One or more build-args [ONLY_TWO] were not consumed");
+  });
 });
 
 describe("withLabelInstruction", () => {

@@ -20,6 +20,15 @@ describe("build output", () => {
     expect(summaryDocument([built, failed])).toEqual({ ok: false, images: [built, failed] });
   });
 
+  it("a failed push shows no local image id under DIGEST: it is not what the registry holds", () => {
+    const pushFailed: VariantResult = { ...failed, imageId: `sha256:${"e".repeat(64)}`, error: "the registry refused the push" };
+    const localOnly: VariantResult = { ...built, digest: undefined, pushed: false, imageId: `sha256:${"f".repeat(64)}` };
+    const lines = summaryTable([localOnly, pushFailed]).split("\n");
+    expect(lines[1]).toMatch(/built\s+12\.3 s\s+sha256:ffffffffffff…$/);
+    expect(lines[2]).toMatch(/failed\s+0\.8 s\s+-$/);
+    expect(lines.join("\n")).not.toContain("eeeeeeee");
+  });
+
   it("writes GitLab collapsible sections, whole, per image", () => {
     const out: string[] = [];
     const r = gitlabReporter((l) => out.push(l), () => 1_700_000_000_000);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { progressMode } from "../../src/bake/progress-mode.js";
+import { jobLogColor } from "../../src/smoke/command.js";
 import { runInProcess } from "../support/cli.js";
 
 describe("--progress", () => {
@@ -18,6 +19,26 @@ describe("--progress", () => {
 
   it("an unknown mode is a usage error naming the choices", async () => {
     const r = await runInProcess(["build", "--progress", "fancy"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Allowed choices are auto, tty, plain, gitlab");
+  });
+});
+
+describe("smoke --progress: only the job log's colour", () => {
+  const at = (env: NodeJS.ProcessEnv, isTTY = false) => ({ env, stderr: { write: () => {}, isTTY } });
+
+  it("tty and gitlab colour it, plain does not; auto under GITLAB_CI or on a terminal; NO_COLOR always wins", () => {
+    expect(jobLogColor(at({}), "tty")).toBe(true);
+    expect(jobLogColor(at({}), "gitlab")).toBe(true);
+    expect(jobLogColor(at({ GITLAB_CI: "true" }, true), "plain")).toBe(false);
+    expect(jobLogColor(at({}), "auto")).toBe(false);
+    expect(jobLogColor(at({}, true), undefined)).toBe(true);
+    expect(jobLogColor(at({ GITLAB_CI: "true", CI: "true" }), "auto")).toBe(true);
+    expect(jobLogColor(at({ NO_COLOR: "1", GITLAB_CI: "true" }, true), "gitlab")).toBe(false);
+  });
+
+  it("an unknown mode is a usage error naming the choices", async () => {
+    const r = await runInProcess(["smoke", "--progress", "fancy"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Allowed choices are auto, tty, plain, gitlab");
   });

@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { variantDependencies } from "../../src/project/dependencies.js";
 import { pipelineYaml } from "../../src/pipeline/document.js";
 import { dockerfileBases } from "../../src/dockerfile/from.js";
-import { generatePipeline, PUBLISH_JOB, EMPTY_JOB, type PipelineOptions } from "../../src/pipeline/generate.js";
+import { generatePipeline, PUBLISH_JOB, EMPTY_JOB, LINT_JOB, type PipelineOptions } from "../../src/pipeline/generate.js";
 import { ciSettings } from "../../src/pipeline/ci-settings.js";
 import { variantsAffectedBy } from "../../src/pipeline/select.js";
 import { pipelineProblems } from "../../src/pipeline/validate.js";
@@ -42,6 +42,23 @@ describe("pipeline generator", () => {
     const text = pipelineYaml(generate({ buildArgs: { AWS_CLI_VERSION: "2.9.19" }, locked: new Set(["job-base", "data/job-base"]), runnerConfig: true }));
     if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, text);
     expect(text).toBe(readFileSync(GOLDEN, "utf8"));
+  });
+
+  it("publishes lint's GitLab Code Quality report from a lint job beside the first images, without a daemon", () => {
+    const parsed = parse(pipelineYaml(generate({ settings: ciSettings({ install: "npx" }, { registry: "registry.example.com/platform", version: "0.4.2" }) }))) as Record<string, any>;
+    expect(pipelineProblems(parsed)).toEqual([]);
+    const lint = parsed[LINT_JOB];
+    expect(lint.stage).toBe("images-0");
+    expect(lint.script).toEqual(["npx --yes runner-kit@0.4.2 render", "npx --yes runner-kit@0.4.2 lint --format gitlab --output gl-code-quality-report.json"]);
+    expect(lint.artifacts).toEqual({ when: "always", reports: { codequality: "gl-code-quality-report.json" }, expire_in: "30 days" });
+    // No docker:dind and no registry login: lint reads files only.
+    expect(lint.services).toEqual([]);
+    expect(lint.before_script).toEqual(parsed[PUBLISH_JOB].before_script);
+    expect(lint.before_script.join("\n")).not.toContain("DOCKER_AUTH_CONFIG");
+    // The publish job does not wait for it: a lint finding never holds back the lock.
+    expect(parsed[PUBLISH_JOB].needs.map((n: { job: string }) => n.job)).not.toContain(LINT_JOB);
+    // Nothing to build: no lint job either.
+    expect(generate({ variants: [] })[LINT_JOB]).toBeUndefined();
   });
 
   it("is deterministic whatever the variant order", () => {

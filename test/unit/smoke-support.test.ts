@@ -109,8 +109,10 @@ describe("reports", () => {
       "image:    app:1 (app@sha256:abc)",
       "services: redis:7 as redis: ready in 0.42 s on port 6379",
       "duration: 2.50 s",
-      "result:   failed (job exit code 2) — exit code 2",
+      "result:   failed — exit code 2",
     ]);
+    // A reason that does not name the exit code keeps it beside the result.
+    expect(summaryLines({ ...result, reason: "execution took longer than 60 seconds" }).at(-1)).toBe("result:   failed (job exit code 2) — execution took longer than 60 seconds");
   });
   it("writes JUnit XML with the failure, escaped and redacted", () => {
     const xml = junitReport(result, (t) => t.replaceAll("secret-token", "[redacted]"));
