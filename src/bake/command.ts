@@ -29,6 +29,8 @@ import { summaryDocument, summaryTable } from "./summary.js";
 import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
+import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
+import { parseImageReference } from "../reference/parse.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -55,6 +57,12 @@ export interface BuildCommandOptions {
   builder?: BuilderKind;
   /** commander's --no-cache gives cache: false. */
   cache?: boolean;
+  /** --secret id=ID,src=FILE | id=ID,env=VAR (repeatable). */
+  secret?: string[];
+  /** --cache-from REF (repeatable). */
+  cacheFrom?: string[];
+  /** --cache-inline: inline cache metadata in the images built. */
+  cacheInline?: boolean;
   pull?: boolean;
   jobs?: string;
   json?: boolean;
@@ -80,8 +88,11 @@ function chooseReporter(ctx: CliContext, quiet: boolean, progress: ProgressReque
   }
 }
 
-function buildOptionsFrom(options: BuildCommandOptions): BuildOptions {
+function buildOptionsFrom(ctx: CliContext, options: BuildCommandOptions): BuildOptions {
   return {
+    ...(options.secret?.length ? { secrets: parseSecretFlags(options.secret, ctx.cwd, ctx.env) } : {}),
+    ...(options.cacheFrom?.length ? { cacheFrom: options.cacheFrom.map((ref) => (parseImageReference(ref, { where: `--cache-from ${ref}` }), ref)) } : {}),
+    ...(options.cacheInline ? { cacheInline: true } : {}),
     jobs: parseJobs(options.jobs),
     push: options.push === true,
     force: options.force === true,
@@ -138,6 +149,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     now: () => new Date(),
     insecureRegistry,
     secrets: ctx.secrets,
+    env: ctx.env,
     vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),
     signal: ctx.signal,
     ...(smoke ? { beforePush: smoke.check } : {}),
@@ -209,7 +221,7 @@ function declaredElsewhere(ctx: CliContext, options: BuildCommandOptions, store:
 
 /** `runner-kit build`: load, render, build (and push) every selected variant, lock, summary. */
 export async function runBuildCommand(ctx: CliContext, options: BuildCommandOptions): Promise<void> {
-  const buildOptions = buildOptionsFrom(options);
+  const buildOptions = buildOptionsFrom(ctx, options);
   // One template store: each template file is read and compiled once for all variants.
   const store = new TemplateStore();
   const plan = await loadPlan({
@@ -223,6 +235,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
   });
   if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
+  checkSecrets(plan.variants, buildOptions.secrets ?? {}, ctx.env);
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),
