@@ -66,6 +66,10 @@ export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps
 
 /** prepareVariants + buildPrepared: the whole build for plain Variant data. */
 export async function buildVariants(variants: Variant[], deps: BuildDeps, options: BuildOptions): Promise<VariantResult[]> {
-  const prepared = await prepareVariants(variants, deps.renderDockerfile, options.target !== undefined ? { target: options.target } : {});
+  const prepared = await prepareVariants(variants, deps.renderDockerfile, {
+    ...(options.target !== undefined ? { target: options.target } : {}),
+    builder: options.builder ?? "classic",
+    secretIds: Object.keys(options.secrets ?? {}),
+  });
   return buildPrepared(prepared, deps, options);
 }

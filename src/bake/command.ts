@@ -236,16 +236,19 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   });
   if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
   checkSecrets(plan.variants, buildOptions.secrets ?? {}, ctx.env);
+  // The builder is chosen first: it is part of every content hash.
+  const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),
+    builder,
+    secretIds: Object.keys(buildOptions.secrets ?? {}),
   });
 
   const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
   const previousLock = await readLock(lockPath);
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
-  const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
   if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, dockerImageClient(deps.docker), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
   const reporter = chooseReporter(ctx, options.quiet === true, options.progress);
   let results: VariantResult[];

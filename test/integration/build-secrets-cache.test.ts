@@ -49,12 +49,13 @@ describe("runner-kit build: secrets and cache (CLI, BuildKit)", () => {
       ].join("\n"),
     );
     writeProjectFile(dir, "secrets/npmrc", fileSecret);
+    // The run id makes the RUN step new to the daemon's cache: a secret's value is not part of BuildKit's cache key.
     writeProjectFile(
       dir,
       "templates/app/Dockerfile.hbs",
       "FROM busybox:latest\n" +
         "RUN --mount=type=secret,id=npmrc --mount=type=secret,id=token --mount=type=secret,id=unused " +
-        "sh -c 'sha256sum /run/secrets/npmrc /run/secrets/token; test -e /run/secrets/unused || echo unused-skipped; wc -c /run/secrets/token > /proof'\n",
+        `sh -c 'echo ${runId}; sha256sum /run/secrets/npmrc /run/secrets/token; test -e /run/secrets/unused || echo unused-skipped; wc -c /run/secrets/token > /proof'\n`,
     );
   });
 
