@@ -238,7 +238,8 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   checkSecrets(plan.variants, buildOptions.secrets ?? {}, ctx.env);
   // The builder is chosen first: it is part of every content hash.
   const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
-  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
+  // Rendered for the builder that builds: templates may differ (apt cache mounts under BuildKit).
+  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),
     builder,
