@@ -103,4 +103,16 @@ describe("runner-kit build: secrets and cache (CLI, BuildKit)", () => {
     expect(more.code, more.stderr).toBe(0);
     expect((JSON.parse(more.stdout) as { images: { status: string }[] }).images[0]!.status).toBe("built");
   });
+
+  it("a --cache-from image that does not exist yet (the first pipeline) is ignored, with either builder", async () => {
+    writeProjectFile(dir, "runner-kit.yaml", [`registry: ${prefix}`, "templates: templates", "images:", "  plain:", "    tags: [v1]", ""].join("\n"));
+    writeProjectFile(dir, "templates/plain/Dockerfile.hbs", `FROM busybox:latest\nRUN echo ${runId} > /stamp\n`);
+    for (const builder of ["buildkit", "classic"]) {
+      const r = await run(["build", "--json", "--force", "--builder", builder, "--cache-from", `${prefix}/plain:never-pushed`, "--cache-inline"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { images: { status: string }[] }).images[0]!.status).toBe("built");
+      if (builder === "classic") expect(r.stderr).toContain("classic builder: inline cache is a BuildKit feature");
+    }
+    await (await docker()).getImage(`${prefix}/plain:v1`).remove({ force: true }).catch(() => {});
+  });
 });
