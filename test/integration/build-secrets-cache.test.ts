@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { newRunId } from "../../src/engine/labels.js";
-import { runInProcess } from "../support/cli.js";
+import { projectEnv, runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { dockerAuthConfigFor, registryFetch } from "../support/registry.js";
 import { writeProjectFile } from "../support/project-files.js";
@@ -21,15 +21,7 @@ describe("runner-kit build: secrets and cache (CLI, BuildKit)", () => {
   const envSecret = `env-secret-${randomBytes(9).toString("hex")}`;
   let dir: string;
 
-  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH,
-    HOME: dir,
-    NO_COLOR: "1",
-    RUNNER_KIT_RUN_ID: runId,
-    DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry),
-    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-    ...extra,
-  });
+  const env = (extra: NodeJS.ProcessEnv = {}) => projectEnv(dir, runId, { DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry), ...extra });
   const run = (argv: string[], extra?: NodeJS.ProcessEnv) => runInProcess(argv, { cwd: dir, env: env(extra) });
 
   beforeAll(() => {
