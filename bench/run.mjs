@@ -8,18 +8,18 @@
 // Runs on a fresh machine by itself: it needs `npm run build` (the npm script does it), a
 // Docker Engine with debian:bookworm and busybox:latest (`.ci/run` seeds them), and builds the
 // fixture images it uses. bench/smoke installs its own gitlab-ci-local and needs rsync.
-// BENCH_ONLY=render,build,smoke picks a subset; BENCH_SMOKE_ROUNDS (default 7);
+// BENCH_ONLY=render,build,buildkit,smoke picks a subset; BENCH_SMOKE_ROUNDS (default 7);
 // BENCH_SMOKE_GCL=0 leaves gitlab-ci-local out; BENCH_BUILD_ONLY is passed to bench/build.
 import { execa } from "execa";
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const args = new Set(process.argv.slice(2));
-const only = (process.env.BENCH_ONLY ?? "render,build,smoke").split(",");
+const only = (process.env.BENCH_ONLY ?? "render,build,buildkit,smoke").split(",");
 const rows = [];
 const load = () => loadavg()[0].toFixed(2);
 
@@ -74,6 +74,16 @@ await section("build", async (around) => {
     row(r.name, `${r.runnerKitMs} ms`, `${r.dockerCliMs} ms`, r.ratio.toFixed(2), goal ? `≤ ${goal}` : "-", goal ? r.ratio <= goal : true, l);
     if (r.runnerKitPeakRssMb !== undefined) row("  runner-kit peak RSS", `${r.runnerKitPeakRssMb} MB`, "-", "-", "≤ 120 MB", r.runnerKitPeakRssMb <= 120, l);
   }
+});
+
+await section("buildkit", async (around) => {
+  // A vitest file (bench/buildkit), so it can use test/support's registry and private daemons.
+  console.error("== bench/buildkit: cold runner-aws vs DOCKER_BUILDKIT=1 docker build, apt cache mounts, fresh-daemon registry cache");
+  const out = join(tmpdir(), `rk-bench-buildkit-${process.pid}.json`);
+  const r = await execa("npx", ["vitest", "run", "--config", join(here, "buildkit", "vitest.config.ts")], { cwd: root, reject: false, all: true, env: { BENCH_OUT: out } });
+  console.error(r.all);
+  const l = around();
+  for (const x of JSON.parse(readFileSync(out, "utf8"))) row(x.name, `${x.runnerKitMs} ms`, `${x.peerMs} ms`, x.ratio.toFixed(2), `≤ ${x.goal}`, x.ratio <= x.goal, l);
 });
 
 await section("smoke", async (around) => {

@@ -19,7 +19,7 @@ const DETECT_CONCURRENCY = 8;
 export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps, options: BuildOptions): Promise<VariantResult[]> {
   const byId = new Map(prepared.map((p) => [p.variant.id, p]));
   const results = new Map<string, VariantResult>();
-  const builder = createImageBuilder(options.builder ?? "classic", { docker: deps.docker, ...(deps.secrets ? { secrets: deps.secrets } : {}) });
+  const builder = createImageBuilder(options.builder ?? "classic", { docker: deps.docker, ...(deps.secrets ? { secrets: deps.secrets } : {}), ...(deps.env ? { env: deps.env } : {}) });
   const images = dockerImageClient(deps.docker);
   const inspect = memoInspect(images);
   // What exists already is known from content hashes alone, so it is checked for every
@@ -66,6 +66,10 @@ export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps
 
 /** prepareVariants + buildPrepared: the whole build for plain Variant data. */
 export async function buildVariants(variants: Variant[], deps: BuildDeps, options: BuildOptions): Promise<VariantResult[]> {
-  const prepared = await prepareVariants(variants, deps.renderDockerfile, options.target !== undefined ? { target: options.target } : {});
+  const prepared = await prepareVariants(variants, deps.renderDockerfile, {
+    ...(options.target !== undefined ? { target: options.target } : {}),
+    builder: options.builder ?? "classic",
+    secretIds: Object.keys(options.secrets ?? {}),
+  });
   return buildPrepared(prepared, deps, options);
 }

@@ -7,7 +7,7 @@ import { failure, usageError } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
 import { lockUpdates } from "../lock/entry.js";
 import { LOCK_FILE_NAME, type LockFile } from "../lock/lockfile.js";
-import { assertLockCurrent, mergeLock, readLock, serializeLock, writeLock } from "../lock/store.js";
+import { assertLockCurrent, mergeLock, readLock, requireLockFile, serializeLock, writeLock } from "../lock/store.js";
 import { declaredArgs } from "../dockerfile/declared-args.js";
 import { loadPlan } from "../project/load.js";
 import type { Plan } from "../project/plan.js";
@@ -29,6 +29,8 @@ import { summaryDocument, summaryTable } from "./summary.js";
 import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
+import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
+import { parseImageReference } from "../reference/parse.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -58,6 +60,12 @@ export interface BuildCommandOptions {
   builder?: BuilderKind;
   /** commander's --no-cache gives cache: false. */
   cache?: boolean;
+  /** --secret id=ID,src=FILE | id=ID,env=VAR (repeatable). */
+  secret?: string[];
+  /** --cache-from REF (repeatable). */
+  cacheFrom?: string[];
+  /** --cache-inline: inline cache metadata in the images built. */
+  cacheInline?: boolean;
   pull?: boolean;
   jobs?: string;
   json?: boolean;
@@ -83,8 +91,11 @@ function chooseReporter(ctx: CliContext, quiet: boolean, progress: ProgressReque
   }
 }
 
-function buildOptionsFrom(options: BuildCommandOptions): BuildOptions {
+function buildOptionsFrom(ctx: CliContext, options: BuildCommandOptions): BuildOptions {
   return {
+    ...(options.secret?.length ? { secrets: parseSecretFlags(options.secret, ctx.cwd, ctx.env) } : {}),
+    ...(options.cacheFrom?.length ? { cacheFrom: options.cacheFrom.map((ref) => (parseImageReference(ref, { where: `--cache-from ${ref}` }), ref)) } : {}),
+    ...(options.cacheInline ? { cacheInline: true } : {}),
     jobs: parseJobs(options.jobs),
     push: options.push === true,
     force: options.force === true,
@@ -142,6 +153,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     now: () => new Date(),
     insecureRegistry,
     secrets: ctx.secrets,
+    env: ctx.env,
     vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),
     signal: ctx.signal,
     ...(smoke ? { beforePush: smoke.check } : {}),
@@ -213,7 +225,7 @@ function declaredElsewhere(ctx: CliContext, options: BuildCommandOptions, store:
 
 /** `runner-kit build`: load, render, build (and push) every selected variant, lock, summary. */
 export async function runBuildCommand(ctx: CliContext, options: BuildCommandOptions): Promise<void> {
-  const buildOptions = buildOptionsFrom(options);
+  const buildOptions = buildOptionsFrom(ctx, options);
   // One template store: each template file is read and compiled once for all variants.
   const store = new TemplateStore();
   const plan = await loadPlan({
@@ -228,16 +240,23 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   });
   if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
   if ((options.envFile !== undefined || (options.variable ?? []).length > 0) && !options.smoke) throw usageError("--variable and --env-file give the smoke jobs variables, so they need --smoke", { hint: "add --smoke, or drop them" });
-  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
-    ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
-    elsewhere: declaredElsewhere(ctx, options, store, plan),
-  });
-
+  checkSecrets(plan.variants, buildOptions.secrets ?? {}, ctx.env);
   const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
   const previousLock = await readLock(lockPath);
+  // A missing lock needs no content hash: said before the daemon is asked anything.
+  if (options.locked && plan.variants.length > 0) requireLockFile(lockPath, previousLock);
+  // The builder is chosen first: it is part of every content hash.
+  const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
+  // Rendered for the builder that builds: templates may differ (apt cache mounts under BuildKit).
+  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
+    ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
+    elsewhere: declaredElsewhere(ctx, options, store, plan),
+    builder,
+    secretIds: Object.keys(buildOptions.secrets ?? {}),
+  });
+
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
-  const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
   if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, dockerImageClient(deps.docker), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
   const reporter = chooseReporter(ctx, options.quiet === true, options.progress);
   let results: VariantResult[];

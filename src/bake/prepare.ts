@@ -13,6 +13,7 @@ import { checkDeclaredArgs } from "../project/declared-args-check.js";
 import { declaredArgs } from "../dockerfile/declared-args.js";
 import { declaredOnly, withProjectBuildArgs } from "./build-arg-scope.js";
 import type { PreparedVariant } from "./types.js";
+import type { BuilderKind } from "../builder/image-builder.js";
 
 export interface PrepareOptions {
   /** Overrides each variant's target. */
@@ -22,6 +23,10 @@ export interface PrepareOptions {
    * --build-arg one of them declares is accepted for this selection too.
    */
   elsewhere?: () => Promise<(readonly string[])[]>;
+  /** The builder that will build: part of every content hash. */
+  builder?: BuilderKind;
+  /** Ids of the build secrets given on the command line (besides each variant's own `secrets:`): part of the hash. */
+  secretIds?: readonly string[];
 }
 
 /**
@@ -90,6 +95,9 @@ export async function prepareVariants(
           contextDir: s.variant.context,
           entries: s.entries,
           dependencies,
+          ...(options.builder !== undefined ? { builder: options.builder } : {}),
+          ...(s.variant.cache !== undefined ? { cache: s.variant.cache } : {}),
+          secretIds: [...Object.keys(s.variant.secrets ?? {}), ...(options.secretIds ?? [])],
         });
       })();
       hashes.set(id, pending);

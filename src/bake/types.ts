@@ -4,7 +4,7 @@ import type { FetchLike } from "../push/registry-api.js";
 import type { ContextEntry } from "../builder/context-files.js";
 import type { Dockerfile } from "../dockerfile/parse.js";
 import type { BuilderKind } from "../builder/image-builder.js";
-import type { Variant } from "../project/plan.js";
+import type { Variant, VariantSecret } from "../project/plan.js";
 import type { SecretSet } from "../common/secrets.js";
 
 export type VariantStatus = "built" | "up-to-date" | "failed";
@@ -60,6 +60,12 @@ export interface BuildOptions {
   pull: boolean;
   /** Overrides each variant's target when set. */
   target?: string;
+  /** `--secret` flags: build secrets for every variant, over each variant's own. */
+  secrets?: Record<string, VariantSecret>;
+  /** `--cache-from`: images every variant's build may take cached layers from (after its own cache.from). */
+  cacheFrom?: string[];
+  /** `--cache-inline`: write inline cache metadata into every image built. */
+  cacheInline?: boolean;
   /** Push attempts in all, and the first backoff delay. */
   pushAttempts?: number;
   backoffMs?: number;
@@ -82,6 +88,8 @@ export interface BuildDeps {
   insecureRegistry(domain: string): boolean | Promise<boolean>;
   /** Every credential resolved is registered here, so no output shows it. */
   secrets?: SecretSet;
+  /** Where build secrets given as `{ env: VAR }` are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
   /** org.opencontainers.image.source / revision, asked only when an image is built. */
   vcs?: () => Promise<{ source?: string; revision?: string }>;
   fetch?: FetchLike;

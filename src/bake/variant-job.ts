@@ -9,6 +9,8 @@ import { parseImageReference } from "../reference/parse.js";
 import type { Detection } from "./detect.js";
 import { credentialProblem, JobFailure, PULL_REFUSED, registryProblem } from "./job-failure.js";
 import { pushVariant } from "./push-step.js";
+import { runSecrets, secretSources } from "./build-secrets.js";
+import { runCache } from "./run-cache.js";
 import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
 
 export interface JobContext {
@@ -30,6 +32,8 @@ async function build(p: PreparedVariant, job: JobContext): Promise<string> {
   deps.reporter.start(variant.id, "building");
   const vcs = (await deps.vcs?.()) ?? {};
   const baseImages = [...p.externalBases, ...p.projectBases];
+  const secrets = secretSources(runSecrets(variant, options.secrets ?? {}));
+  const cache = runCache(variant, options.cacheFrom, options.cacheInline);
   const outcome = await job.builder.build(
     {
       context: { dir: variant.context, entries: p.entries },
@@ -43,6 +47,9 @@ async function build(p: PreparedVariant, job: JobContext): Promise<string> {
       pull: options.pull,
       baseImages,
       resolveAuth: (image) => credentialFor(image, deps),
+      ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+      ...(cache?.from.length ? { cacheFrom: cache.from } : {}),
+      ...(cache?.inline ? { inlineCache: true } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
     },
     (line) => deps.reporter.line(variant.id, line),

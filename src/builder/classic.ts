@@ -120,6 +120,9 @@ export class ClassicBuilder implements ImageBuilder {
     if (secrets.length > 0) {
       return { error: `the classic builder cannot mount build secrets (${secrets.join(", ")}); build with BuildKit`, tail: [] };
     }
+    // The classic builder reads `cachefrom` too, but only images the daemon already has; it never pulls them and has no inline cache.
+    if (request.cacheFrom?.length) onLine(`classic builder: cache from ${request.cacheFrom.join(", ")} is used only where the daemon already has the image (it does not pull it)`);
+    if (request.inlineCache) onLine("classic builder: inline cache is a BuildKit feature; the image is built without it");
     const dockerfile = withLabelInstruction(request.model ?? request.dockerfile, request.labels ?? {}, request.target);
     const registryConfig = await registryConfigFor(request.baseImages, request.resolveAuth);
     const classic: ClassicBuildRequest = {

@@ -3,6 +3,7 @@ import { createReadStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ContextEntry } from "./context-files.js";
 import { mapLimit } from "../common/map-limit.js";
+import type { BuilderKind } from "./image-builder.js";
 
 export interface ContentHashInput {
   /** The rendered Dockerfile text. */
@@ -14,6 +15,12 @@ export interface ContentHashInput {
   entries: ContextEntry[];
   /** Content hashes of project images this one is built FROM, so a rebuilt base rebuilds it. */
   dependencies?: Record<string, string>;
+  /** The builder that builds it: BuildKit and the classic builder make different images from one Dockerfile. */
+  builder?: BuilderKind;
+  /** The project's registry cache settings (`cache:`): inline cache changes the image, and a change should take effect. */
+  cache?: { from: readonly string[]; inline: boolean };
+  /** The ids of the build secrets given (never their values): a secret mount nobody gave an id for is skipped. */
+  secretIds?: readonly string[];
 }
 
 /** Files below this size are read in one synchronous call: for many small files that is several times faster than the thread pool. */
@@ -50,7 +57,8 @@ async function entryDigests(contextDir: string, entries: ContextEntry[]): Promis
  * "sha256:<hex>" over everything that decides what a build produces: the rendered
  * Dockerfile, the build args, the target, each context file's path, type, mode and content
  * (modification times do not count: a fresh checkout is not a change), and the hashes of
- * project images it builds on. Labels such as the creation time are deliberately outside.
+ * project images it builds on, the builder, the project's cache settings and the ids of the
+ * secrets given (not their values). Labels such as the creation time are deliberately outside.
  */
 export async function computeContentHash(input: ContentHashInput): Promise<string> {
   const fileDigests = await entryDigests(input.contextDir, input.entries);
@@ -61,6 +69,10 @@ export async function computeContentHash(input: ContentHashInput): Promise<strin
   for (const key of Object.keys(input.buildArgs).sort()) field(`arg ${key}=${input.buildArgs[key]}`);
   field(`target ${input.target ?? ""}`);
   for (const key of Object.keys(input.dependencies ?? {}).sort()) field(`from ${key}=${input.dependencies![key]}`);
+  // Each input below counts only when given, so a caller that gives none keeps its hashes.
+  if (input.builder !== undefined) field(`builder ${input.builder}`);
+  if (input.cache !== undefined) field(`cache inline=${input.cache.inline} from=${input.cache.from.join(" ")}`);
+  for (const id of [...new Set(input.secretIds ?? [])].sort()) field(`secret ${id}`);
   input.entries.forEach((e, i) => field(`${e.type} ${e.path} ${(e.mode & 0o111) !== 0 ? "x" : "-"} ${fileDigests[i]}`));
   return `sha256:${hash.digest("hex")}`;
 }

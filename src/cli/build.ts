@@ -22,11 +22,14 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--dry-run", "say which images would be built, pushed or are up to date, and why; build and write nothing")
     .option("--no-cache", "do not use the build cache")
     .option("--pull", "always pull newer base images")
+    .option("--secret <id=ID,src=FILE|env=VAR>", "a build secret for RUN --mount=type=secret,id=ID, from a file or an environment variable (repeatable; docker's forms)", collect, [])
+    .option("--cache-from <ref>", "an image whose layers the build may reuse, e.g. the last pushed tag (repeatable)", collect, [])
+    .option("--cache-inline", "write BuildKit's inline cache metadata into the images, for a later --cache-from")
     .addOption(new Option("--builder <builder>", "the daemon's builder (default: the project's builder:, else BuildKit where the daemon has it)").choices(["buildkit", "classic"]))
     .option("--jobs <n>", "images built at once", "2")
     .addOption(new Option("--progress <mode>", "progress on stderr: auto (a live view on a terminal, plain lines in CI, sections under GITLAB_CI), tty, plain or gitlab").choices(["auto", "tty", "plain", "gitlab"]).default("auto"))
     .option("--json", "print one JSON document on stdout")
-    .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build job-base --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n  $ runner-kit build --push --dry-run\n")
+    .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build job-base --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n  $ runner-kit build --push --dry-run\n  $ runner-kit build --secret id=npmrc,src=.npmrc --cache-from registry.example.com/platform/runner-aws:latest\n")
     .action(async (images: string[], _opts: unknown, command: Command) => {
       const { runBuildCommand } = await import("../bake/command.js");
       await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });

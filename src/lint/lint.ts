@@ -4,11 +4,12 @@ import { aptRules } from "./rules-apt.js";
 import { fromRules } from "./rules-from.js";
 import { instructionRules } from "./rules-instructions.js";
 import { shellRules } from "./rules-shell.js";
+import { directiveRules } from "./rules-directives.js";
 
 export type { Finding, Rule, Severity } from "./rule.js";
 
 /** Every rule, in the order findings are explained in the README. */
-export const RULES: readonly Rule[] = [...instructionRules, ...fromRules, ...aptRules, ...shellRules];
+export const RULES: readonly Rule[] = [...directiveRules, ...instructionRules, ...fromRules, ...aptRules, ...shellRules];
 
 const IGNORE = /^#\s*(?:hadolint|runner-kit)\s+ignore\s*=\s*([A-Za-z0-9, ]+)/;
 

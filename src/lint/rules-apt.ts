@@ -14,6 +14,20 @@ function aptInstalls(instruction: Instruction): string[][] {
   return commands(instruction.args).filter((words) => /^(?:apt-get|apt)$/.test(words[0] ?? "") && words.includes("install"));
 }
 
+/**
+ * Whether a RUN keeps apt's lists in a BuildKit cache mount
+ * (`--mount=type=cache,target=/var/lib/apt/lists` or `/var/lib/apt`): they never reach the
+ * layer, so nothing is left to remove.
+ */
+export function listsInCacheMount(run: Instruction): boolean {
+  return run.flags.some((flag) => {
+    if (flag.name !== "mount" || flag.value === undefined) return false;
+    const fields = new Map(flag.value.split(",").map((f) => [f.slice(0, f.indexOf("=") < 0 ? f.length : f.indexOf("=")).toLowerCase(), f.slice(f.indexOf("=") + 1)] as const));
+    const target = (fields.get("target") ?? fields.get("dst") ?? fields.get("destination") ?? "").replace(/\/+$/, "");
+    return fields.get("type") === "cache" && (target === "/var/lib/apt/lists" || target === "/var/lib/apt");
+  });
+}
+
 function runs(stages: Stage[]): Instruction[] {
   return stages.flatMap((s) => s.instructions.filter((i) => i.keyword === "RUN"));
 }
@@ -55,8 +69,8 @@ export const aptRules: Rule[] = [
       const kept = file.stages.filter((s, i) => i === file.stages.length - 1 || (s.name !== undefined && bases.has(s.name)));
       for (const run of runs(kept)) {
         const updates = commands(run.args).some((w) => /^(?:apt-get|apt)$/.test(w[0] ?? "") && w.includes("update"));
-        if (updates && !/rm\s+-(?:rf|fr|r)\s+\/var\/lib\/apt\/lists/.test(run.args)) {
-          report(run, "apt-get update leaves /var/lib/apt/lists in the image layer", "end the same RUN with && rm -rf /var/lib/apt/lists/*");
+        if (updates && !listsInCacheMount(run) && !/rm\s+-(?:rf|fr|r)\s+\/var\/lib\/apt\/lists/.test(run.args)) {
+          report(run, "apt-get update leaves /var/lib/apt/lists in the image layer", "end the same RUN with && rm -rf /var/lib/apt/lists/*, or keep the lists in a cache mount (RUN --mount=type=cache,target=/var/lib/apt/lists,sharing=locked)");
         }
       }
     },

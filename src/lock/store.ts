@@ -79,12 +79,16 @@ export function staleLockReasons(lock: LockFile | undefined, expected: Record<st
  * the project), so exit 2 — nothing was built or written. No lock at all (`lock`
  * undefined: the file does not exist) is said as such, with how to make one.
  */
+/** --locked with no lock file at all: said on its own, before any content hash is computed. */
+export function requireLockFile(lockPath: string, lock: LockFile | undefined): void {
+  if (lock !== undefined) return;
+  throw configError(`--locked needs a lock file, and ${lockPath} does not exist`, {
+    hint: "run `runner-kit build --push` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit)",
+  });
+}
+
 export function assertLockCurrent(lockPath: string, lock: LockFile | undefined, expected: Record<string, ExpectedLockEntry>): void {
-  if (lock === undefined && Object.keys(expected).length > 0) {
-    throw configError(`--locked needs a lock file, and ${lockPath} does not exist`, {
-      hint: "run `runner-kit build --push` without --locked to write it, and commit runner-kit.lock (the generated pipeline's publish job also writes one to commit)",
-    });
-  }
+  if (Object.keys(expected).length > 0) requireLockFile(lockPath, lock);
   const reasons = staleLockReasons(lock, expected);
   if (reasons.length === 0) return;
   throw configError(`${lockPath} is stale: ${reasons.join("; ")}`, {

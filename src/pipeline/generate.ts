@@ -64,7 +64,17 @@ export function buildCommand(variant: Variant, options: BuildCommandOptions = {}
     .map((k) => ` --build-arg ${shellQuote(`${k}=${buildArgs[k]}`)}`)
     .join("");
   const locked = options.locked ? " --locked" : "";
-  return `${options.runnerKit ?? "runner-kit"} build ${selector}${args} --push --smoke${locked} --lock-out locks/${slug}.lock --junit reports/${slug}.xml`;
+  return `${options.runnerKit ?? "runner-kit"} build ${selector}${args} --push --smoke${locked} --lock-out locks/${slug}.lock --junit reports/${slug}.xml${cacheFlags(variant)}`;
+}
+
+/**
+ * Registry cache for a job's fresh daemon: layers from the variant's own last pushed image
+ * (its `latest` tag, else its first tag), and inline cache metadata in what it pushes so the
+ * next pipeline can do the same. A ref that does not exist yet is ignored by the build.
+ */
+export function cacheFlags(variant: Pick<Variant, "repository" | "tags">): string {
+  const tag = variant.tags.includes("latest") ? "latest" : variant.tags[0];
+  return tag === undefined ? "" : ` --cache-from ${shellQuote(`${variant.repository}:${tag}`)} --cache-inline`;
 }
 
 type Job = Record<string, unknown>;

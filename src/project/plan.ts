@@ -47,6 +47,22 @@ export interface Variant {
    * an arg the rendered Dockerfile does not declare.
    */
   argSources?: Record<string, ArgSource>;
+  /** Build secrets by id (`secrets:` of the image, then the team), when any. */
+  secrets?: Record<string, VariantSecret>;
+  /** Registry cache (`cache:` of the image, the team's keys over it), when set. */
+  cache?: VariantCache;
+}
+
+/** A build secret of a variant: a file (absolute) or an environment variable, and where the project file says so. */
+export type VariantSecret = ({ file: string } | { env: string }) & {
+  /** "runner-kit.yaml:12:7 (images.app.secrets.npmrc)", for the error when the file or variable is missing. */
+  where: string;
+};
+
+/** A variant's registry cache (`cache:`): images whose layers a build may reuse, and inline cache metadata. */
+export interface VariantCache {
+  from: string[];
+  inline: boolean;
 }
 
 export interface ArgSource {

@@ -7,6 +7,7 @@ import { mergeValues, type Values } from "../template/values.js";
 import type { ArgSource, SmokeRef, Variant } from "./plan.js";
 import type { ImageEntry, ProjectFile, TeamEntry } from "./schema.js";
 import { renderTags } from "./tags.js";
+import { variantCache, variantSecrets } from "./build-settings.js";
 import type { YamlSource } from "../common/yaml-source.js";
 
 export interface VariantInputs {
@@ -63,6 +64,10 @@ export async function resolveVariant(inputs: VariantInputs, image: string, team?
   if (entry.smoke) variant.smoke = smokeRef(rootDir, entry.smoke);
   if (teamEntry?.runner !== undefined) variant.runner = teamEntry.runner;
   variant.argSources = argSources(inputs, defaults.args, image, team);
+  const secrets = variantSecrets(project, source, rootDir, image, team);
+  if (secrets) variant.secrets = secrets;
+  const cache = variantCache(project, image, team);
+  if (cache) variant.cache = cache;
   return variant;
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { runnerSectionSchema } from "./runner-schema.js";
+import { cacheSchema, secretsSchema } from "./build-settings-schema.js";
 
 /**
  * The shape of runner-kit.yaml. Every object is strict: an unknown key is an error with
@@ -32,6 +33,10 @@ export const imageSchema = z
     target: z.string().min(1).optional(),
     /** Smoke job: FILE or FILE#JOB, relative to the project file (existence checked when smoking). */
     smoke: z.string().min(1).optional(),
+    /** Build secrets by id (RUN --mount=type=secret,id=…): { file: PATH } or { env: VAR }. */
+    secrets: secretsSchema.optional(),
+    /** Registry cache: cache-from images and inline cache metadata. */
+    cache: cacheSchema.optional(),
   })
   .strict();
 
@@ -44,6 +49,10 @@ export const teamSchema = z
     args: argsSchema.optional(),
     /** The images this team gets a variant of; default: all. */
     images: z.array(z.string()).optional(),
+    /** Build secrets for the team's variants, over the image's (same id: the team's wins). */
+    secrets: secretsSchema.optional(),
+    /** Registry cache for the team's variants, key by key over the image's. */
+    cache: cacheSchema.optional(),
     runner: runnerSectionSchema.optional(),
   })
   .strict();

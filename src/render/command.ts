@@ -38,7 +38,7 @@ export async function runRender(ctx: CliContext, options: RenderCommandOptions):
   if (options.plan) return printPlan(ctx, plan, options.json === true);
 
   const rendered: RenderedVariant[] = [];
-  for (const variant of plan.variants) rendered.push(await renderVariantDetailed(variant, { store }));
+  for (const variant of plan.variants) rendered.push(await renderVariantDetailed(variant, { store, ...(plan.builder ? { builder: plan.builder.kind } : {}) }));
   const outDir = options.out === undefined ? undefined : resolve(ctx.cwd, options.out);
   const show = (path: string) => relative(ctx.cwd, path) || path;
   const whole = (options.images ?? []).length === 0 && options.team === undefined;

@@ -9,6 +9,8 @@ import { TemplateStore } from "../template/template-store.js";
 export interface RenderOptions {
   /** Share one store across variants to compile each template file once. */
   store?: TemplateStore;
+  /** The builder the Dockerfile is for, visible to templates as `builder` (default: buildkit). */
+  builder?: "buildkit" | "classic";
 }
 
 export interface RenderedVariant {
@@ -44,6 +46,7 @@ export async function renderVariantDetailed(variant: Variant, options: RenderOpt
       }
     }
     const context = {
+      builder: options.builder ?? "buildkit",
       values: variant.values,
       args: variant.args,
       variant: {

@@ -9,10 +9,22 @@ import { TemplateProblem } from "./template-problem.js";
  */
 interface HelperOptions {
   hash: Record<string, unknown>;
-  data: { root: { args?: Record<string, unknown> }; runnerKitWarnings?: string[] };
+  data: { root: { args?: Record<string, unknown>; builder?: unknown }; runnerKitWarnings?: string[] };
   loc?: { start: { line: number; column: number } };
   name?: string;
 }
+
+/**
+ * What `{{aptCacheMounts}}` prints under BuildKit after `RUN `: cache mounts for apt's
+ * downloaded packages and its lists (locked: stages building at once take turns), and
+ * Debian's docker-clean hook removed so downloaded packages stay in the cache.
+ */
+const APT_CACHE_MOUNTS = [
+  "--mount=type=cache,target=/var/cache/apt,sharing=locked \\",
+  "    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\",
+  "    rm -f /etc/apt/apt.conf.d/docker-clean \\",
+  " && ",
+].join("\n");
 
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]+(?:=[A-Za-z0-9.+:~_-]+|\/[a-z0-9-]+)?$/;
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
@@ -48,6 +60,11 @@ function ociRank(key: string): number {
   return i < 0 ? OCI_ORDER.length : i;
 }
 
+/** Whether the template is rendered for BuildKit (`builder` in the template context; BuildKit when absent). */
+function buildKit(options: HelperOptions): boolean {
+  return (options.data.root.builder ?? "buildkit") === "buildkit";
+}
+
 function split(rest: unknown[]): [unknown[], HelperOptions] {
   return [rest.slice(0, -1), rest[rest.length - 1] as HelperOptions];
 }
@@ -72,8 +89,20 @@ function dockerfileHelpers(SafeString: SafeStringClass): Record<string, Helper> 
       const names = [...new Set(items(args, options))].sort();
       for (const name of names) if (!PACKAGE.test(name)) fail(options, `"${name}" is not a Debian package name (name, name=version or name/release)`);
       const indent = typeof options.hash.indent === "number" ? options.hash.indent : 6;
-      return new SafeString(names.map((n) => `${" ".repeat(indent)}${n} \\`).join("\n"));
+      const lines = names.map((n) => `${" ".repeat(indent)}${n} \\`);
+      // clean=true ends the RUN: the apt lists are removed from the layer, except under BuildKit, where they live in a cache mount ({{aptCacheMounts}}).
+      if (options.hash.clean === true) {
+        if (buildKit(options)) lines.push(lines.pop()!.replace(/ \\$/, ""));
+        else lines.push(" && rm -rf /var/lib/apt/lists/*");
+      }
+      return new SafeString(lines.join("\n"));
     },
+    /**
+     * `RUN {{aptCacheMounts}}apt-get update \` — under BuildKit, apt cache mounts (so a
+     * rebuild downloads only packages it has not downloaded before); under the classic
+     * builder, nothing. End the RUN with `{{aptPackages … clean=true}}`.
+     */
+    aptCacheMounts: (options: HelperOptions) => new SafeString(buildKit(options) ? APT_CACHE_MOUNTS : ""),
     /** {{arg "NAME"}} or {{arg "NAME" "fallback"}} — `ARG NAME=<args.NAME or fallback>`, or `ARG NAME`. */
     arg: (...rest: unknown[]) => {
       const [args, options] = split(rest);

@@ -139,15 +139,25 @@ describe("BuildKitBuilder against the real daemon and registries", () => {
     expect(files.flatMap((f) => scanText(f, readFileSync(f).toString("latin1"), forms))).toEqual([]);
   });
 
-  it("fails a build whose secret mount asks for an id nobody gave, naming the id", async () => {
-    const { outcome, lines } = await buildWithBuildKit(await docker(), dir({ Dockerfile: "FROM busybox:latest\nRUN --mount=type=secret,id=npmrc cat /run/secrets/npmrc\n" }), {
+  it("fails a build whose required secret mount asks for an id nobody gave, naming the id", async () => {
+    const run = "RUN --mount=type=secret,id=npmrc,required=true cat /run/secrets/npmrc";
+    const { outcome, lines } = await buildWithBuildKit(await docker(), dir({ Dockerfile: `FROM busybox:latest\n${run}\n` }), {
       tags: [`${repo}:missing-secret`],
       secrets: { token: { env: "UNUSED" } },
     });
     expect(outcome.imageId, lines.join("\n")).toBeUndefined();
     expect(outcome.error).toMatch(/secret "npmrc".*none by that id \(it has: token\); give it with --secret id=npmrc,src=FILE/);
     expect(outcome.error).not.toMatch(/rpc error/);
-    expect(outcome.failedStep).toBe("[2/2] RUN --mount=type=secret,id=npmrc cat /run/secrets/npmrc");
+    expect(outcome.failedStep).toBe(`[2/2] ${run}`);
+  });
+
+  it("skips a secret mount that is not required when nobody gave its id, as the docker CLI does", async () => {
+    const context = dir({ Dockerfile: "FROM busybox:latest\nRUN --mount=type=secret,id=npmrc sh -c 'test -e /run/secrets/npmrc && echo mounted || echo skipped'\n" });
+    const { outcome, lines } = await buildWithBuildKit(await docker(), context, { tags: [`${repo}:optional-secret`], noCache: true });
+    expect(outcome.error, lines.join("\n")).toBeUndefined();
+    expect(outcome.imageId).toMatch(/^sha256:/);
+    expect(lines.some((l) => /\bskipped$/.test(l))).toBe(true);
+    expect(lines.some((l) => /\bmounted$/.test(l))).toBe(false);
   });
 
   it("keeps a cache mount's content from one build to the next", async () => {

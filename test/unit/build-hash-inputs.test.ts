@@ -47,6 +47,36 @@ describe("content hash inputs", () => {
   });
 });
 
+describe("the builder, the cache settings and the secret ids in the hash", () => {
+  const plain = "FROM busybox\nRUN true\n";
+  const hash = async (v: Variant, options: Parameters<typeof prepareVariants>[2] = {}) => (await prepareVariants([v], async () => plain, options))[0]!.contentHash;
+
+  it("another builder is another hash", async () => {
+    const v = variant("app", {});
+    expect(await hash(v, { builder: "buildkit" })).not.toBe(await hash(v, { builder: "classic" }));
+    expect(await hash(v, { builder: "buildkit" })).toBe(await hash(v, { builder: "buildkit" }));
+  });
+
+  it("the project's cache settings count: inline on or off, another cache-from ref", async () => {
+    const none = await hash(variant("app", {}));
+    const inline = await hash({ ...variant("app", {}), cache: { from: [], inline: true } });
+    const notInline = await hash({ ...variant("app", {}), cache: { from: [], inline: false } });
+    const from = await hash({ ...variant("app", {}), cache: { from: ["r.example.com/app:latest"], inline: true } });
+    expect(new Set([none, inline, notInline, from]).size).toBe(4);
+  });
+
+  it("the secret ids count, from the project and the command line alike, in any order; their sources and values do not", async () => {
+    const secrets = (file: string) => ({ npmrc: { file, where: "runner-kit.yaml:3:7" } });
+    const one = await hash({ ...variant("app", {}), secrets: secrets("/a") });
+    expect(await hash({ ...variant("app", {}), secrets: secrets("/elsewhere") })).toBe(one);
+    expect(await hash(variant("app", {}), { secretIds: ["npmrc"] })).toBe(one);
+    expect(await hash(variant("app", {}))).not.toBe(one);
+    const two = await hash({ ...variant("app", {}), secrets: secrets("/a") }, { secretIds: ["token"] });
+    expect(two).not.toBe(one);
+    expect(await hash(variant("app", {}), { secretIds: ["token", "npmrc"] })).toBe(two);
+  });
+});
+
 describe("a --build-arg another image of the project declares", () => {
   const arg = (name: string): Record<string, ArgSource> => ({ [name]: { from: "--build-arg" } });
 

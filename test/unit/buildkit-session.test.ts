@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RegistryCredential } from "../../src/auth/types.js";
 import { authMethods, credentialKeyForHost, explainRefusal, type ServedHosts } from "../../src/builder/buildkit/auth-service.js";
 import { loadCodec, type Codec, type MessageName } from "../../src/builder/buildkit/messages.js";
-import { secretsMethods } from "../../src/builder/buildkit/secrets-service.js";
+import { explainMissingSecret, secretsMethods } from "../../src/builder/buildkit/secrets-service.js";
 import { serveSession, type BuildSession, type SessionMethod } from "../../src/builder/buildkit/session.js";
 import { SecretSet } from "../../src/common/secrets.js";
 
@@ -122,25 +122,40 @@ describe("the BuildKit session's services over gRPC", () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, "npmrc"), "//npm.example/:_authToken=file-value\n");
     const secretSet = new SecretSet();
+    const missing = new Set<string>();
     const h = await harness(
       secretsMethods({
         secrets: { npmrc: { file: join(dir, "npmrc") }, token: { env: "TOKEN" }, unset: { env: "NOT_SET" }, gone: { file: join(dir, "missing") } },
         env: { TOKEN: "env-value-123" },
         secretSet,
+        missing,
       }),
     );
     const get = (id: string) => h.call("/moby.buildkit.secrets.v1.Secrets/GetSecret", "GetSecretRequest", "GetSecretResponse", { ID: id });
     expect(Buffer.from((await get("npmrc")).data as Uint8Array).toString()).toBe("//npm.example/:_authToken=file-value\n");
     expect(Buffer.from((await get("token")).data as Uint8Array).toString()).toBe("env-value-123");
     expect(secretSet.redact("//npm.example/:_authToken=file-value and env-value-123")).toBe("[redacted] and [redacted]");
+    // NOT_FOUND, as the docker CLI answers: BuildKit skips a mount that is not required=true.
     await expect(get("nope")).rejects.toMatchObject({
-      code: grpc.status.FAILED_PRECONDITION,
-      details: expect.stringMatching(/^the build asks for the secret "nope" \(RUN --mount=type=secret,id=nope\) and runner-kit was given none by that id \(it has: npmrc, token, unset, gone\)/),
+      code: grpc.status.NOT_FOUND,
+      details: expect.stringMatching(/^the build requires the secret "nope" \(RUN --mount=type=secret,id=nope,required=true\) and runner-kit was given none by that id \(it has: npmrc, token, unset, gone\)/),
     });
+    expect([...missing]).toEqual(["nope"]);
     await expect(get("unset")).rejects.toMatchObject({ details: 'the build secret "unset" comes from the environment variable NOT_SET, which is not set' });
     await expect(get("gone")).rejects.toMatchObject({ details: `cannot read the file ${join(dir, "missing")} for the build secret "gone" (ENOENT)` });
     // Object.prototype names are not secrets.
-    await expect(get("toString")).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
+    await expect(get("toString")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  });
+});
+
+describe("a required secret nobody gave", () => {
+  it("is told with its id, the ids given and how to give it; other errors are left alone", () => {
+    const missing = new Set(["npmrc"]);
+    expect(explainMissingSecret("failed to compute cache key: secret npmrc not found: not found", missing, ["token"])).toBe(
+      'the build requires the secret "npmrc" (RUN --mount=type=secret,id=npmrc,required=true) and runner-kit was given none by that id (it has: token); give it with --secret id=npmrc,src=FILE or --secret id=npmrc,env=VAR, or secrets: { npmrc: … } in runner-kit.yaml (the daemon said: failed to compute cache key: secret npmrc not found: not found)',
+    );
+    expect(explainMissingSecret("secret other not found", missing, [])).toBe("secret other not found");
+    expect(explainMissingSecret("exit code: 1", missing, [])).toBe("exit code: 1");
   });
 });
 

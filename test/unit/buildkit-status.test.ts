@@ -56,6 +56,15 @@ describe("BuildKit's status stream as progress lines", () => {
     expect(tracker.push(status({ logs: [log("a", "ing\n\x1b[91mred\x1b[0m\n10%\r50%\r100%\n\n")] }))).toEqual(["compiling", "red", "100%"]);
   });
 
+  it("a cache-from image that cannot be read is a warning, not the build's error", () => {
+    const tracker = new BuildKitStatusTracker();
+    const name = "importing cache manifest from registry.example.com/app:latest";
+    const lines = tracker.push(status({ vertexes: [{ digest: "c", name, started: at(1), completed: at(2), error: "failed to do request: Head: not found" }] }));
+    expect(lines).toContain(`WARNING: ${name}: failed to do request: Head: not found; building without that cache`);
+    tracker.image("sha256:abc");
+    expect(tracker.outcome()).toEqual({ imageId: "sha256:abc", tail: [] });
+  });
+
   it("reports completed statuses once and warnings", () => {
     const tracker = new BuildKitStatusTracker();
     const done = { ID: "naming to docker.io/x/y:1", vertex: "e", completed: at(2) };

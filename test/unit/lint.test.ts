@@ -22,6 +22,23 @@ describe("lint rules: each fires on the bad case and not on the good one", () =>
     expect(ids("FROM a:1 AS x\nFROM b:1 AS X\nCOPY --from=y /a /b\nCOPY --from=x /a /b\nCOPY --from=0 /a /b\nCOPY --from=alpine:3 /a /b\n")).toEqual(["DL3024@2", "DL3022@3"]);
   });
 
+  it("RK002 a # syntax= directive is a warning at its line; a comment that is not a directive is not", () => {
+    const findings = lintDockerfile("# syntax=docker/dockerfile:1.7\nFROM busybox:1\n");
+    expect(findings.map((f) => `${f.rule}@${f.line}:${f.severity}`)).toEqual(["RK002@1:warning"]);
+    expect(findings[0]!.message).toMatch(/pull the Dockerfile frontend image docker\/dockerfile:1\.7/);
+    expect(findings[0]!.fix).toMatch(/delete the line/);
+    expect(ids("FROM busybox:1\n# syntax=docker/dockerfile:1\nRUN true\n")).toEqual([]);
+    expect(ids("# escape=`\nFROM busybox:1\n")).toEqual([]);
+  });
+
+  it("DL3009 is satisfied by apt lists in a cache mount (BuildKit), not by a cache mount elsewhere", () => {
+    const mount = (target: string) => `FROM d:1\nRUN --mount=type=cache,target=${target},sharing=locked apt-get update && apt-get install -y --no-install-recommends curl\n`;
+    expect(ids(mount("/var/lib/apt/lists"))).toEqual([]);
+    expect(ids(mount("/var/lib/apt/"))).toEqual([]);
+    expect(ids(mount("/var/cache/apt"))).toEqual(["DL3009@2"]);
+    expect(ids("FROM d:1\nRUN --mount=type=bind,target=/var/lib/apt/lists apt-get update && apt-get install -y --no-install-recommends curl\n")).toEqual(["DL3009@2"]);
+  });
+
   it("DL3014 -y, DL3015 --no-install-recommends, DL3009 list cleanup (only stages that reach an image)", () => {
     const bad = "FROM d:1\nRUN apt-get update && apt-get install curl\n";
     expect(ids(bad)).toEqual(["DL3009@2", "DL3014@2", "DL3015@2"]);

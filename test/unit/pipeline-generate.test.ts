@@ -75,7 +75,7 @@ describe("pipeline generator", () => {
     expect(parsed["build:runner-aws"].stage).toBe("images-1");
     expect(parsed["build:runner-aws"].needs).toEqual([{ job: "build:job-base", artifacts: false, optional: true }]);
     expect(parsed["build:data/runner-aws"].script[0]).toBe(
-      "runner-kit build runner-aws --team data --push --smoke --locked --lock-out locks/data__runner-aws.lock --junit reports/data__runner-aws.xml",
+      `runner-kit build runner-aws --team data --push --smoke --locked --lock-out locks/data__runner-aws.lock --junit reports/data__runner-aws.xml --cache-from ${setup().plan.registry}/data/runner-aws:latest --cache-inline`,
     );
     expect(parsed["build:job-base"].script[0]).toContain("build job-base --no-teams ");
     expect(parsed["build:data/runner-aws"].rules[0].changes).toContain("teams/data/runner-aws/**/*");

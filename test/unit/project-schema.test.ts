@@ -33,7 +33,7 @@ describe("project file schema errors: file, line, column, key path, nearest key"
 
   it("an unknown key with no near match lists the valid keys", async () => {
     const e = await loadError("registry: r.example.com/p\nimages:\n  job-base:\n    zzzzzzzz: 1\n");
-    expect(e.message).toMatch(/unknown key "zzzzzzzz" in images\.job-base; valid keys here: "args", "context",.*"template"/);
+    expect(e.message).toMatch(/unknown key "zzzzzzzz" in images\.job-base; valid keys here: "args", "cache", "context",.*"template"/);
   });
 
   it("an unknown key in a team entry", async () => {

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { lintDockerfile } from "../../src/lint/lint.js";
 import { describe, expect, it } from "vitest";
 import { RunnerKitError } from "../../src/common/errors.js";
 import { loadPlan } from "../../src/project/load.js";
@@ -217,7 +218,7 @@ describe("a team overriding one partial changes exactly the lines it owns", () =
         "+RUN ln -s /usr/bin/env /out/usr/local/bin/team-env",
         " ",
         " FROM ${JOB_BASE_IMAGE}",
-        " RUN apt-get update \\",
+        " RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\",
         "",
       ].join("\n"),
     );
@@ -234,12 +235,37 @@ describe("a team overriding one partial changes exactly the lines it owns", () =
         " ",
         "-FROM ${JOB_BASE_IMAGE}",
         "+FROM registry.example.com/platform/debian:bookworm",
-        " RUN apt-get update \\",
-        "  && apt-get install -y --no-install-recommends \\",
-        "       bash \\",
+        " RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\",
+        "     --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\",
+        "     rm -f /etc/apt/apt.conf.d/docker-clean \\",
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("the builder in the template context", () => {
+  const repoRoot = join(import.meta.dirname, "..", "..");
+  it("templates see builder; the built-in ones use apt cache mounts under BuildKit and plain apt with the lists removed under classic, both lint-clean", async () => {
+    const plan = await loadPlan({ cwd: repoRoot });
+    for (const variant of plan.variants.filter((v) => v.template !== "runner-kit")) {
+      const buildkit = await renderVariant(variant, { builder: "buildkit" });
+      const classic = await renderVariant(variant, { builder: "classic" });
+      expect(await renderVariant(variant)).toBe(buildkit);
+      expect(buildkit).toContain("RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\\n    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\\n    rm -f /etc/apt/apt.conf.d/docker-clean \\\n && apt-get update \\\n");
+      expect(buildkit).not.toContain("rm -rf /var/lib/apt/lists");
+      expect(classic).not.toContain("--mount");
+      expect(classic).toMatch(/\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends \\\n(?: {6}\S+ \\\n)+ && rm -rf \/var\/lib\/apt\/lists\/\*\n/);
+      expect(lintDockerfile(buildkit), variant.id).toEqual([]);
+      expect(lintDockerfile(classic), variant.id).toEqual([]);
+    }
+    const cwd = makeProject({
+      "runner-kit.yaml": "registry: r.example.com/p\ntemplates: t\nimages:\n  app: {}\n",
+      "t/app/Dockerfile.hbs": 'FROM busybox:1\n{{#if (eq builder "buildkit")}}\nRUN --mount=type=cache,target=/c true\n{{else}}\nRUN true\n{{/if}}\n',
+    });
+    const [app] = (await loadPlan({ cwd })).variants;
+    expect(await renderVariant(app!, { builder: "buildkit" })).toContain("RUN --mount=type=cache,target=/c true\n");
+    expect(await renderVariant(app!, { builder: "classic" })).toMatch(/\nRUN true\n$/);
   });
 });
 

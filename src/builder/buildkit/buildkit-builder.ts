@@ -8,7 +8,7 @@ import { contextTar, INJECTED_DOCKERFILE } from "../context.js";
 import type { BuildOutcome, BuildRequest, ImageBuilder } from "../image-builder.js";
 import { authMethods, explainRefusal, type ServedHosts } from "./auth-service.js";
 import { decodeStatus, loadCodec, type Codec } from "./messages.js";
-import { secretsMethods } from "./secrets-service.js";
+import { explainMissingSecret, secretsMethods } from "./secrets-service.js";
 import { openSession, type BuildSession } from "./session.js";
 import { BuildKitStatusTracker } from "./status-tracker.js";
 
@@ -82,10 +82,11 @@ export class BuildKitBuilder implements ImageBuilder {
     const redact = (text: string) => this.options.secretSet?.redact(text) ?? text;
     const codec = await loadCodec();
     const served: ServedHosts = new Map();
+    const missingSecrets = new Set<string>();
     const methods = [
       // Cache-from images are pulled through the session too: their references name a host's credential as FROM images do.
       ...authMethods({ resolveAuth: request.resolveAuth, baseImages: [...request.baseImages, ...(request.cacheFrom ?? [])], secretSet: this.options.secretSet }, served),
-      ...secretsMethods({ secrets: request.secrets ?? {}, env: this.options.env ?? process.env, secretSet: this.options.secretSet }),
+      ...secretsMethods({ secrets: request.secrets ?? {}, env: this.options.env ?? process.env, secretSet: this.options.secretSet, missing: missingSecrets }),
     ];
     let session: BuildSession;
     try {
@@ -95,7 +96,7 @@ export class BuildKitBuilder implements ImageBuilder {
     }
     try {
       const outcome = await this.run(request, session, codec, (line) => onLine(redact(line)));
-      if (outcome.error !== undefined) outcome.error = redact(explainRefusal(outcome.error, served));
+      if (outcome.error !== undefined) outcome.error = redact(explainMissingSecret(explainRefusal(outcome.error, served), missingSecrets, Object.keys(request.secrets ?? {})));
       outcome.tail = outcome.tail.map(redact);
       return outcome;
     } finally {

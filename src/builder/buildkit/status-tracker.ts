@@ -9,6 +9,9 @@ const CANCELED = /context canceled|^canceled$/i;
 /** gRPC's wrapping of an error a session method answered with: the message is what users read. */
 const RPC_PREFIX = /rpc error: code = \w+ desc = /g;
 
+/** BuildKit's step that reads a cache-from image's cache metadata. */
+const CACHE_IMPORT = /^importing cache manifest from /;
+
 function cleanError(error: string): string {
   return error.replace(RPC_PREFIX, "").trim();
 }
@@ -129,7 +132,10 @@ export class BuildKitStatusTracker {
     step.finished = true;
     if (step.partial.trim()) this.output(step, step.partial, lines);
     step.partial = "";
-    if (vertex.error) {
+    if (vertex.error && CACHE_IMPORT.test(step.name)) {
+      // A cache-from image that cannot be read (not pushed yet, unreachable) only means no cache: the build goes on.
+      lines.push(`WARNING: ${step.name}: ${cleanError(vertex.error)}; building without that cache`);
+    } else if (vertex.error) {
       const error = cleanError(vertex.error);
       lines.push(`${step.name} ERROR: ${error}`);
       const first = this.failed === undefined || (CANCELED.test(this.failed.error) && !CANCELED.test(error));
