@@ -29,6 +29,7 @@ import { summaryDocument, summaryTable } from "./summary.js";
 import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
+import { lockedPlatforms, checkBasePlatforms } from "./platform-command.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -51,6 +52,8 @@ export interface BuildCommandOptions {
   dryRun?: boolean;
   /** --progress: auto (default), tty, plain or gitlab. */
   progress?: ProgressRequest;
+  /** --platform (repeatable, comma lists): build every selected image for these platforms. */
+  platform?: string[];
   /** --builder: overrides the project's builder: (default: BuildKit where the daemon has it). */
   builder?: BuilderKind;
   /** commander's --no-cache gives cache: false. */
@@ -96,7 +99,7 @@ function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepa
   assertLockCurrent(
     lockPath,
     previousLock,
-    Object.fromEntries(prepared.map((p) => [p.variant.id, { repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash }])),
+    Object.fromEntries(prepared.map((p) => [p.variant.id, { repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash, ...lockedPlatforms(p) }])),
   );
 }
 
@@ -221,6 +224,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     ...(options.images.length > 0 ? { images: options.images } : {}),
     ...(options.set?.length ? { set: options.set } : {}),
     ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
+    ...(options.platform?.length ? { platforms: options.platform } : {}),
   });
   if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
@@ -233,6 +237,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
   const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
+  await checkBasePlatforms(prepared, { ...deps, reporter: quietReporter(() => {}) });
   if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, dockerImageClient(deps.docker), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
   const reporter = chooseReporter(ctx, options.quiet === true, options.progress);
   let results: VariantResult[];

@@ -2,7 +2,7 @@ import type Docker from "dockerode";
 import type { SecretSet } from "../common/secrets.js";
 import type { ResolveAuth } from "../auth/lazy-resolver.js";
 import type { SmokeResult } from "../smoke/run.js";
-import type { PreparedVariant, VariantResult } from "./types.js";
+import type { PlatformImageRef, PreparedVariant, VariantResult } from "./types.js";
 
 export interface SmokeStepDeps {
   docker: Docker;
@@ -20,7 +20,7 @@ export interface SmokeStepDeps {
 
 export interface SmokeGate {
   /** Run the variant's smoke job on the image just built; a failure reason stops its push. */
-  check(p: PreparedVariant, result: VariantResult): Promise<string | undefined>;
+  check(p: PreparedVariant, result: VariantResult, platform?: PlatformImageRef): Promise<string | undefined>;
   /** Every smoke job run so far, for the JUnit report. */
   readonly reports: SmokeResult[];
 }
@@ -34,15 +34,15 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
   const reports: SmokeResult[] = [];
   return {
     reports,
-    async check(p, result) {
+    async check(p, result, platform) {
       const { variant } = p;
       if (!variant.smoke) {
         result.smoke = { result: "none" };
         return undefined;
       }
       const { smokeImage } = await import("../smoke/for-image.js");
-      const image = result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
-      deps.out(`${variant.id}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
+      const image = platform?.imageId ?? result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
+      deps.out(`${variant.id}${platform ? ` (${platform.platform})` : ""}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
       const report = await smokeImage(
         { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env },
         {

@@ -16,6 +16,8 @@ const name = (what: string) =>
 const argValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const argsSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "build arg names are letters, digits and _"), argValue);
 const valuesSchema = z.record(z.string(), z.unknown());
+/** Platform strings; parsed and normalised with their positions by project/platforms.ts. */
+const platformsSchema = z.array(z.string().min(1)).min(1);
 
 export const imageSchema = z
   .object({
@@ -32,6 +34,8 @@ export const imageSchema = z
     target: z.string().min(1).optional(),
     /** Smoke job: FILE or FILE#JOB, relative to the project file (existence checked when smoking). */
     smoke: z.string().min(1).optional(),
+    /** Target platforms (os/arch[/variant]); one tag becomes an OCI image index. Default: the daemon's platform. */
+    platforms: platformsSchema.optional(),
   })
   .strict();
 
@@ -44,6 +48,8 @@ export const teamSchema = z
     args: argsSchema.optional(),
     /** The images this team gets a variant of; default: all. */
     images: z.array(z.string()).optional(),
+    /** The team's variants are built for these platforms instead of the image's. */
+    platforms: platformsSchema.optional(),
     runner: runnerSectionSchema.optional(),
   })
   .strict();
