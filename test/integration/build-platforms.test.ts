@@ -12,6 +12,7 @@ import { OCI_INDEX, OCI_MANIFEST } from "../../src/push/index-document.js";
 import { pushImageByDigest } from "../../src/push/push-by-digest.js";
 import { RegistryClient } from "../../src/push/registry-api.js";
 import { ensureArm64Image } from "../support/arm64.js";
+import { loadUnrunnableImage } from "../support/foreign-stub.js";
 import { runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { ensureBaseImage } from "../support/images.js";
@@ -44,6 +45,7 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
   const prefix = `plat-${builder}-${runId}`;
   const base = `${registry.host}/${prefix}/base:multi`;
   const appPath = `${prefix}/app`;
+  const stub = `runner-kit-test/unrunnable-s390x:${runId}`;
   let dir: string;
   const run = (argv: string[]) =>
     runInProcess(argv[0] === "build" ? [...argv, "--builder", builder] : argv, {
@@ -63,6 +65,7 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
     const d = await docker();
     await ensureBaseImage(d, "busybox:latest");
     const arm64 = await ensureArm64Image(d);
+    await loadUnrunnableImage(stub, "s390x");
     // The two-platform base, as a registry publishes one: both images by digest, one index.
     const client = new RegistryClient({ domain: registry.host, insecure: true, username: registry.username, password: registry.password });
     const target: IndexTarget = { domain: registry.host, path: `${prefix}/base`, client };
@@ -78,6 +81,14 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
         "    template: app",
         "    tags: [v1, latest]",
         "    platforms: [linux/amd64, linux/arm64/v8]",
+        "  picky:",
+        "    template: picky",
+        "    tags: [v1]",
+        "    platforms: [linux/amd64, linux/arm64]",
+        "  foreign:",
+        "    template: foreign",
+        "    tags: [v1]",
+        "    platforms: [linux/s390x]",
         "  solo:",
         "    template: solo",
         "    tags: [v1]",
@@ -87,6 +98,9 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
         "",
       ].join("\n"),
       "templates/app/Dockerfile.hbs": `FROM ${base}\nARG TARGETARCH\nARG TARGETPLATFORM\nRUN echo "$TARGETPLATFORM $TARGETARCH" > /target && uname -m > /built-on\n`,
+      // Fails on arm64 only: the amd64 image builds, nothing may be pushed.
+      "templates/picky/Dockerfile.hbs": `FROM ${base}\nRUN [ "$(uname -m)" != aarch64 ] || { echo "no arm64 here" >&2; exit 3; }\n`,
+      "templates/foreign/Dockerfile.hbs": `FROM ${stub}\nRUN true\n`,
       "templates/solo/Dockerfile.hbs": `FROM ${arm64}\nRUN uname -m > /built-on\n`,
     });
   });
@@ -96,7 +110,7 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
     for (const tag of ["v1", "latest", "v1-linux-amd64", "latest-linux-amd64", "v1-linux-arm64", "latest-linux-arm64"]) {
       await d.getImage(`${registry.host}/${appPath}:${tag}`).remove({ force: true }).catch(() => {});
     }
-    await d.getImage(base).remove({ force: true }).catch(() => {});
+    for (const ref of [base, stub, `${registry.host}/${prefix}/picky:v1-linux-amd64`]) await d.getImage(ref).remove({ force: true }).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -179,5 +193,28 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("runner-kit-test/busybox-arm64:latest has no manifest for linux/amd64 (it has: linux/arm64");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a platform whose build fails fails the variant before anything is pushed: no tag, no index", async () => {
+    const r = await run(["build", "picky", "--push", "--json"]);
+    expect(r.code).toBe(1);
+    const picky = (JSON.parse(r.stdout) as { images: { status: string; error: string; output: string[]; pushed: boolean }[] }).images[0]!;
+    expect(picky.status).toBe("failed");
+    expect(picky.pushed).toBe(false);
+    expect(picky.output.join("\n")).toContain("no arm64 here");
+    const tags = await registryFetch(registry, `/v2/${prefix}/picky/tags/list`);
+    expect(tags.status === 404 || ((await tags.json()) as { tags: string[] | null }).tags === null).toBe(true);
+    expect(lock().variants.picky).toBeUndefined();
+    await expectNoLeaks(runId);
+  });
+
+  it("a platform the daemon cannot run (no emulator registered) is named with what to install", async () => {
+    const r = await run(["build", "foreign", "--json"]);
+    expect(r.code).toBe(1);
+    const foreign = (JSON.parse(r.stdout) as { images: { status: string; error: string }[] }).images[0]!;
+    expect(foreign.status).toBe("failed");
+    expect(foreign.error).toContain("cannot run linux/s390x programs: no emulator is registered for it in /proc/sys/fs/binfmt_misc (no qemu-s390x entry)");
+    expect(foreign.error).toContain("qemu-user-static");
+    await expectNoLeaks(runId);
   });
 });
