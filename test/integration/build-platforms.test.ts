@@ -81,6 +81,7 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
         "    template: app",
         "    tags: [v1, latest]",
         "    platforms: [linux/amd64, linux/arm64/v8]",
+        "    smoke: smoke.gitlab-ci.yml",
         "  picky:",
         "    template: picky",
         "    tags: [v1]",
@@ -97,6 +98,7 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
         "  image: app",
         "",
       ].join("\n"),
+      "smoke.gitlab-ci.yml": "check:\n  image: busybox:latest\n  script:\n    - echo \"machine $(uname -m) built for $(cat /target)\"\n",
       "templates/app/Dockerfile.hbs": `FROM ${base}\nARG TARGETARCH\nARG TARGETPLATFORM\nRUN echo "$TARGETPLATFORM $TARGETARCH" > /target && uname -m > /built-on\n`,
       // Fails on arm64 only: the amd64 image builds, nothing may be pushed.
       "templates/picky/Dockerfile.hbs": `FROM ${base}\nRUN [ "$(uname -m)" != aarch64 ] || { echo "no arm64 here" >&2; exit 3; }\n`,
@@ -179,6 +181,18 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
     const stale = await run(["build", "app", "--platform", "linux/arm64", "--locked"]);
     expect(stale.code).toBe(2);
     expect(stale.stderr).toMatch(/runner-kit\.lock is stale: app changed/);
+  });
+
+  it("build --smoke runs the smoke job in each platform's image, the arm64 one under emulation", async () => {
+    const r = await run(["build", "app", "--smoke", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const app = (JSON.parse(r.stdout) as { images: { platforms: Record<string, { smoke: { result: string } }> }[] }).images[0]!;
+    expect(Object.values(app.platforms).map((p) => p.smoke.result)).toEqual(["passed", "passed"]);
+    expect(r.stderr).toContain("app (linux/amd64): smoke job from");
+    expect(r.stderr).toContain("machine x86_64 built for linux/amd64 amd64");
+    expect(r.stderr).toContain("app (linux/arm64): smoke job from");
+    expect(r.stderr).toContain("machine aarch64 built for linux/arm64 arm64");
+    await expectNoLeaks(runId);
   });
 
   it("runner-kit config pins the runner image by the index digest", async () => {
