@@ -44,7 +44,7 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
       const image = platform?.imageId ?? result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
       deps.out(`${variant.id}${platform ? ` (${platform.platform})` : ""}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
       const report = await smokeImage(
-        { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env },
+        { image, ...(platform ? { platform: platform.platform } : {}), smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env },
         {
           docker: deps.docker,
           out: deps.out,

@@ -11,6 +11,7 @@ export function smokeCommand(ctx: CliContext): Command {
     .option("--services-timeout <seconds>", "how long to wait for services (default 30; -1: do not wait)")
     .option("--strict-services", "fail the job when a service does not become ready")
     .option("--timeout <duration>", "job timeout (default: the job's timeout:, else 1h)")
+    .option("--platform <platform>", "pull and run the job image for this platform, e.g. linux/arm64 (foreign platforms under emulation); overrides the job's image:docker:platform")
     .option("--pull-policy <policy>", "always | if-not-present | never, when the job sets none (default if-not-present)")
     .option("--project-dir <dir>", "the project copied to /builds/<namespace>/<project> (default: the current directory)")
     .option("--junit <file>", "write a JUnit report")

@@ -26,6 +26,8 @@ export interface ContainerSpec {
   Labels?: Record<string, string>;
   HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name: string } };
   NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases?: string[] }> };
+  /** The image's platform ("linux/arm64"), sent as the create call's platform query (Engine API 1.41). */
+  platform?: string;
 }
 
 export interface NetworkSpec {
@@ -80,7 +82,7 @@ export interface EngineApi {
   getContainer(id: string): EngineContainer;
   getImage(ref: string): { inspect(): Promise<ImageInspect> };
   /** Resolves to the progress stream (newline-delimited JSON). */
-  pull(ref: string, options: { authconfig?: EngineAuthConfig }): Promise<NodeJS.ReadableStream>;
+  pull(ref: string, options: { authconfig?: EngineAuthConfig; platform?: string }): Promise<NodeJS.ReadableStream>;
   listContainers(options: { all: true; filters: LabelFilters }): Promise<ContainerSummary[]>;
   listNetworks(options: { filters: LabelFilters }): Promise<NetworkSummary[]>;
 }

@@ -167,8 +167,8 @@ export class EngineHttpClient implements EngineApi {
   }
 
   async createContainer(spec: ContainerSpec): Promise<EngineContainer> {
-    const { name, ...body } = spec;
-    const { Id } = await this.json<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name }, body });
+    const { name, platform, ...body } = spec;
+    const { Id } = await this.json<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name, ...(platform ? { platform } : {}) }, body });
     return this.getContainer(Id);
   }
 
@@ -193,9 +193,9 @@ export class EngineHttpClient implements EngineApi {
     return { inspect: () => this.json<ImageInspect>({ method: "GET", path: `/images/${ref}/json` }) };
   }
 
-  pull(ref: string, options: { authconfig?: EngineAuthConfig }): Promise<NodeJS.ReadableStream> {
+  pull(ref: string, options: { authconfig?: EngineAuthConfig; platform?: string }): Promise<NodeJS.ReadableStream> {
     const headers: OutgoingHttpHeaders = options.authconfig ? { "X-Registry-Auth": registryAuthHeader(options.authconfig) } : {};
-    return this.send({ method: "POST", path: "/images/create", query: fromImageAndTag(ref), headers });
+    return this.send({ method: "POST", path: "/images/create", query: { ...fromImageAndTag(ref), ...(options.platform ? { platform: options.platform } : {}) }, headers });
   }
 
   listContainers(options: { all: true; filters: LabelFilters }): Promise<ContainerSummary[]> {

@@ -195,6 +195,19 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
     await expectNoLeaks(runId);
   });
 
+  it("smoke --platform pulls the index's image for that platform and runs the job in it", async () => {
+    const ref = `${registry.host}/${appPath}:v1`;
+    for (const [platform, machine] of [["linux/arm64", "aarch64"], ["linux/amd64", "x86_64"]] as const) {
+      const r = await run(["smoke", "--image", ref, "--platform", platform, "--pull-policy", "always", "--job", "smoke.gitlab-ci.yml"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`machine ${machine} built for ${platform}`);
+    }
+    const bad = await run(["smoke", "--image", ref, "--platform", "linux/nope", "--job", "smoke.gitlab-ci.yml"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--platform: "linux/nope" is not a platform');
+    await expectNoLeaks(runId);
+  });
+
   it("runner-kit config pins the runner image by the index digest", async () => {
     const r = await run(["config", "--out", "runner"]);
     expect(r.code, r.stderr).toBe(0);

@@ -80,7 +80,7 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
 function pullImages(s: RunSession, plan: JobPlan): Promise<[ImageInfo, ...(ImageInfo | undefined)[]]> {
   const deps = { docker: s.docker, resolveAuth: s.resolveAuth, log: s.log.line, ...(s.signal ? { signal: s.signal } : {}) };
   return Promise.all([
-    ensureImage(deps, plan.imageRef, plan.pullPolicy),
+    ensureImage(deps, plan.imageRef, plan.pullPolicy, plan.image.platform),
     ...plan.services.map((svc) => (svc.aliases.length === 0 ? Promise.resolve(undefined) : ensureImage(deps, svc.spec.name, svc.pullPolicy))),
   ]);
 }
@@ -142,6 +142,7 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
       Labels: s.run.labels("build"),
       HostConfig: { NetworkMode: network, RestartPolicy: { Name: "no" } },
       NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", name] } } },
+      ...(plan.image.platform ? { platform: plan.image.platform } : {}),
     }, networkReady),
   );
 }

@@ -48,7 +48,7 @@ async function inspectLocal(docker: EngineApi, ref: string): Promise<ImageInfo |
   }
 }
 
-async function pull(deps: PullDeps, ref: string): Promise<void> {
+async function pull(deps: PullDeps, ref: string, platform: string | undefined): Promise<void> {
   const pullRef = splitNameAndVersion(ref).imageName;
   const credential = deps.resolveAuth ? await deps.resolveAuth(pullRef) : undefined;
   if (credential) deps.log(`Authenticating with credentials from ${credential.source}`);
@@ -56,7 +56,7 @@ async function pull(deps: PullDeps, ref: string): Promise<void> {
   const authconfig = credential ? (await import("../../auth/daemon-auth.js")).dockerAuthConfig(credential) : undefined;
   try {
     // One retry policy with pushes: transient failures only, the same pauses, Ctrl-C ends a pause.
-    await withRegistryRetries(async () => void (await readProgress(await deps.docker.pull(pullRef, authconfig ? { authconfig: { ...authconfig } } : {}))), {
+    await withRegistryRetries(async () => void (await readProgress(await deps.docker.pull(pullRef, { ...(authconfig ? { authconfig: { ...authconfig } } : {}), ...(platform ? { platform } : {}) }))), {
       ...deps.retry,
       ...(deps.signal ? { signal: deps.signal } : {}),
       onRetry: ({ attempt, attempts, delayMs, error }) => deps.log(`Pulling ${pullRef} failed (${error.trim()}); retrying in ${delayMs / 1000} s (attempt ${attempt} of ${attempts})`),
@@ -77,7 +77,7 @@ function pullFailed(pullRef: string, credential: { source: string } | undefined,
 }
 
 /** Make `ref` available locally following `policies` (tried in order). */
-export async function ensureImage(deps: PullDeps, ref: string, policies: PullPolicy[]): Promise<ImageInfo> {
+export async function ensureImage(deps: PullDeps, ref: string, policies: PullPolicy[], platform?: string): Promise<ImageInfo> {
   let lastError: unknown;
   for (const [i, policy] of policies.entries()) {
     if (policies.length > 1) deps.log(`Attempt #${i + 1}: Trying "${policy}" pull policy`);
@@ -95,7 +95,7 @@ export async function ensureImage(deps: PullDeps, ref: string, policies: PullPol
           });
         }
       }
-      await pull(deps, ref);
+      await pull(deps, ref, platform);
       const pulled = await inspectLocal(deps.docker, ref);
       if (pulled) return pulled;
       throw failure(`the image ${ref} was pulled but the daemon does not list it`, { where: ref });

@@ -178,7 +178,6 @@ function readJob(ctx: Ctx, n: JobNodes): SmokeJob {
   };
   const image = imageSpec(ctx, pick("image"));
   if (image) job.image = image;
-  if (image?.platform !== undefined) warnings.push(`image:docker:platform (${image.platform}) is not honoured by smoke yet: the image runs as the daemon's platform`);
   const timeoutNode = node(jobMap, "timeout") ?? node(defaults, "timeout");
   if (timeoutNode !== undefined) {
     const seconds = parseDuration(stringOf(ctx, timeoutNode, "timeout"));

@@ -10,7 +10,7 @@ export interface ImageSpec {
   pullPolicy?: PullPolicy[];
   /** `docker: user`: the user the job's commands run as. */
   user?: string;
-  /** `docker: platform`: read, not honoured yet (a warning says so). */
+  /** `docker: platform`: the image is pulled and its container created for this platform. */
   platform?: string;
 }
 
