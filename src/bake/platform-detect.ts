@@ -15,9 +15,9 @@ export interface PlatformDetection {
 }
 
 /** The local image of one platform with its content hash, given the platform tags; undefined when none. */
-async function localPlatform(images: ImageClient, p: PreparedVariant, target: PlatformTarget): Promise<string | undefined> {
+async function localPlatform(images: ImageClient, p: PreparedVariant, target: PlatformTarget, retag: boolean): Promise<string | undefined> {
   const id = (await images.listByLabel(CONTENT_HASH_LABEL, target.contentHash))[0];
-  if (!id) return undefined;
+  if (!id || !retag) return id;
   for (const tag of p.variant.tags) {
     const local = platformTag(tag, target.platform);
     if ((await images.inspect(`${p.variant.repository}:${local}`))?.id !== id) await images.tag(id, p.variant.repository, local);
@@ -52,8 +52,11 @@ async function registryPlatforms(access: RepositoryAccess, p: PreparedVariant, t
   return images ? { digest, images } : undefined;
 }
 
-/** detectExisting for a multi-platform variant: each platform's local image, and (with access) the registry's index. */
-export async function detectPlatforms(p: PreparedVariant, images: ImageClient, access: RepositoryAccess | undefined): Promise<PlatformDetection> {
+/**
+ * detectExisting for a multi-platform variant: each platform's local image (its platform
+ * tags re-pointed unless readOnly, as for --dry-run), and (with access) the registry's index.
+ */
+export async function detectPlatforms(p: PreparedVariant, images: ImageClient, access: RepositoryAccess | undefined, readOnly = false): Promise<PlatformDetection> {
   const targets = p.platforms!;
   const found: PlatformDetection = { local: {} };
   if (access) {
@@ -61,7 +64,7 @@ export async function detectPlatforms(p: PreparedVariant, images: ImageClient, a
     if (remote) found.remote = remote;
   }
   for (const target of targets) {
-    const id = await localPlatform(images, p, target);
+    const id = await localPlatform(images, p, target, !readOnly);
     if (id) found.local[target.platform] = id;
   }
   return found;

@@ -177,6 +177,19 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
       expect(Object.values(app.platforms).every((p) => p.imageId?.startsWith("sha256:"))).toBe(true);
     }
     expect(readFileSync(join(dir, "runner-kit.lock"), "utf8")).toBe(before);
+    // --dry-run reads the same: nothing to do, and a platform added would be built.
+    const dry = await run(["build", "app", "--push", "--dry-run", "--json"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect((JSON.parse(dry.stdout) as { images: { action: string; push: boolean }[] }).images[0]).toMatchObject({ action: "up-to-date", push: false });
+    // One platform of the two: its image is there, whatever the list around it.
+    const one = await run(["build", "app", "--platform", "linux/arm64", "--dry-run", "--json"]);
+    expect((JSON.parse(one.stdout) as { images: { action: string; reason: string }[] }).images[0]).toEqual(
+      expect.objectContaining({ action: "up-to-date", reason: "local images of linux/arm64 have their content hashes" }),
+    );
+    // A platform the base lacks is refused before the dry run too.
+    const more = await run(["build", "app", "--platform", "linux/amd64,linux/arm64,linux/arm/v7", "--dry-run", "--json"]);
+    expect(more.code).toBe(2);
+    expect(more.stderr).toContain(`the base image ${base} has no manifest for linux/arm/v7 (it has: linux/amd64, linux/arm64, in its registry)`);
     // --locked for another platform list: the lock does not describe it (exit 2, nothing built).
     const stale = await run(["build", "app", "--platform", "linux/arm64", "--locked"]);
     expect(stale.code).toBe(2);
