@@ -13,7 +13,7 @@ import { pushImageByDigest } from "../../src/push/push-by-digest.js";
 import { RegistryClient } from "../../src/push/registry-api.js";
 import { ensureArm64Image } from "../support/arm64.js";
 import { loadUnrunnableImage } from "../support/foreign-stub.js";
-import { runInProcess } from "../support/cli.js";
+import { runInProject } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { ensureBaseImage } from "../support/images.js";
 import { expectNoLeaks } from "../support/leaks.js";
@@ -47,18 +47,7 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
   const appPath = `${prefix}/app`;
   const stub = `runner-kit-test/unrunnable-s390x:${runId}`;
   let dir: string;
-  const run = (argv: string[]) =>
-    runInProcess(argv[0] === "build" ? [...argv, "--builder", builder] : argv, {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: dir,
-        NO_COLOR: "1",
-        RUNNER_KIT_RUN_ID: runId,
-        DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry),
-        ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-      },
-    });
+  const run = (argv: string[]) => runInProject(dir, runId, argv[0] === "build" ? [...argv, "--builder", builder] : argv, { DOCKER_AUTH_CONFIG: dockerAuthConfigFor(registry) });
   const lock = () => JSON.parse(readFileSync(join(dir, "runner-kit.lock"), "utf8")) as LockFile;
 
   beforeAll(async () => {
