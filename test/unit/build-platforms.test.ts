@@ -4,6 +4,7 @@ import { platformBuildArgs, platformTag, platformTargets } from "../../src/bake/
 import { platformContentHash, platformsContentHash } from "../../src/builder/content-hash.js";
 import type { RunnerKitError } from "../../src/common/errors.js";
 import { lockEntry } from "../../src/lock/entry.js";
+import { summaryTable } from "../../src/bake/summary.js";
 import { readLock, staleLockReasons } from "../../src/lock/store.js";
 import { loadPlan } from "../../src/project/load.js";
 import { platformFlag } from "../../src/project/platforms.js";
@@ -142,5 +143,16 @@ describe("the lock per platform", () => {
     const lock = await readLock(join(dir, "runner-kit.lock"));
     expect(lock!.variants.app!.platforms).toBeUndefined();
     expect(staleLockReasons(lock, { app: { repository: "r/app", tags: ["v1"], contentHash: "h" } })).toEqual([]);
+  });
+});
+
+describe("the summary of a multi-platform image", () => {
+  it("lists its platforms beside the tags and shows the index digest", () => {
+    const table = summaryTable([
+      { id: "app", repository: "r/app", tags: ["v1"], status: "built", durationMs: 1200, pushed: true, baseImages: {}, digest: H("i"), platforms: { "linux/amd64": { contentHash: "a" }, "linux/arm64": { contentHash: "b" } } },
+      { id: "solo", repository: "r/solo", tags: ["v1"], status: "built", durationMs: 800, pushed: false, baseImages: {}, imageId: H("s") },
+    ]);
+    expect(table).toContain("r/app   v1 (linux/amd64, linux/arm64)  built   1.2 s     sha256:iiiiiiiiiiii…");
+    expect(table).toMatch(/r\/solo {2}v1 +built/);
   });
 });
