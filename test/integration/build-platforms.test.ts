@@ -102,6 +102,13 @@ describe.each(["buildkit", "classic"] as const)("runner-kit build --platform (%s
       await d.getImage(`${registry.host}/${appPath}:${tag}`).remove({ force: true }).catch(() => {});
     }
     for (const ref of [base, stub, `${registry.host}/${prefix}/picky:v1-linux-amd64`]) await d.getImage(ref).remove({ force: true }).catch(() => {});
+    // Pulls by platform leave repo@digest references on images shared with other tests (the
+    // base's amd64 image is busybox:latest itself): remove the references, never the images.
+    for (const image of await d.listImages({ digests: true })) {
+      for (const ref of image.RepoDigests ?? []) {
+        if (ref.startsWith(`${registry.host}/${prefix}/`)) await d.getImage(ref).remove().catch(() => {});
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
