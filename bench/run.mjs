@@ -8,7 +8,8 @@
 // Runs on a fresh machine by itself: it needs `npm run build` (the npm script does it), a
 // Docker Engine with debian:bookworm and busybox:latest (`.ci/run` seeds them), and builds the
 // fixture images it uses. bench/smoke installs its own gitlab-ci-local and needs rsync.
-// BENCH_ONLY=render,build,buildkit,smoke picks a subset; BENCH_SMOKE_ROUNDS (default 7);
+// BENCH_ONLY=render,build,buildkit,smoke,platforms picks a subset (platforms needs the arm64 image
+// test/support/seed-arm64.sh seeds); BENCH_PLATFORM_ROUNDS (default 5); BENCH_SMOKE_ROUNDS (default 7);
 // BENCH_SMOKE_GCL=0 leaves gitlab-ci-local out; BENCH_BUILD_ONLY is passed to bench/build.
 import { execa } from "execa";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -19,7 +20,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const args = new Set(process.argv.slice(2));
-const only = (process.env.BENCH_ONLY ?? "render,build,buildkit,smoke").split(",");
+const only = (process.env.BENCH_ONLY ?? "render,build,buildkit,smoke,platforms").split(",");
 const rows = [];
 const load = () => loadavg()[0].toFixed(2);
 
@@ -104,6 +105,15 @@ await section("smoke", async (around) => {
   if (r.gitlabCiLocalS !== undefined) {
     row("smoke: the same job, default network mode, vs gitlab-ci-local 4.73.0", s(r.runnerKitS), s(r.gitlabCiLocalS), r.ratioGitlabCiLocal.toFixed(2), "≤ 0.3", r.ratioGitlabCiLocal <= 0.3, l);
   }
+});
+
+await section("platforms", async (around) => {
+  console.error("== bench/platforms: a two-platform image under one tag, runner-kit vs docker push + docker manifest create/push");
+  const { stdout } = await execa("node", [join(here, "platforms", "bench.mjs")], { stderr: "inherit" });
+  const r = lastJson(stdout.trim(), "{");
+  const l = around();
+  row("amd64 + arm64 pushed under one index, vs docker push ×2 + manifest create/push", `${r.runnerKitMs} ms`, `${r.dockerCliMs} ms`, r.ratio.toFixed(2), "≤ 1.0", r.ratio <= 1.0, l);
+  row("  the index step alone (check, PUT, read back, tag)", `${r.indexStepMs} ms`, "-", "-", "< 1000 ms", r.indexStepMs < 1000, l);
 });
 
 const header = ["benchmark", "runner-kit", "peer", "ratio", "goal", "met", "load avg"];

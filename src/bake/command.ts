@@ -31,6 +31,7 @@ import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
 import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
 import { parseImageReference } from "../reference/parse.js";
+import { lockedPlatforms, checkBasePlatforms } from "./platform-command.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -56,6 +57,8 @@ export interface BuildCommandOptions {
   dryRun?: boolean;
   /** --progress: auto (default), tty, plain or gitlab. */
   progress?: ProgressRequest;
+  /** --platform (repeatable, comma lists): build every selected image for these platforms. */
+  platform?: string[];
   /** --builder: overrides the project's builder: (default: BuildKit where the daemon has it). */
   builder?: BuilderKind;
   /** commander's --no-cache gives cache: false. */
@@ -110,7 +113,7 @@ function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepa
   assertLockCurrent(
     lockPath,
     previousLock,
-    Object.fromEntries(prepared.map((p) => [p.variant.id, { repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash }])),
+    Object.fromEntries(prepared.map((p) => [p.variant.id, { repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash, ...lockedPlatforms(p) }])),
   );
 }
 
@@ -237,6 +240,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     ...(options.images.length > 0 ? { images: options.images } : {}),
     ...(options.set?.length ? { set: options.set } : {}),
     ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
+    ...(options.platform?.length ? { platforms: options.platform } : {}),
   });
   if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
   if ((options.envFile !== undefined || (options.variable ?? []).length > 0) && !options.smoke) throw usageError("--variable and --env-file give the smoke jobs variables, so they need --smoke", { hint: "add --smoke, or drop them" });
@@ -257,6 +261,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
 
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
+  await checkBasePlatforms(prepared, { ...deps, reporter: quietReporter(() => {}) });
   if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, dockerImageClient(deps.docker), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
   const reporter = chooseReporter(ctx, options.quiet === true, options.progress);
   let results: VariantResult[];

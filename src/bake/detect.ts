@@ -1,6 +1,7 @@
 import { CONTENT_HASH_LABEL } from "../builder/image-labels.js";
 import type { ImageClient, LocalImage } from "../builder/image-client.js";
 import { repositoryAccess, type RepositoryAccess } from "../push/registry-access.js";
+import { detectPlatforms, type PlatformDetection } from "./platform-detect.js";
 import type { BuildDeps, BuildOptions, PreparedVariant } from "./types.js";
 
 /** What is already there for a variant: found before any build starts, for all variants at once. */
@@ -10,6 +11,8 @@ export interface Detection {
   remote?: string;
   /** Local image id with the content hash. */
   local?: string;
+  /** A multi-platform variant: what exists of each platform (then remote and local stay unset). */
+  platforms?: PlatformDetection;
   error?: unknown;
 }
 
@@ -53,6 +56,11 @@ export async function registryUpToDate(access: RepositoryAccess, p: PreparedVari
 export async function detectExisting(p: PreparedVariant, images: ImageClient, deps: BuildDeps, options: BuildOptions): Promise<Detection> {
   const found: Detection = {};
   try {
+    if (p.platforms) {
+      if (options.push) found.access = await repositoryAccess(p.variant.repository, deps);
+      if (!options.force) found.platforms = await detectPlatforms(p, images, found.access);
+      return found;
+    }
     if (options.push) {
       // Fails early, with the registry named, when it cannot be reached at all.
       found.access = await repositoryAccess(p.variant.repository, deps);

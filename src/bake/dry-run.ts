@@ -3,6 +3,7 @@ import { daemonErrorText } from "../engine/daemon-error.js";
 import { repositoryAccess } from "../push/registry-access.js";
 import { mapLimit } from "../common/map-limit.js";
 import { findLocal, registryUpToDate } from "./detect.js";
+import { decidePlatforms } from "./platform-dry-run.js";
 import type { BuildDeps, BuildOptions, PreparedVariant } from "./types.js";
 
 /** What `build` would do for one variant, and why. */
@@ -21,6 +22,7 @@ const short = (hash: string) => hash.replace(/^sha256:/, "").slice(0, 12);
 
 async function decide(p: PreparedVariant, images: ImageClient, deps: BuildDeps, options: BuildOptions): Promise<DryRunRow> {
   const row = { id: p.variant.id, repository: p.variant.repository, tags: p.variant.tags, contentHash: p.contentHash };
+  if (p.platforms) return decidePlatforms(p, row, images, deps, options);
   const local = options.force ? undefined : await findLocal(images, p);
   const build = options.force ? "--force rebuilds it" : local ? undefined : `no local image has its content hash ${short(p.contentHash)}`;
   if (!options.push) return build ? { ...row, action: "build", reason: build } : { ...row, action: "up-to-date", reason: `local image ${short(local!.id)} has its content hash` };

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, sep } from "node:path";
-import { computeContentHash } from "../builder/content-hash.js";
+import { computeContentHash, platformsContentHash } from "../builder/content-hash.js";
+import { platformTargets } from "./platform-targets.js";
 import { listContextFiles, type ContextEntry } from "../builder/context-files.js";
 import { INJECTED_DOCKERFILE } from "../builder/context.js";
 import { dockerfileBases } from "../dockerfile/from.js";
@@ -81,6 +82,8 @@ export async function prepareVariants(
   checkAcyclic(staged.map((s) => ({ id: s.variant.id, dependsOn: s.dependsOn })));
 
   const hashes = new Map<string, Promise<string>>();
+  /** Before the platforms: what each platform's own hash is made from. */
+  const contents = new Map<string, string>();
   const hashOf = (id: string): Promise<string> => {
     let pending = hashes.get(id);
     if (!pending) {
@@ -88,7 +91,7 @@ export async function prepareVariants(
       pending = (async () => {
         const dependencies: Record<string, string> = {};
         for (const dep of s.dependsOn) dependencies[dep] = await hashOf(dep);
-        return computeContentHash({
+        const content = await computeContentHash({
           dockerfile: s.dockerfile,
           buildArgs: declaredOnly(s.variant.args, s.declared),
           ...(s.target !== undefined ? { target: s.target } : {}),
@@ -99,6 +102,8 @@ export async function prepareVariants(
           ...(s.variant.cache !== undefined ? { cache: s.variant.cache } : {}),
           secretIds: [...Object.keys(s.variant.secrets ?? {}), ...(options.secretIds ?? [])],
         });
+        contents.set(id, content);
+        return s.variant.platforms ? platformsContentHash(content, s.variant.platforms) : content;
       })();
       hashes.set(id, pending);
     }
@@ -118,6 +123,7 @@ export async function prepareVariants(
         entries: s.entries,
         contentHash: await hashOf(s.variant.id),
       };
+      if (s.variant.platforms) prepared.platforms = platformTargets(contents.get(s.variant.id)!, s.variant.platforms);
       if (s.bases.finalBase) prepared.finalBase = parseImageReference(s.bases.finalBase).toString();
       return prepared;
     }),

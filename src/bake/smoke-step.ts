@@ -4,7 +4,7 @@ import type { SecretSet } from "../common/secrets.js";
 import { isRunnerKitError } from "../common/errors.js";
 import type { ResolveAuth } from "../auth/lazy-resolver.js";
 import type { SmokeResult } from "../smoke/run.js";
-import type { PreparedVariant, VariantResult } from "./types.js";
+import type { PlatformImageRef, PreparedVariant, VariantResult } from "./types.js";
 
 export interface SmokeStepDeps {
   docker: Docker;
@@ -24,7 +24,7 @@ export interface SmokeStepDeps {
 
 export interface SmokeGate {
   /** Run the variant's smoke job on the image just built; a failure reason stops its push. */
-  check(p: PreparedVariant, result: VariantResult): Promise<string | undefined>;
+  check(p: PreparedVariant, result: VariantResult, platform?: PlatformImageRef): Promise<string | undefined>;
   /** Every smoke job run so far, for the JUnit report. */
   readonly reports: SmokeResult[];
 }
@@ -42,7 +42,7 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
   cicd.catch(() => undefined);
   return {
     reports,
-    async check(p, result) {
+    async check(p, result, platform) {
       const { variant } = p;
       if (!variant.smoke) {
         result.smoke = { result: "none" };
@@ -50,13 +50,21 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
       }
       const { smokeImage } = await import("../smoke/for-image.js");
       const cicdVariables = await cicd;
-      const image = result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
-      deps.out(`${variant.id}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
+      const image = platform?.imageId ?? result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
+      deps.out(`${variant.id}${platform ? ` (${platform.platform})` : ""}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
       const started = Date.now();
       let report: SmokeResult;
       try {
         report = await smokeImage(
-          { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env, ...(cicdVariables ? { cicdVariables } : {}) },
+          {
+            image,
+            ...(platform ? { platform: platform.platform } : {}),
+            smoke: variant.smoke,
+            projectDir: deps.projectDir,
+            runId: deps.runId,
+            env: deps.env,
+            ...(cicdVariables ? { cicdVariables } : {}),
+          },
           {
             docker: deps.docker,
             out: deps.out,

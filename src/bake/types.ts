@@ -6,6 +6,7 @@ import type { Dockerfile } from "../dockerfile/parse.js";
 import type { BuilderKind } from "../builder/image-builder.js";
 import type { Variant, VariantSecret } from "../project/plan.js";
 import type { SecretSet } from "../common/secrets.js";
+import type { PlatformTarget } from "./platform-targets.js";
 
 export type VariantStatus = "built" | "up-to-date" | "failed";
 
@@ -29,8 +30,19 @@ export interface VariantResult {
   output?: string[];
   /** With --smoke: the smoke job's outcome ("none": the image has no smoke job). */
   smoke?: VariantSmoke;
+  /** A multi-platform variant: each platform's image (digest is then the index's). */
+  platforms?: Record<string, PlatformResult>;
   /** A registry refused a push or pull and a credential helper that could have answered had failed: which, why, what to do. */
   credentialProblem?: string;
+}
+
+/** One platform's image of a multi-platform variant. */
+export interface PlatformResult {
+  contentHash: string;
+  imageId?: string;
+  /** Its manifest digest in the registry (pushed by digest, named by the index). */
+  digest?: string;
+  smoke?: VariantSmoke;
 }
 
 export interface VariantSmoke {
@@ -96,7 +108,13 @@ export interface BuildDeps {
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
   /** Runs on a locally built (or locally up-to-date) image before it is pushed; a returned reason fails the image. */
-  beforePush?: (p: PreparedVariant, result: VariantResult) => Promise<string | undefined>;
+  beforePush?: (p: PreparedVariant, result: VariantResult, platform?: PlatformImageRef) => Promise<string | undefined>;
+}
+
+/** One platform's local image of a multi-platform variant (for the pre-push check). */
+export interface PlatformImageRef {
+  platform: string;
+  imageId: string;
 }
 
 /** A variant made ready to build: rendered, its bases and context known, its hash computed. */
@@ -116,4 +134,6 @@ export interface PreparedVariant {
   projectBases: string[];
   entries: ContextEntry[];
   contentHash: string;
+  /** A multi-platform variant (Variant.platforms): each platform's image, its hash and local tag suffix. */
+  platforms?: PlatformTarget[];
 }

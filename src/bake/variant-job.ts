@@ -1,4 +1,4 @@
-import type { ImageBuilder } from "../builder/image-builder.js";
+import type { BuildOutcome, ImageBuilder } from "../builder/image-builder.js";
 import type { ImageClient, LocalImage } from "../builder/image-client.js";
 import { imageLabels } from "../builder/image-labels.js";
 import { stepFailureText } from "../builder/step-failure.js";
@@ -11,6 +11,7 @@ import { credentialProblem, JobFailure, PULL_REFUSED, registryProblem } from "./
 import { pushVariant } from "./push-step.js";
 import { runSecrets, secretSources } from "./build-secrets.js";
 import { runCache } from "./run-cache.js";
+import { producePlatforms } from "./platform-job.js";
 import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
 
 export interface JobContext {
@@ -26,25 +27,40 @@ export interface JobContext {
   inspect(ref: string): Promise<LocalImage | undefined>;
 }
 
-async function build(p: PreparedVariant, job: JobContext): Promise<string> {
+/** One platform's build of a multi-platform variant: what differs from the variant's own build. */
+export interface PlatformBuild {
+  platform: string;
+  tags: string[];
+  /** Added to the variant's build args (the declared TARGET* args). */
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  pull: boolean;
+  /** What to say when a build step fails the way a missing emulator makes it fail. */
+  explain(outcome: BuildOutcome): string | undefined;
+}
+
+/** Build the variant (or one platform of it); the local image id. */
+export async function build(p: PreparedVariant, job: JobContext, platform?: PlatformBuild): Promise<string> {
   const { deps, options } = job;
   const { variant } = p;
-  deps.reporter.start(variant.id, "building");
+  deps.reporter.start(variant.id, platform ? `building ${platform.platform}` : "building");
   const vcs = (await deps.vcs?.()) ?? {};
   const baseImages = [...p.externalBases, ...p.projectBases];
   const secrets = secretSources(runSecrets(variant, options.secrets ?? {}));
   const cache = runCache(variant, options.cacheFrom, options.cacheInline);
+  const tags = platform?.tags ?? variant.tags;
   const outcome = await job.builder.build(
     {
       context: { dir: variant.context, entries: p.entries },
       dockerfile: p.dockerfile,
       model: p.model,
-      tags: variant.tags.map((t) => `${variant.repository}:${t}`),
-      buildArgs: variant.args,
+      tags: tags.map((t) => `${variant.repository}:${t}`),
+      buildArgs: platform ? { ...variant.args, ...platform.buildArgs } : variant.args,
       ...(p.target !== undefined ? { target: p.target } : {}),
-      labels: imageLabels(p, deps.now(), vcs),
+      labels: { ...imageLabels(p, deps.now(), vcs), ...platform?.labels },
       noCache: options.noCache,
-      pull: options.pull,
+      pull: platform?.pull ?? options.pull,
+      ...(platform ? { platform: platform.platform } : {}),
       baseImages,
       resolveAuth: (image) => credentialFor(image, deps),
       ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
@@ -55,14 +71,14 @@ async function build(p: PreparedVariant, job: JobContext): Promise<string> {
     (line) => deps.reporter.line(variant.id, line),
   );
   if (outcome.error !== undefined || !outcome.imageId) {
-    const hint = baseArgHint(p.model, variant.args, p.target, outcome);
+    const hint = platform?.explain(outcome) ?? baseArgHint(p.model, variant.args, p.target, outcome);
     throw new JobFailure(
       hint ? `${stepFailureText(outcome)} (${hint})` : stepFailureText(outcome),
       { ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}), output: outcome.tail },
       outcome.error !== undefined && PULL_REFUSED.test(outcome.error) ? baseImages : [],
     );
   }
-  const ref = `${variant.repository}:${variant.tags[0]}`;
+  const ref = `${variant.repository}:${tags[0]}`;
   const image = await job.images.inspect(ref);
   if (!image) throw new JobFailure(`the build reported image ${outcome.imageId}, but the Docker daemon has no ${ref}; was it removed while the build ran?`);
   return image.id;
@@ -100,6 +116,7 @@ async function baseDigests(p: PreparedVariant, job: JobContext): Promise<Record<
 /** Build when nothing up to date exists, then the pre-push check and the push. */
 async function produce(p: PreparedVariant, job: JobContext, found: Detection, result: VariantResult): Promise<void> {
   const { deps, options } = job;
+  if (p.platforms) return producePlatforms(p, job, found, result);
   if (found.local) {
     result.imageId = found.local;
     result.status = "up-to-date";

@@ -76,3 +76,20 @@ export async function computeContentHash(input: ContentHashInput): Promise<strin
   input.entries.forEach((e, i) => field(`${e.type} ${e.path} ${(e.mode & 0o111) !== 0 ? "x" : "-"} ${fileDigests[i]}`));
   return `sha256:${hash.digest("hex")}`;
 }
+
+/**
+ * The content hash of one platform's image of a multi-platform variant: the variant's
+ * content (computeContentHash) for this target platform. Each platform's image carries
+ * its own, so a platform added to the list does not rebuild the others.
+ */
+export function platformContentHash(contentHash: string, platform: string): string {
+  return `sha256:${createHash("sha256").update(`runner-kit platform content hash v1\0${contentHash}\0${platform}`).digest("hex")}`;
+}
+
+/**
+ * The content hash of a multi-platform variant as a whole (its lock entry, its dependents):
+ * the content and the list of platforms, in order (the index lists them in this order).
+ */
+export function platformsContentHash(contentHash: string, platforms: readonly string[]): string {
+  return `sha256:${createHash("sha256").update(`runner-kit platforms content hash v1\0${contentHash}\0${platforms.join("\0")}`).digest("hex")}`;
+}

@@ -25,11 +25,16 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--secret <id=ID,src=FILE|env=VAR>", "a build secret for RUN --mount=type=secret,id=ID, from a file or an environment variable (repeatable; docker's forms)", collect, [])
     .option("--cache-from <ref>", "an image whose layers the build may reuse, e.g. the last pushed tag (repeatable)", collect, [])
     .option("--cache-inline", "write BuildKit's inline cache metadata into the images, for a later --cache-from")
+    .option("--platform <platforms>", "build for these platforms (comma list, repeatable; e.g. linux/amd64,linux/arm64): one image per platform under an OCI image index; overrides platforms: in runner-kit.yaml", collect, [])
     .addOption(new Option("--builder <builder>", "the daemon's builder (default: the project's builder:, else BuildKit where the daemon has it)").choices(["buildkit", "classic"]))
     .option("--jobs <n>", "images built at once", "2")
     .addOption(new Option("--progress <mode>", "progress on stderr: auto (a live view on a terminal, plain lines in CI, sections under GITLAB_CI), tty, plain or gitlab").choices(["auto", "tty", "plain", "gitlab"]).default("auto"))
     .option("--json", "print one JSON document on stdout")
-    .addHelpText("after", "\nExamples:\n  $ runner-kit build\n  $ runner-kit build job-base --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n  $ runner-kit build --push --dry-run\n  $ runner-kit build --secret id=npmrc,src=.npmrc --cache-from registry.example.com/platform/runner-aws:latest\n")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ runner-kit build\n  $ runner-kit build job-base --team data --push --smoke\n  $ runner-kit build --build-arg GITLAB_RUNNER_VERSION=v17.3.0 --json\n  $ runner-kit build --push --dry-run\n" +
+        "  $ runner-kit build --secret id=npmrc,src=.npmrc --cache-from registry.example.com/platform/runner-aws:latest\n  $ runner-kit build runner-aws --platform linux/amd64,linux/arm64 --push\n",
+    )
     .action(async (images: string[], _opts: unknown, command: Command) => {
       const { runBuildCommand } = await import("../bake/command.js");
       await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });

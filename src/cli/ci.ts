@@ -9,6 +9,7 @@ export function ciCommand(ctx: CliContext): Command {
     .option("--team <team>", "only this team's variants")
     .option("--changed-since <ref>", "leave out images whose inputs did not change since this git ref")
     .option("--build-arg <key=value>", "pass a build arg to the jobs of the variants whose Dockerfile declares it (repeatable)", collect, [])
+    .option("--platform <platforms>", "every job builds its image for these platforms (comma list, repeatable) under one OCI index; overrides platforms: in runner-kit.yaml", collect, [])
     .option("--run [file]", "run the pipeline here, each job as GitLab Runner's Docker executor runs it: FILE (a .gitlab-ci.yml), else the one just generated")
     .option("--jobs <n>", "with --run: jobs run at once (default: the number of CPU cores)")
     .option("--variable <KEY[=VALUE]>", "with --run: a CI/CD variable for every job (repeatable; KEY alone takes its value from the environment)", collect, [])

@@ -12,6 +12,7 @@ export function smokeCommand(ctx: CliContext): Command {
     .option("--services-timeout <seconds>", "how long to wait for services (default 30; -1: do not wait)")
     .option("--strict-services", "fail the job when a service does not become ready")
     .option("--timeout <duration>", "job timeout (default: the job's timeout:, else 1h)")
+    .option("--platform <platform>", "pull and run the job image for this platform, e.g. linux/arm64 (foreign platforms under emulation); overrides the job's image:docker:platform")
     .option("--pull-policy <policy>", "always | if-not-present | never, when the job sets none (default if-not-present)")
     .option("--variable <KEY[=VALUE]>", "a CI/CD variable for the job, above the job file's (repeatable; KEY alone takes its value from the environment)", collect, [])
     .option("--env-file <file>", "CI/CD variables from a dotenv file (KEY=VALUE lines; --variable wins)")

@@ -1,4 +1,4 @@
-import type { LockEntry, LockFile } from "./lockfile.js";
+import type { LockEntry, LockFile, LockPlatform } from "./lockfile.js";
 
 /** An image as a run of `build` left it: what its lock entry is made of. */
 export interface BuiltImage {
@@ -10,8 +10,10 @@ export interface BuiltImage {
   /** Base images (FROM) → pinned digest or image id. */
   baseImages: Record<string, string>;
   imageId?: string;
-  /** Registry manifest digest (pushed, or found up to date in the registry). */
+  /** Registry manifest digest (pushed, or found up to date in the registry); the index's for a multi-platform image. */
   digest?: string;
+  /** A multi-platform image: each platform's image. */
+  platforms?: Record<string, LockPlatform>;
 }
 
 /**
@@ -29,7 +31,19 @@ export function lockEntry(built: BuiltImage, previous: LockEntry | undefined): L
   const kept = previous && previous.contentHash === built.contentHash && previous.repository === built.repository ? previous.digest : undefined;
   const digest = built.digest ?? kept;
   if (digest) entry.digest = digest;
+  if (built.platforms) entry.platforms = lockPlatforms(built.platforms, kept !== undefined ? previous?.platforms : undefined);
   return entry;
+}
+
+/** Each platform's entry; a platform's registry digest is kept from the last push while its content is unchanged. */
+function lockPlatforms(built: Record<string, LockPlatform>, previous: Record<string, LockPlatform> | undefined): Record<string, LockPlatform> {
+  const out: Record<string, LockPlatform> = {};
+  for (const [platform, image] of Object.entries(built)) {
+    const before = previous?.[platform];
+    const digest = image.digest ?? (before?.contentHash === image.contentHash ? before.digest : undefined);
+    out[platform] = { contentHash: image.contentHash, ...(image.imageId ? { imageId: image.imageId } : {}), ...(digest ? { digest } : {}) };
+  }
+  return out;
 }
 
 /**

@@ -14,7 +14,17 @@ export interface LockEntry {
   baseImages: Record<string, string>;
   /** Local image id after build. */
   imageId?: string;
-  /** Manifest digest in the registry after push ("sha256:…"). */
+  /** Manifest digest in the registry after push ("sha256:…"); for a multi-platform image, the image index's. */
+  digest?: string;
+  /** A multi-platform image: each platform ("linux/arm64") → its own image. Absent in single-platform entries. */
+  platforms?: Record<string, LockPlatform>;
+}
+
+/** One platform's image of a multi-platform lock entry. */
+export interface LockPlatform {
+  contentHash: string;
+  imageId?: string;
+  /** Its manifest digest in the registry (the index names it). */
   digest?: string;
 }
 

@@ -59,6 +59,18 @@ export interface ExpectedLockEntry {
   repository: string;
   tags: string[];
   contentHash: string;
+  /** A multi-platform image: platform → the content hash its entry must record. */
+  platforms?: Record<string, string>;
+}
+
+/** Why a multi-platform entry does not record each platform's image (undefined when it does). */
+function stalePlatforms(id: string, have: LockEntry, want: Record<string, string>): string | undefined {
+  for (const [platform, hash] of Object.entries(want)) {
+    const entry = have.platforms?.[platform];
+    if (!entry) return `${id} has no ${platform} entry`;
+    if (entry.contentHash !== hash) return `${id} ${platform} changed (content hash ${entry.contentHash.slice(0, 19)}… → ${hash.slice(0, 19)}…)`;
+  }
+  return undefined;
 }
 
 /** Why the lock does not describe these variants ([] when it is current). */
@@ -70,6 +82,10 @@ export function staleLockReasons(lock: LockFile | undefined, expected: Record<st
     else if (have.contentHash !== want.contentHash) reasons.push(`${id} changed (content hash ${have.contentHash.slice(0, 19)}… → ${want.contentHash.slice(0, 19)}…)`);
     else if (have.repository !== want.repository) reasons.push(`${id} moved from ${have.repository} to ${want.repository}`);
     else if ([...have.tags].sort().join(",") !== [...want.tags].sort().join(",")) reasons.push(`${id} tags changed (${have.tags.join(", ")} → ${want.tags.join(", ")})`);
+    else if (want.platforms) {
+      const stale = stalePlatforms(id, have, want.platforms);
+      if (stale) reasons.push(stale);
+    }
   }
   return reasons;
 }

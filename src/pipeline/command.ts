@@ -11,6 +11,7 @@ import { readLock } from "../lock/store.js";
 import type { Variant } from "../project/plan.js";
 import { variantDependencies } from "../project/dependencies.js";
 import { loadPlan } from "../project/load.js";
+import { platformFlag } from "../project/platforms.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { buildArgLayer } from "../template/values.js";
@@ -28,6 +29,8 @@ export interface CiOptions {
   team?: string;
   changedSince?: string;
   buildArg?: string[];
+  /** --platform values (comma lists): every job builds for these platforms. */
+  platform?: string[];
 }
 
 export interface CiResult {
@@ -40,7 +43,7 @@ export interface CiResult {
 export async function runCi(ctx: CliContext, options: CiOptions, git?: GitRunner): Promise<CiResult> {
   // One template store: each template file is read and compiled once for all variants.
   const store = new TemplateStore();
-  const plan = await loadPlan({ cwd: ctx.cwd, configFile: options.config, team: options.team, buildArgs: options.buildArg, store });
+  const plan = await loadPlan({ cwd: ctx.cwd, configFile: options.config, team: options.team, buildArgs: options.buildArg, store, ...(options.platform?.length ? { platforms: options.platform } : {}) });
   const fromById = new Map<string, string[]>();
   const rendered: { variant: Variant; dockerfile: Dockerfile }[] = [];
   for (const variant of plan.variants) {
@@ -71,6 +74,7 @@ export async function runCi(ctx: CliContext, options: CiOptions, git?: GitRunner
     dependsOn,
     settings,
     buildArgs: buildArgLayer(options.buildArg),
+    ...(options.platform?.length ? { platforms: platformFlag(options.platform) } : {}),
     declaredArgs: declared,
     locked: new Set(Object.keys(lock?.variants ?? {})),
     runnerConfig: plan.runner !== undefined || plan.variants.some((v) => v.runner !== undefined),

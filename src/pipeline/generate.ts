@@ -21,6 +21,8 @@ export interface PipelineOptions {
   locked?: ReadonlySet<string>;
   /** Write the runner configuration in the publish job (the project has a runner section). */
   runnerConfig?: boolean;
+  /** `ci --platform` (normalised): every job builds for these platforms. */
+  platforms?: readonly string[];
 }
 
 export const PUBLISH_JOB = "runner-kit:publish";
@@ -52,6 +54,8 @@ export interface BuildCommandOptions {
   buildArgs?: Record<string, string>;
   /** Check the committed lock (--locked). */
   locked?: boolean;
+  /** --platform for the job (normalised platforms). */
+  platforms?: readonly string[];
 }
 
 /** The runner-kit command line one job runs. */
@@ -64,7 +68,8 @@ export function buildCommand(variant: Variant, options: BuildCommandOptions = {}
     .map((k) => ` --build-arg ${shellQuote(`${k}=${buildArgs[k]}`)}`)
     .join("");
   const locked = options.locked ? " --locked" : "";
-  return `${options.runnerKit ?? "runner-kit"} build ${selector}${args} --push --smoke${locked} --lock-out locks/${slug}.lock --junit reports/${slug}.xml${cacheFlags(variant)}`;
+  const platforms = options.platforms?.length ? ` --platform ${options.platforms.join(",")}` : "";
+  return `${options.runnerKit ?? "runner-kit"} build ${selector}${args}${platforms} --push --smoke${locked} --lock-out locks/${slug}.lock --junit reports/${slug}.xml${cacheFlags(variant)}`;
 }
 
 /**
@@ -167,6 +172,7 @@ function variantJob(plan: Plan, variant: Variant, options: PipelineOptions, stag
     runnerKit: options.settings.runnerKit,
     buildArgs: variantBuildArgs(variant, options.buildArgs ?? {}, options.declaredArgs),
     locked: options.locked?.has(variant.id) ?? false,
+    ...(options.platforms ? { platforms: options.platforms } : {}),
   });
   return {
     stage,

@@ -8,6 +8,7 @@ import { didYouMean, listNames } from "../common/nearest.js";
 import type { Plan, Variant } from "./plan.js";
 import { checkRepositories } from "./repositories.js";
 import { resolveVariant, type VariantInputs } from "./resolve.js";
+import { platformFlag } from "./platforms.js";
 import { projectSchema, type ProjectFile } from "./schema.js";
 import { schemaError, schemaProblems } from "../common/schema-errors.js";
 import { parseYamlSource, type YamlSource } from "../common/yaml-source.js";
@@ -28,6 +29,8 @@ export interface LoadPlanOptions {
   buildArgs?: string[];
   /** Template file cache shared with rendering (optional; one per command). */
   store?: TemplateStore;
+  /** --platform values (comma lists): every selected variant is built for these platforms. */
+  platforms?: string[];
   /** Built-in templates directory (default: the package's templates/). */
   builtinDir?: string;
 }
@@ -54,6 +57,7 @@ export async function loadPlan(options: LoadPlanOptions): Promise<Plan> {
     store: options.store ?? new TemplateStore(),
     set: setLayer(options.set),
     buildArgs: buildArgLayer(options.buildArgs),
+    ...(options.platforms?.length ? { platforms: platformFlag(options.platforms) } : {}),
   };
   // Resolved concurrently (their file reads overlap), kept in project-file order.
   const settled = await Promise.allSettled(selectPairs(project, options).map(([image, team]) => resolveVariant(inputs, image, team)));

@@ -39,6 +39,13 @@ export interface Variant {
   /** Build stage target, when set in the project file. */
   target?: string;
   smoke?: SmokeRef;
+  /**
+   * Target platforms, normalised ("linux/amd64", "linux/arm64"): the team's `platforms:`,
+   * else the image's, else (or overridden by) `--platform`. Absent: the daemon's own
+   * platform only, one image per tag as before; present: one image per platform under an
+   * OCI image index.
+   */
+  platforms?: string[];
   /** The validated `teams.<team>.runner:` section of this variant's team, when present. */
   runner?: RunnerSection;
   /**

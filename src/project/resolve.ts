@@ -8,6 +8,7 @@ import type { ArgSource, SmokeRef, Variant } from "./plan.js";
 import type { ImageEntry, ProjectFile, TeamEntry } from "./schema.js";
 import { renderTags } from "./tags.js";
 import { variantCache, variantSecrets } from "./build-settings.js";
+import { platformList } from "./platforms.js";
 import type { YamlSource } from "../common/yaml-source.js";
 
 export interface VariantInputs {
@@ -18,6 +19,8 @@ export interface VariantInputs {
   store: TemplateStore;
   set: Values;
   buildArgs: Record<string, string>;
+  /** --platform (normalised): every variant is built for these. */
+  platforms?: string[];
 }
 
 /** One (image, team?) pair resolved into a Variant: template chain, merged values and args, tags, paths. */
@@ -62,6 +65,8 @@ export async function resolveVariant(inputs: VariantInputs, image: string, team?
   };
   if (entry.target) variant.target = entry.target;
   if (entry.smoke) variant.smoke = smokeRef(rootDir, entry.smoke);
+  const platforms = variantPlatforms(inputs, image, team);
+  if (platforms) variant.platforms = platforms;
   if (teamEntry?.runner !== undefined) variant.runner = teamEntry.runner;
   variant.argSources = argSources(inputs, defaults.args, image, team);
   const secrets = variantSecrets(project, source, rootDir, image, team);
@@ -69,6 +74,15 @@ export async function resolveVariant(inputs: VariantInputs, image: string, team?
   const cache = variantCache(project, image, team);
   if (cache) variant.cache = cache;
   return variant;
+}
+
+/** --platform, else the team's platforms:, else the image's (each a list, never merged). */
+function variantPlatforms(inputs: VariantInputs, image: string, team: string | undefined): string[] | undefined {
+  if (inputs.platforms) return inputs.platforms;
+  const teamList = team === undefined ? undefined : inputs.project.teams?.[team]?.platforms;
+  const path = teamList ? ["teams", team!, "platforms"] : ["images", image, "platforms"];
+  const list = teamList ?? inputs.project.images[image]?.platforms;
+  return list ? platformList(list, (i) => inputs.source.locate([...path, i])) : undefined;
 }
 
 /** Which layer each merged build arg comes from (the last one that sets it). */

@@ -17,6 +17,8 @@ const name = (what: string) =>
 const argValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const argsSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "build arg names are letters, digits and _"), argValue);
 const valuesSchema = z.record(z.string(), z.unknown());
+/** Platform strings; parsed and normalised with their positions by project/platforms.ts. */
+const platformsSchema = z.array(z.string().min(1)).min(1);
 
 export const imageSchema = z
   .object({
@@ -37,6 +39,8 @@ export const imageSchema = z
     secrets: secretsSchema.optional(),
     /** Registry cache: cache-from images and inline cache metadata. */
     cache: cacheSchema.optional(),
+    /** Target platforms (os/arch[/variant]); one tag becomes an OCI image index. Default: the daemon's platform. */
+    platforms: platformsSchema.optional(),
   })
   .strict();
 
@@ -53,6 +57,8 @@ export const teamSchema = z
     secrets: secretsSchema.optional(),
     /** Registry cache for the team's variants, key by key over the image's. */
     cache: cacheSchema.optional(),
+    /** The team's variants are built for these platforms instead of the image's. */
+    platforms: platformsSchema.optional(),
     runner: runnerSectionSchema.optional(),
   })
   .strict();

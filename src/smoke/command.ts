@@ -1,4 +1,5 @@
 /** `runner-kit smoke`: options → job → runSmokeJob → log on stderr, summary/JSON on stdout. */
+import { formatPlatform, parsePlatform } from "../reference/platform.js";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { isAbsolute, join } from "node:path";
@@ -23,6 +24,7 @@ export interface SmokeCliOptions {
   strictServices?: boolean;
   timeout?: string;
   pullPolicy?: string;
+  platform?: string;
   projectDir?: string;
   junit?: string;
   /** --variable KEY[=VALUE], repeatable. */
@@ -68,7 +70,7 @@ export async function smoke(ctx: CliContext, opts: SmokeCliOptions, timing: { ac
 }
 
 /** The flags that shape the run (usage errors before anything else happens). */
-function runFlags(opts: SmokeCliOptions): Pick<SmokeOptions, "servicesTimeoutSeconds" | "timeoutSeconds" | "pullPolicy"> {
+function runFlags(opts: SmokeCliOptions): Pick<SmokeOptions, "servicesTimeoutSeconds" | "timeoutSeconds" | "pullPolicy" | "platform"> {
   const servicesTimeoutSeconds = seconds("--services-timeout", opts.servicesTimeout, true);
   const timeoutSeconds = seconds("--timeout", opts.timeout);
   if (timeoutSeconds === 0) throw usageError("--timeout must be more than 0");
@@ -83,6 +85,7 @@ function runFlags(opts: SmokeCliOptions): Pick<SmokeOptions, "servicesTimeoutSec
     ...(servicesTimeoutSeconds !== undefined ? { servicesTimeoutSeconds } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     ...(pullPolicy ? { pullPolicy } : {}),
+    ...(opts.platform !== undefined ? { platform: formatPlatform(parsePlatform(opts.platform, { where: "--platform" })) } : {}),
   };
 }
 

@@ -37,6 +37,8 @@ export interface SmokeOptions {
   job: SmokeJob;
   /** --image: replaces the job image's name (entrypoint and pull_policy are kept). */
   image?: string;
+  /** The image's platform ("linux/arm64"): pulled and run as that platform (GitLab's image:docker:platform). */
+  platform?: string;
   runnerDefaults?: RunnerDefaults;
   /** Copied to /builds/<namespace>/<project>. */
   projectDir: string;
@@ -107,7 +109,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
     ...(head ? { head } : {}), startedAt: new Date(s.startedAt), configPath: configPath(options.projectDir, job.file),
     job, projectPath: projectPath(options.projectDir, options.env ?? {}), networkName: s.run.networkName,
     jobId: options.jobId ?? String(parseInt(randomBytes(3).toString("hex"), 16)), hostname: `runner-kit-${options.runId}`.slice(0, 63),
-    image: options.image, runnerDefaults: options.runnerDefaults, timeoutSeconds: options.timeoutSeconds, pullPolicy: options.pullPolicy,
+    image: options.image, ...(options.platform ? { platform: options.platform } : {}), runnerDefaults: options.runnerDefaults, timeoutSeconds: options.timeoutSeconds, pullPolicy: options.pullPolicy,
     afterScriptTimeoutSeconds: options.afterScriptTimeoutSeconds, servicesTimeoutSeconds: options.servicesTimeoutSeconds,
     ...(options.cicdVariables ? { cicdVariables: options.cicdVariables } : {}),
   });

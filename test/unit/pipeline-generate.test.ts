@@ -191,6 +191,15 @@ describe("ci: install modes", () => {
     expect(parsed["build:job-base"].script[0]).toContain("--build-arg HTTP_PROXY=http://proxy:3128");
   });
 
+  it("ci --platform: every job builds its image for those platforms; without it the command is as before", () => {
+    const parsed = generate({ platforms: ["linux/amd64", "linux/arm64"] });
+    expect(parsed["build:runner-aws"].script[0]).toBe(
+      "runner-kit build runner-aws --no-teams --platform linux/amd64,linux/arm64 --push --smoke --lock-out locks/runner-aws.lock --junit reports/runner-aws.xml --cache-from registry.example.com/platform/runner-aws:latest --cache-inline",
+    );
+    expect(pipelineProblems(parsed)).toEqual([]);
+    expect(generate()["build:runner-aws"].script[0]).not.toContain("--platform");
+  });
+
   it("refuses a version that is not a release", () => {
     expect(() => ciSettings(undefined, { registry, version: "latest" })).toThrow(/not a release version/);
   });

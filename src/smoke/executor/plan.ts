@@ -22,6 +22,8 @@ export interface PlanInput {
   job: SmokeJob;
   /** --image: replaces the job image's name (entrypoint and pull_policy are kept). */
   image?: string;
+  /** --platform: replaces the job image's docker: platform. */
+  platform?: string;
   runnerDefaults?: RunnerDefaults;
   /** Seconds; default: the job's timeout:, else 3600. */
   timeoutSeconds?: number;
@@ -94,6 +96,7 @@ export function planJob(input: PlanInput): JobPlan {
     ...(input.runnerDefaults?.image ?? {}),
     ...(job.image ?? {}),
     name: input.image ?? job.image?.name ?? input.runnerDefaults?.image?.name ?? "",
+    ...(input.platform ? { platform: input.platform } : {}),
   };
   if (image.name === "") {
     throw configError(`job "${job.name}" has no image`, { where: job.file, hint: "pass --image REF, or set image: in the job or default:" });
