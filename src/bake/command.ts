@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../common/context.js";
-import { connectDocker, pingDocker } from "../engine/client.js";
+import { engineHttpFor, lazyDockerode, pingDocker } from "../engine/client.js";
+import { discoverDaemon } from "../engine/address.js";
 import { insecureRegistryPredicate, type RegistryInfo } from "../engine/insecure-registries.js";
 import { newRunId } from "../engine/labels.js";
 import { failure, usageError } from "../common/errors.js";
@@ -14,21 +15,23 @@ import type { Plan } from "../project/plan.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
-import { chooseBuilder } from "../builder/builder-choice.js";
+import { chooseBuilder, type DaemonVersion } from "../builder/builder-choice.js";
 import type { BuilderKind } from "../builder/image-builder.js";
 import { configDirRulesAgree } from "../auth/config-dir.js";
 import { registryTransport } from "../push/registry-transport.js";
 import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
+import { HashCache, runnerKitCacheDir } from "../builder/hash-cache.js";
 import { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./reporters.js";
 import { progressMode, type ProgressRequest } from "./progress-mode.js";
 import { dryRun, dryRunTable, type DryRunRow } from "./dry-run.js";
-import { dockerImageClient } from "../builder/image-client.js";
+import { dockerImageClient, type ImageClient } from "../builder/image-client.js";
 import { summaryDocument, summaryTable } from "./summary.js";
 import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
+import { labelledImagesSnapshot } from "./up-to-date-batch.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -101,16 +104,22 @@ function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepa
 }
 
 /** The effects the build core gets: the daemon, credentials, the reporter, the smoke gate. */
-async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined; builder: BuilderKind }> {
-  const connection = await connectDocker(ctx.env);
-  await pingDocker(connection);
+async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined; images: ImageClient }> {
+  // The no-op path (everything up to date) talks to the daemon through the thin HTTP client;
+  // dockerode is loaded only when an image is built, pushed or smoke-tested.
+  const address = discoverDaemon(ctx.env);
+  const docker = lazyDockerode(address);
+  const engine = engineHttpFor(address) ?? docker;
+  await pingDocker({ docker: engine, address });
+  const images = dockerImageClient(engine);
   // --builder wins over the project's builder:; neither: BuildKit where the daemon has it.
+  // GET /version is asked on the first build only.
   const requested = options.builder ? { kind: options.builder, where: `--builder ${options.builder}` } : plan.builder;
-  const builder = chooseBuilder(requested?.kind, await connection.docker.version(), requested?.where);
+  const builderKind = () => engine.version().then((version: DaemonVersion) => chooseBuilder(requested?.kind, version, requested?.where));
   // Asked lazily: GET /info is slow, and an up-to-date local build never contacts a registry.
   let insecure: Promise<(domain: string) => boolean> | undefined;
   const insecureRegistry = async (domain: string) => {
-    insecure ??= connection.docker.info().then((info: RegistryInfo) => insecureRegistryPredicate(info));
+    insecure ??= engine.info().then((info: RegistryInfo) => insecureRegistryPredicate(info));
     return (await insecure)(domain);
   };
   let vcs: Promise<{ source?: string; revision?: string }> | undefined;
@@ -119,7 +128,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
   const credentials = lazyCredentialResolver(ctx, log);
   const smoke = options.smoke
     ? smokeGate({
-        docker: connection.docker,
+        docker,
         secrets: ctx.secrets,
         env: ctx.env,
         runId: newRunId(ctx.env),
@@ -131,7 +140,9 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
       })
     : undefined;
   const deps: Omit<BuildDeps, "reporter"> = {
-    docker: connection.docker,
+    docker,
+    images,
+    builderKind,
     renderDockerfile: renderVariant,
     fetch: registryTransport({ env: ctx.env }),
     ...credentials,
@@ -142,7 +153,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     signal: ctx.signal,
     ...(smoke ? { beforePush: smoke.check } : {}),
   };
-  return { deps, smoke, builder };
+  return { deps, smoke, images };
 }
 
 /** `--dry-run`: what would happen, as a table or one JSON document; nothing was built or written. */
@@ -226,18 +237,19 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),
+    hashCache: new HashCache(runnerKitCacheDir(ctx.env), plan.rootDir),
   });
 
   const lockPath = join(plan.rootDir, LOCK_FILE_NAME);
   const previousLock = await readLock(lockPath);
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
-  const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
-  if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, dockerImageClient(deps.docker), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
+  const { deps, smoke, images } = await commandDeps(ctx, options, plan);
+  if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, labelledImagesSnapshot(images), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
   const reporter = chooseReporter(ctx, options.quiet === true, options.progress);
   let results: VariantResult[];
   try {
-    results = await buildPrepared(prepared, { ...deps, reporter }, { ...buildOptions, builder });
+    results = await buildPrepared(prepared, { ...deps, reporter }, buildOptions);
   } finally {
     reporter.close();
   }

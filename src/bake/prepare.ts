@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, sep } from "node:path";
 import { computeContentHash } from "../builder/content-hash.js";
-import { listContextFiles, type ContextEntry } from "../builder/context-files.js";
-import { INJECTED_DOCKERFILE } from "../builder/context.js";
+import type { HashCache } from "../builder/hash-cache.js";
+import { INJECTED_DOCKERFILE, listContextFiles, type ContextEntry } from "../builder/context-files.js";
 import { dockerfileBases } from "../dockerfile/from.js";
 import { parseDockerfile } from "../dockerfile/parse.js";
 import { checkAcyclic } from "../common/dependency-order.js";
@@ -22,6 +22,8 @@ export interface PrepareOptions {
    * --build-arg one of them declares is accepted for this selection too.
    */
   elsewhere?: () => Promise<(readonly string[])[]>;
+  /** The project's file hash cache (hash-cache.ts): unchanged context files are not read again. None: every file is read. */
+  hashCache?: HashCache;
 }
 
 /**
@@ -75,6 +77,7 @@ export async function prepareVariants(
   );
   checkAcyclic(staged.map((s) => ({ id: s.variant.id, dependsOn: s.dependsOn })));
 
+  const caches = options.hashCache;
   const hashes = new Map<string, Promise<string>>();
   const hashOf = (id: string): Promise<string> => {
     let pending = hashes.get(id);
@@ -90,6 +93,7 @@ export async function prepareVariants(
           contextDir: s.variant.context,
           entries: s.entries,
           dependencies,
+          ...(caches ? { fileDigests: await caches.for(s.variant.context) } : {}),
         });
       })();
       hashes.set(id, pending);
@@ -97,7 +101,7 @@ export async function prepareVariants(
     return pending;
   };
 
-  return Promise.all(
+  const prepared = await Promise.all(
     staged.map(async (s): Promise<PreparedVariant> => {
       const prepared: PreparedVariant = {
         variant: s.variant,
@@ -114,4 +118,6 @@ export async function prepareVariants(
       return prepared;
     }),
   );
+  await caches?.save();
+  return prepared;
 }
