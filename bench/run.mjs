@@ -62,7 +62,9 @@ await section("render", async (around) => {
 
 await section("build", async (around) => {
   console.error("== bench/build: runner-kit vs the docker CLI");
-  const { stdout } = await execa("node", [join(here, "build", "bench.mjs")], { stderr: "inherit" });
+  // bench/build reads its own BENCH_ONLY (cold,local,cached,context): BENCH_BUILD_ONLY, not this script's.
+  const env = { BENCH_ONLY: process.env.BENCH_BUILD_ONLY ?? "cold,local,cached,context" };
+  const { stdout } = await execa("node", [join(here, "build", "bench.mjs")], { stderr: "inherit", env });
   const goals = [
     [/^cold runner-aws/i, 1.05],
     [/20/, 0.2],
