@@ -3,7 +3,12 @@
 //   npm run build && node bench/build/bench.mjs
 //
 // Env: BENCH_COLD_RUNS (default 3), BENCH_LOCAL_RUNS (5), BENCH_CACHED_RUNS (5),
-// BENCH_CONTEXT_RUNS (3), BENCH_ONLY=cold,local,cached,context. "local" is a cold two-stage
+// BENCH_CONTEXT_RUNS (3), BENCH_ONLY=cold,local,cached,context. The cached and context
+// figures come in two pairs: runner-kit's default (BuildKit) against `DOCKER_BUILDKIT=1
+// docker build` (BENCH_BUILDKIT_DOCKER, default /usr/bin/docker, a CLI that carries
+// BuildKit), and `--builder classic` against `DOCKER_BUILDKIT=0 docker build`. The no-op
+// rows also time the floor: Node starting and sending one Engine request (noop-floor.mjs).
+// BENCH_PAIRS=buildkit,classic picks the pairs. "local" is a cold two-stage
 // Debian build that needs no network: it shows runner-kit's own overhead without the apt
 // mirror's noise that dominates the runner-aws figure. Needs the daemon, debian:bookworm and busybox:latest;
 // the cold build installs Debian packages from the apt mirror. Every image it tags is under
@@ -71,6 +76,15 @@ async function pairedRuns(n, runnerKitRun, dockerRun) {
 }
 
 const dockerBuild = (args, cwd) => timed("docker", ["build", "-q", ...args], { cwd, env: { DOCKER_BUILDKIT: "0" } });
+// BuildKit through the docker CLI: Debian's /usr/bin/docker carries BuildKit itself (a newer
+// docker earlier on PATH without the buildx plugin refuses DOCKER_BUILDKIT=1).
+const BUILDKIT_DOCKER = process.env.BENCH_BUILDKIT_DOCKER ?? "/usr/bin/docker";
+const dockerBuildKit = (args, cwd) => timed(BUILDKIT_DOCKER, ["build", "-q", ...args], { cwd, env: { DOCKER_BUILDKIT: "1" } });
+/** The builder pairs: runner-kit's default (BuildKit) against the CLI with BuildKit, and the classic builder against the CLI's. */
+const PAIRS = [
+  { name: "BuildKit", rkArgs: [], docker: dockerBuildKit },
+  { name: "classic", rkArgs: ["--builder", "classic"], docker: dockerBuild },
+].filter((p) => (process.env.BENCH_PAIRS ?? "buildkit,classic").split(",").includes(p.name.toLowerCase()));
 
 async function renderedDockerfile(projectDir, image) {
   const plan = await loadPlan({ cwd: projectDir, images: [image] });
@@ -78,14 +92,18 @@ async function renderedDockerfile(projectDir, image) {
 }
 
 const results = [];
-function report(name, rk, cli, extra = "") {
+function report(name, rk, cli, extra = "", floors = undefined) {
   const ratio = median(rk) / median(cli);
   // Runs are interleaved in pairs; the median of the pairs' ratios is less sensitive to
   // drift (apt mirror speed, other users of the daemon) than the ratio of medians.
   const paired = median(rk.map((x, i) => x / cli[i]));
   results.push({ name, runnerKitMs: Math.round(median(rk)), dockerCliMs: Math.round(median(cli)), ratio: Number(ratio.toFixed(3)), pairedRatio: Number(paired.toFixed(3)), extra });
+  const floorRatio = floors ? median(floors.map((x, i) => x / cli[i])) : undefined;
+  // The physical floor of a no-op: Node's start-up plus one Engine request, as a ratio of the same docker runs.
+  if (floors) Object.assign(results.at(-1), { floorMs: Math.round(median(floors)), floorRatio: Number(floorRatio.toFixed(3)) });
   console.log(`${name}: runner-kit ${Math.round(median(rk))} ms vs docker ${Math.round(median(cli))} ms → ratio ${ratio.toFixed(3)} (median paired ratio ${paired.toFixed(3)}) ${extra}`);
   console.log(`  runs runner-kit [${rk.map(Math.round).join(", ")}] docker [${cli.map(Math.round).join(", ")}]`);
+  if (floors) console.log(`  floor (node + one Engine request) ${Math.round(median(floors))} ms → ratio ${floorRatio.toFixed(3)}`);
 }
 
 async function coldRunnerAws() {
@@ -159,17 +177,23 @@ async function cachedTwenty() {
     file(df, await renderedDockerfile(dir, name));
     cliCalls.push(["-f", df, "--build-arg", `N=${images.indexOf(name)}`, "-t", `${PREFIX}/cli-${name}:v1`, join(dir, "ctx", name)]);
   }
-  await runnerKit(dir, ["build", "--jobs", "2"]); // warm: everything built once
-  for (const args of cliCalls) await dockerBuild(args);
-  const rk = [];
-  const cli = [];
-  for (let i = 0; i < runs("BENCH_CACHED_RUNS", 5); i++) {
-    rk.push((await runnerKit(dir, ["build"])).ms);
-    const start = process.hrtime.bigint();
-    for (const args of cliCalls) await dockerBuild(args);
-    cli.push(Number(process.hrtime.bigint() - start) / 1e6);
+  const floor = join(import.meta.dirname, "noop-floor.mjs");
+  for (const pair of PAIRS) {
+    await runnerKit(dir, ["build", "--jobs", "2", ...pair.rkArgs]); // warm: everything built once
+    for (const args of cliCalls) await pair.docker(args);
+    const rk = [];
+    const cli = [];
+    const floors = [];
+    for (let i = 0; i < runs("BENCH_CACHED_RUNS", 5); i++) {
+      rk.push((await runnerKit(dir, ["build", ...pair.rkArgs])).ms);
+      const start = process.hrtime.bigint();
+      for (const args of cliCalls) await pair.docker(args);
+      cli.push(Number(process.hrtime.bigint() - start) / 1e6);
+      // The floor: Node starting and asking the daemon one question, nothing else.
+      floors.push((await timed(process.execPath, [floor])).ms);
+    }
+    report(`20-image project, nothing changed (${pair.name}): one \`runner-kit build\` vs 20 cached \`docker build\``, rk, cli, "", floors);
   }
-  report("20-image project, nothing changed: one `runner-kit build` vs 20 cached `docker build`", rk, cli);
 }
 
 async function bigContext() {
@@ -185,20 +209,22 @@ async function bigContext() {
   file(join(dir, "ctx", ".dockerignore"), "**/*.skip\n");
   file(join(dir, "cli", "Dockerfile"), await renderedDockerfile(dir, "big"));
   const cliArgs = ["-f", join(dir, "cli", "Dockerfile"), "-t", `${PREFIX}/cli-big:v1`, join(dir, "ctx")];
-  await runnerKit(dir, ["build", "--force"]);
-  await dockerBuild(cliArgs);
-  const rk = [];
-  const rss = [];
-  const cli = [];
-  for (let i = 0; i < runs("BENCH_CONTEXT_RUNS", 3); i++) {
-    // --force: the context is walked, hashed, streamed and checked by the daemon every time.
-    const r = await runnerKit(dir, ["build", "--force"]);
-    rk.push(r.ms);
-    rss.push(r.rssMb);
-    cli.push((await dockerBuild(cliArgs)).ms);
+  for (const pair of PAIRS) {
+    await runnerKit(dir, ["build", "--force", ...pair.rkArgs]);
+    await pair.docker(cliArgs);
+    const rk = [];
+    const rss = [];
+    const cli = [];
+    for (let i = 0; i < runs("BENCH_CONTEXT_RUNS", 3); i++) {
+      // --force: the context is walked, hashed, streamed and checked by the daemon every time.
+      const r = await runnerKit(dir, ["build", "--force", ...pair.rkArgs]);
+      rk.push(r.ms);
+      rss.push(r.rssMb);
+      cli.push((await pair.docker(cliArgs)).ms);
+    }
+    report(`50,000-file context, .dockerignore excludes half (cached COPY, ${pair.name})`, rk, cli, `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB`);
+    results.at(-1).runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
   }
-  report("50,000-file context, .dockerignore excludes half (cached COPY)", rk, cli, `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB`);
-  results.at(-1).runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
 }
 
 try {

@@ -3,8 +3,9 @@ import type { Variant } from "../project/plan.js";
 import { prepareVariants } from "./prepare.js";
 import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
 import { mapLimit } from "../common/map-limit.js";
-import { createImageBuilder } from "../builder/factory.js";
 import { dockerImageClient } from "../builder/image-client.js";
+import { lazyImageBuilder } from "../builder/lazy-builder.js";
+import { labelledImagesSnapshot } from "./up-to-date-batch.js";
 import { detectExisting, memoInspect, type Detection } from "./detect.js";
 import { runVariantJob } from "./variant-job.js";
 
@@ -19,9 +20,12 @@ const DETECT_CONCURRENCY = 8;
 export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps, options: BuildOptions): Promise<VariantResult[]> {
   const byId = new Map(prepared.map((p) => [p.variant.id, p]));
   const results = new Map<string, VariantResult>();
-  const builder = createImageBuilder(options.builder ?? "classic", { docker: deps.docker, ...(deps.secrets ? { secrets: deps.secrets } : {}), ...(deps.env ? { env: deps.env } : {}) });
-  const images = dockerImageClient(deps.docker);
+  // Made (and its kind asked of the daemon) on the first build: an all-up-to-date run needs none.
+  const builder = lazyImageBuilder(deps.builderKind ?? (async () => options.builder ?? "classic"), { docker: deps.docker, ...(deps.secrets ? { secrets: deps.secrets } : {}), ...(deps.env ? { env: deps.env } : {}) });
+  const images = deps.images ?? dockerImageClient(deps.docker);
   const inspect = memoInspect(images);
+  // One image list answers every variant's up-to-date check.
+  const detectImages = labelledImagesSnapshot(images);
   // What exists already is known from content hashes alone, so it is checked for every
   // variant at once, before (and while) anything builds.
   const detections = new Map<string, { promise: Promise<Detection>; resolve: (d: Detection) => void }>();
@@ -31,7 +35,7 @@ export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps
     detections.set(p.variant.id, { promise, resolve });
   }
   // detectExisting never rejects: a problem is part of its answer.
-  const all = mapLimit(prepared, DETECT_CONCURRENCY, async (p) => detections.get(p.variant.id)!.resolve(await detectExisting(p, images, deps, options)));
+  const all = mapLimit(prepared, DETECT_CONCURRENCY, async (p) => detections.get(p.variant.id)!.resolve(await detectExisting(p, detectImages, deps, options)));
   const detection = (id: string): Promise<Detection> => detections.get(id)!.promise;
   await runInOrder(
     prepared.map((p) => ({ id: p.variant.id, dependsOn: p.dependsOn })),

@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../common/context.js";
-import { connectDocker, pingDocker } from "../engine/client.js";
+import { engineHttpFor, lazyDockerode, pingDocker } from "../engine/client.js";
+import { discoverDaemon } from "../engine/address.js";
 import { insecureRegistryPredicate, type RegistryInfo } from "../engine/insecure-registries.js";
 import { newRunId } from "../engine/labels.js";
 import { failure, usageError } from "../common/errors.js";
@@ -14,17 +15,18 @@ import type { Plan } from "../project/plan.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
-import { chooseBuilder } from "../builder/builder-choice.js";
+import { chooseBuilder, DEFAULT_BUILDER, type DaemonVersion } from "../builder/builder-choice.js";
 import type { BuilderKind } from "../builder/image-builder.js";
 import { configDirRulesAgree } from "../auth/config-dir.js";
 import { registryTransport } from "../push/registry-transport.js";
 import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
+import { HashCache, runnerKitCacheDir } from "../builder/hash-cache.js";
 import { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./reporters.js";
 import { progressMode, type ProgressRequest } from "./progress-mode.js";
 import { dryRun, dryRunTable, type DryRunRow } from "./dry-run.js";
-import { dockerImageClient } from "../builder/image-client.js";
+import { dockerImageClient, type ImageClient } from "../builder/image-client.js";
 import { summaryDocument, summaryTable } from "./summary.js";
 import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
@@ -32,6 +34,7 @@ import { gitInfo } from "./vcs.js";
 import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
 import { parseImageReference } from "../reference/parse.js";
 import { lockedPlatforms, checkBasePlatforms } from "./platform-command.js";
+import { labelledImagesSnapshot } from "./up-to-date-batch.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -117,17 +120,29 @@ function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepa
   );
 }
 
+/** --builder wins over the project's builder:; neither: BuildKit, which every supported Linux daemon has. */
+function requestedBuilder(options: BuildCommandOptions, plan: Plan): { kind: BuilderKind; where: string } {
+  if (options.builder) return { kind: options.builder, where: `--builder ${options.builder}` };
+  return plan.builder ?? DEFAULT_BUILDER;
+}
+
 /** The effects the build core gets: the daemon, credentials, the reporter, the smoke gate. */
-async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined; builder: BuilderKind }> {
-  const connection = await connectDocker(ctx.env);
-  await pingDocker(connection);
-  // --builder wins over the project's builder:; neither: BuildKit where the daemon has it.
-  const requested = options.builder ? { kind: options.builder, where: `--builder ${options.builder}` } : plan.builder;
-  const builder = chooseBuilder(requested?.kind, await connection.docker.version(), requested?.where);
+async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined; images: ImageClient }> {
+  // The no-op path (everything up to date) talks to the daemon through the thin HTTP client;
+  // dockerode is loaded only when an image is built, pushed or smoke-tested.
+  const address = discoverDaemon(ctx.env);
+  const docker = lazyDockerode(address);
+  const engine = engineHttpFor(address) ?? docker;
+  await pingDocker({ docker: engine, address });
+  const images = dockerImageClient(engine);
+  // GET /version is asked on the first build only: a daemon without BuildKit is then told to
+  // use builder: classic (the Dockerfiles were rendered and hashed for the requested builder).
+  const requested = requestedBuilder(options, plan);
+  const builderKind = () => engine.version().then((version: DaemonVersion) => chooseBuilder(requested.kind, version, requested.where));
   // Asked lazily: GET /info is slow, and an up-to-date local build never contacts a registry.
   let insecure: Promise<(domain: string) => boolean> | undefined;
   const insecureRegistry = async (domain: string) => {
-    insecure ??= connection.docker.info().then((info: RegistryInfo) => insecureRegistryPredicate(info));
+    insecure ??= engine.info().then((info: RegistryInfo) => insecureRegistryPredicate(info));
     return (await insecure)(domain);
   };
   let vcs: Promise<{ source?: string; revision?: string }> | undefined;
@@ -136,7 +151,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
   const credentials = lazyCredentialResolver(ctx, log);
   const smoke = options.smoke
     ? smokeGate({
-        docker: connection.docker,
+        docker,
         secrets: ctx.secrets,
         env: ctx.env,
         runId: newRunId(ctx.env),
@@ -149,7 +164,9 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
       })
     : undefined;
   const deps: Omit<BuildDeps, "reporter"> = {
-    docker: connection.docker,
+    docker,
+    images,
+    builderKind,
     renderDockerfile: renderVariant,
     fetch: registryTransport({ env: ctx.env }),
     ...credentials,
@@ -161,7 +178,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     signal: ctx.signal,
     ...(smoke ? { beforePush: smoke.check } : {}),
   };
-  return { deps, smoke, builder };
+  return { deps, smoke, images };
 }
 
 /** `--dry-run`: what would happen, as a table or one JSON document; nothing was built or written. */
@@ -249,24 +266,27 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   const previousLock = await readLock(lockPath);
   // A missing lock needs no content hash: said before the daemon is asked anything.
   if (options.locked && plan.variants.length > 0) requireLockFile(lockPath, previousLock);
-  // The builder is chosen first: it is part of every content hash.
-  const { deps, smoke, builder } = await commandDeps(ctx, options, plan);
-  // Rendered for the builder that builds: templates may differ (apt cache mounts under BuildKit).
+  // The requested builder (flag, project, else BuildKit) is part of every content hash; the
+  // daemon is asked whether it has it only when something is built.
+  const builder = requestedBuilder(options, plan).kind;
+  // Rendered for that builder: templates may differ (apt cache mounts under BuildKit).
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),
     builder,
     secretIds: Object.keys(buildOptions.secrets ?? {}),
+    hashCache: new HashCache(runnerKitCacheDir(ctx.env), plan.rootDir),
   });
 
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
+  const { deps, smoke, images } = await commandDeps(ctx, options, plan);
   await checkBasePlatforms(prepared, { ...deps, reporter: quietReporter(() => {}) });
-  if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, dockerImageClient(deps.docker), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
+  if (options.dryRun) return reportDryRun(ctx, options, await dryRun(prepared, labelledImagesSnapshot(images), { ...deps, reporter: quietReporter(() => {}) }, buildOptions));
   const reporter = chooseReporter(ctx, options.quiet === true, options.progress);
   let results: VariantResult[];
   try {
-    results = await buildPrepared(prepared, { ...deps, reporter }, { ...buildOptions, builder });
+    results = await buildPrepared(prepared, { ...deps, reporter }, buildOptions);
   } finally {
     reporter.close();
   }

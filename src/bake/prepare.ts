@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, sep } from "node:path";
 import { computeContentHash, platformsContentHash } from "../builder/content-hash.js";
 import { platformTargets } from "./platform-targets.js";
-import { listContextFiles, type ContextEntry } from "../builder/context-files.js";
-import { INJECTED_DOCKERFILE } from "../builder/context.js";
+import type { HashCache } from "../builder/hash-cache.js";
+import { INJECTED_DOCKERFILE, listContextFiles, type ContextEntry } from "../builder/context-files.js";
 import { dockerfileBases } from "../dockerfile/from.js";
 import { parseDockerfile } from "../dockerfile/parse.js";
 import { checkAcyclic } from "../common/dependency-order.js";
@@ -28,6 +28,8 @@ export interface PrepareOptions {
   builder?: BuilderKind;
   /** Ids of the build secrets given on the command line (besides each variant's own `secrets:`): part of the hash. */
   secretIds?: readonly string[];
+  /** The project's file hash cache (hash-cache.ts): unchanged context files are not read again. None: every file is read. */
+  hashCache?: HashCache;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function prepareVariants(
   );
   checkAcyclic(staged.map((s) => ({ id: s.variant.id, dependsOn: s.dependsOn })));
 
+  const caches = options.hashCache;
   const hashes = new Map<string, Promise<string>>();
   /** Before the platforms: what each platform's own hash is made from. */
   const contents = new Map<string, string>();
@@ -101,6 +104,7 @@ export async function prepareVariants(
           ...(options.builder !== undefined ? { builder: options.builder } : {}),
           ...(s.variant.cache !== undefined ? { cache: s.variant.cache } : {}),
           secretIds: [...Object.keys(s.variant.secrets ?? {}), ...(options.secretIds ?? [])],
+          ...(caches ? { fileDigests: await caches.for(s.variant.context) } : {}),
         });
         contents.set(id, content);
         return s.variant.platforms ? platformsContentHash(content, s.variant.platforms) : content;
@@ -110,7 +114,7 @@ export async function prepareVariants(
     return pending;
   };
 
-  return Promise.all(
+  const prepared = await Promise.all(
     staged.map(async (s): Promise<PreparedVariant> => {
       const prepared: PreparedVariant = {
         variant: s.variant,
@@ -128,4 +132,6 @@ export async function prepareVariants(
       return prepared;
     }),
   );
+  await caches?.save();
+  return prepared;
 }

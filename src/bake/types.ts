@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import type { RegistryCredential } from "../auth/types.js";
 import type { FetchLike } from "../push/registry-api.js";
 import type { ContextEntry } from "../builder/context-files.js";
+import type { ImageClient } from "../builder/image-client.js";
 import type { Dockerfile } from "../dockerfile/parse.js";
 import type { BuilderKind } from "../builder/image-builder.js";
 import type { Variant, VariantSecret } from "../project/plan.js";
@@ -85,7 +86,12 @@ export interface BuildOptions {
 
 /** Effects the build core needs, passed in (tests give real Docker and fake renderers). */
 export interface BuildDeps {
+  /** dockerode's client; the command passes one that loads dockerode only when an image is built, pushed or smoke-tested. */
   docker: Docker;
+  /** The local images (inspect, tag, list); default: over `docker`. The command's uses the thin HTTP client. */
+  images?: ImageClient;
+  /** Which builder builds, asked on the first build only (default: options.builder, else classic). */
+  builderKind?: () => Promise<BuilderKind>;
   renderDockerfile(variant: Variant): Promise<string>;
   /** Credentials for the registry of an image reference (undefined: anonymous). */
   resolveAuth(image: string): Promise<RegistryCredential | undefined>;

@@ -1,4 +1,5 @@
-import type { BuildOutcome, ImageBuilder } from "../builder/image-builder.js";
+import type { BuildOutcome } from "../builder/image-builder.js";
+import type { Build } from "../builder/lazy-builder.js";
 import type { ImageClient, LocalImage } from "../builder/image-client.js";
 import { imageLabels } from "../builder/image-labels.js";
 import { stepFailureText } from "../builder/step-failure.js";
@@ -17,8 +18,8 @@ import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./
 export interface JobContext {
   deps: BuildDeps;
   options: BuildOptions;
-  /** The builder chosen for this run (createImageBuilder). */
-  builder: ImageBuilder;
+  /** The builder of this run (made on its first build: lazyImageBuilder). */
+  builder: Build;
   images: ImageClient;
   /** Results of the variants this one builds FROM. */
   dependencies: Map<string, VariantResult>;

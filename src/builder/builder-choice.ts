@@ -36,6 +36,9 @@ export function daemonHasBuildKit(version: DaemonVersion): boolean {
  * BuildKit when the daemon has it and classic when it has not. Asking for BuildKit from a
  * daemon without it is a configuration error (exit 2) naming the daemon's version.
  */
+/** The builder when neither runner-kit.yaml nor --builder names one: every supported Linux daemon has BuildKit. */
+export const DEFAULT_BUILDER: { kind: BuilderKind; where: string } = { kind: "buildkit", where: "runner-kit's default builder (no builder: in runner-kit.yaml, no --builder)" };
+
 export function chooseBuilder(requested: BuilderKind | undefined, version: DaemonVersion, requestedBy = "the project's builder: setting"): BuilderKind {
   const available = daemonHasBuildKit(version);
   if (requested === "classic") return "classic";

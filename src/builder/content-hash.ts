@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ContextEntry } from "./context-files.js";
+import type { FileDigestCache } from "./hash-cache.js";
 import { mapLimit } from "../common/map-limit.js";
 import type { BuilderKind } from "./image-builder.js";
 
@@ -21,6 +22,8 @@ export interface ContentHashInput {
   cache?: { from: readonly string[]; inline: boolean };
   /** The ids of the build secrets given (never their values): a secret mount nobody gave an id for is skipped. */
   secretIds?: readonly string[];
+  /** Digests of files that did not change since they were last read (hash-cache.ts); misses are read. */
+  fileDigests?: FileDigestCache;
 }
 
 /** Files below this size are read in one synchronous call: for many small files that is several times faster than the thread pool. */
@@ -35,20 +38,27 @@ async function largeFileDigest(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-async function entryDigests(contextDir: string, entries: ContextEntry[]): Promise<string[]> {
+async function entryDigests(contextDir: string, entries: ContextEntry[], cache?: FileDigestCache): Promise<string[]> {
   const digests = new Array<string>(entries.length);
   const large: number[] = [];
+  let read = 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
+    const known = e.type === "file" ? cache?.get(e) : undefined;
     if (e.type !== "file") digests[i] = e.linkname ?? "";
+    else if (known !== undefined) digests[i] = known;
     else if (e.size >= SMALL_FILE) large.push(i);
     else {
-      digests[i] = createHash("sha256").update(readFileSync(join(contextDir, e.path))).digest("hex");
-      if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+      const digest = createHash("sha256").update(readFileSync(join(contextDir, e.path))).digest("hex");
+      digests[i] = digest;
+      cache?.set(e, digest);
+      if (++read % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
   await mapLimit(large, PARALLEL_READS, async (i) => {
-    digests[i] = await largeFileDigest(join(contextDir, entries[i]!.path));
+    const digest = await largeFileDigest(join(contextDir, entries[i]!.path));
+    digests[i] = digest;
+    cache?.set(entries[i]!, digest);
   });
   return digests;
 }
@@ -61,7 +71,7 @@ async function entryDigests(contextDir: string, entries: ContextEntry[]): Promis
  * secrets given (not their values). Labels such as the creation time are deliberately outside.
  */
 export async function computeContentHash(input: ContentHashInput): Promise<string> {
-  const fileDigests = await entryDigests(input.contextDir, input.entries);
+  const fileDigests = await entryDigests(input.contextDir, input.entries, input.fileDigests);
   const hash = createHash("sha256");
   const field = (value: string) => hash.update(value).update("\0");
   field("runner-kit content hash v1");

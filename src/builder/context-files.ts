@@ -5,6 +5,12 @@ import dockerignoreModule from "@balena/dockerignore";
 import { configError } from "../common/errors.js";
 import { mapLimit } from "../common/map-limit.js";
 
+/**
+ * The name runner-kit gives the rendered Dockerfile inside the context tar (here, not in
+ * context.ts, so reading a context does not load the tar writer).
+ */
+export const INJECTED_DOCKERFILE = ".runner-kit.Dockerfile";
+
 /** One entry of a build context, as it goes into the tar. */
 export interface ContextEntry {
   /** Relative path with forward slashes, e.g. "bin/entrypoint.sh". */
@@ -15,6 +21,14 @@ export interface ContextEntry {
   /** Modification time (ms since the epoch), kept in the tar as the Docker CLI keeps it. */
   mtimeMs: number;
   linkname?: string;
+  /**
+   * For files: "dev:inode:size:mtime-ns:ctime-ns", what the file hash cache (hash-cache.ts)
+   * keys a digest by. Any write changes the ctime, so a file rewritten to the same size with
+   * its mtime restored still gets a new key.
+   */
+  statKey?: string;
+  /** For files: the later of mtime and ctime (ms), to tell a file changed too recently to cache. */
+  changedMs?: number;
 }
 
 export interface ContextListing {
@@ -98,8 +112,13 @@ export async function listContextFiles(dir: string, reserved: string[] = []): Pr
       }
     });
     const stats = await mapLimit(toStat, PARALLEL_STATS, async ({ path, kind }) => {
-      const stat = await lstat(join(dir, path));
-      const entry: ContextEntry = { path, type: kind, mode: stat.mode & 0o7777, size: kind === "file" ? stat.size : 0, mtimeMs: stat.mtimeMs };
+      const stat = await lstat(join(dir, path), { bigint: true });
+      const size = kind === "file" ? Number(stat.size) : 0;
+      const entry: ContextEntry = { path, type: kind, mode: Number(stat.mode & 0o7777n), size, mtimeMs: Number(stat.mtimeMs) };
+      if (kind === "file") {
+        entry.statKey = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+        entry.changedMs = Number((stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs) / 1_000_000n);
+      }
       if (kind === "symlink") entry.linkname = await readlink(join(dir, path));
       return entry;
     });

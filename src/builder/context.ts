@@ -2,10 +2,9 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pack, type Headers, type Pack } from "tar-fs";
-import type { ContextEntry } from "./context-files.js";
+import { INJECTED_DOCKERFILE, type ContextEntry } from "./context-files.js";
 
-/** The name runner-kit gives the rendered Dockerfile inside the context tar. */
-export const INJECTED_DOCKERFILE = ".runner-kit.Dockerfile";
+export { INJECTED_DOCKERFILE };
 
 /** Files below this size are read in one call when the daemon asks for them, not through a stream. */
 const SMALL_FILE = 256 * 1024;

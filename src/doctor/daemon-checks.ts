@@ -3,7 +3,7 @@
  * order, engine/address.ts), its version, the builder a build would get
  * (builder/builder-choice.ts) and the platforms it can run. Pure: the facts are passed in.
  */
-import { chooseBuilder, daemonHasBuildKit, type DaemonVersion } from "../builder/builder-choice.js";
+import { chooseBuilder, DEFAULT_BUILDER, type DaemonVersion } from "../builder/builder-choice.js";
 import type { DaemonAddress } from "../engine/address.js";
 import { isRunnerKitError } from "../common/errors.js";
 import { formatPlatform, normalizeArchitecture } from "../reference/platform.js";
@@ -30,10 +30,10 @@ export function daemonDownCheck(address: DaemonAddress | undefined, error: unkno
 }
 
 export function builderCheck(version: DaemonVersion, requested: { kind: "buildkit" | "classic"; where: string } | undefined): Check {
-  const has = daemonHasBuildKit(version);
   try {
-    const kind = chooseBuilder(requested?.kind, version, requested?.where);
-    const why = requested ? `asked for by ${requested.where}` : has ? "the daemon has it" : "the daemon has no BuildKit";
+    const asked = requested ?? DEFAULT_BUILDER;
+    const kind = chooseBuilder(asked.kind, version, asked.where);
+    const why = requested ? `asked for by ${requested.where}` : "runner-kit's default; the daemon has it";
     return check("builder", kind === "buildkit" ? "BuildKit" : "classic", "ok", why);
   } catch (error) {
     const hint = isRunnerKitError(error) ? error.hint : undefined;

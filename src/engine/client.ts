@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Agent as HttpsAgent } from "node:https";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { configError } from "../common/errors.js";
@@ -56,37 +57,61 @@ function dockerodeTls(files: TlsMaterial): Partial<Docker.DockerOptions> {
   return { agent: new HttpsAgent({ ...files }) } as Partial<Docker.DockerOptions>;
 }
 
+/** A dockerode client for one daemon address. */
+function dockerodeFor(DockerCtor: typeof Docker, address: DaemonAddress): Docker {
+  switch (address.kind) {
+    case "unix":
+      return new DockerCtor({ socketPath: address.socketPath });
+    case "tcp":
+      if (address.tls) return new DockerCtor({ protocol: "https", host: address.host, port: address.port, ...dockerodeTls(tlsFiles(address.tls, address)) });
+      return new DockerCtor({ protocol: "http", host: address.host, port: address.port });
+    case "ssh":
+      return new DockerCtor({ protocol: "ssh", host: address.host, port: address.port, username: address.username } as Docker.DockerOptions);
+  }
+}
+
 /** A dockerode client for the daemon discoverDaemon finds. dockerode is loaded here, lazily. */
 export async function connectDocker(env: NodeJS.ProcessEnv, fs?: DiscoveryFs): Promise<DockerConnection> {
   const { default: DockerCtor } = await import("dockerode");
   const address = discoverDaemon(env, fs);
-  let docker: Docker;
-  switch (address.kind) {
-    case "unix":
-      docker = new DockerCtor({ socketPath: address.socketPath });
-      break;
-    case "tcp":
-      if (address.tls) {
-        docker = new DockerCtor({ protocol: "https", host: address.host, port: address.port, ...dockerodeTls(tlsFiles(address.tls, address)) });
-      } else {
-        docker = new DockerCtor({ protocol: "http", host: address.host, port: address.port });
-      }
-      break;
-    case "ssh":
-      docker = new DockerCtor({
-        protocol: "ssh",
-        host: address.host,
-        port: address.port,
-        username: address.username,
-      } as Docker.DockerOptions);
-      break;
-  }
-  return { docker, address };
+  return { docker: dockerodeFor(DockerCtor, address), address };
+}
+
+/**
+ * A dockerode client that loads dockerode (with ssh2, gRPC and protobufjs: 0.1–0.3 s of
+ * start-up) on its first use, not before: a build that finds every image up to date never
+ * touches it. A stand-in until then; `then` reads as undefined so awaiting it loads nothing.
+ */
+export function lazyDockerode(address: DaemonAddress): Docker {
+  let real: Docker | undefined;
+  const open = (): Docker => (real ??= dockerodeFor(createRequire(import.meta.url)("dockerode") as typeof Docker, address));
+  return new Proxy({} as Docker, {
+    get(_target, key) {
+      if (key === "then") return undefined;
+      const docker = open();
+      const value: unknown = Reflect.get(docker, key, docker);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(docker) : value;
+    },
+    has: (_target, key) => Reflect.has(open(), key),
+  });
 }
 
 export interface EngineConnection {
   engine: EngineApi;
   address: DaemonAddress;
+}
+
+/** The thin HTTP client for a unix or tcp address (with the same TLS files as connectDocker); undefined for ssh://. */
+export function engineHttpFor(address: DaemonAddress): EngineHttpClient | undefined {
+  switch (address.kind) {
+    case "unix":
+      return new EngineHttpClient({ socketPath: address.socketPath });
+    case "tcp":
+      if (!address.tls) return new EngineHttpClient({ host: address.host, port: address.port });
+      return new EngineHttpClient({ host: address.host, port: address.port, tls: tlsFiles(address.tls, address) });
+    case "ssh":
+      return undefined;
+  }
 }
 
 /**
@@ -95,16 +120,7 @@ export interface EngineConnection {
  */
 export async function connectEngine(env: NodeJS.ProcessEnv, fs?: DiscoveryFs): Promise<EngineConnection> {
   const address = discoverDaemon(env, fs);
-  switch (address.kind) {
-    case "unix":
-      return { engine: new EngineHttpClient({ socketPath: address.socketPath }), address };
-    case "tcp": {
-      if (!address.tls) return { engine: new EngineHttpClient({ host: address.host, port: address.port }), address };
-      return { engine: new EngineHttpClient({ host: address.host, port: address.port, tls: tlsFiles(address.tls, address) }), address };
-    }
-    case "ssh":
-      return { engine: (await connectDocker(env, fs)).docker, address };
-  }
+  return { engine: engineHttpFor(address) ?? (await connectDocker(env, fs)).docker, address };
 }
 
 /** Check the daemon answers; one clear error naming the address otherwise. */

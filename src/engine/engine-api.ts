@@ -59,6 +59,14 @@ export interface ImageInspect {
   Config?: object;
 }
 
+/** One image of `GET /images/json`. */
+export interface ImageSummary {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Labels?: Record<string, string> | null;
+}
+
 export interface ContainerSummary {
   Id: string;
   Labels: Record<string, string>;

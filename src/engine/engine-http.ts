@@ -1,7 +1,9 @@
 /**
- * A thin Docker Engine API client on node:http — only what smoke needs (EngineApi). It
- * exists because loading dockerode (docker-modem, ssh2, grpc) costs about 0.1 s of start-up
- * on every `runner-kit smoke`; this file loads nothing but Node's own modules. Errors carry
+ * A thin Docker Engine API client on node:http — only what smoke needs (EngineApi) and what
+ * a build that finds everything up to date needs (version, info, the image list, tag). It
+ * exists because loading dockerode (docker-modem, ssh2, grpc, protobufjs) costs 0.1–0.3 s of
+ * start-up on every `runner-kit smoke` and no-op `runner-kit build`; this file loads nothing
+ * but Node's own modules. Errors carry
  * `statusCode` and dockerode's message shape, "(HTTP code 404) no such container - … ".
  */
 import { Agent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from "node:http";
@@ -10,8 +12,15 @@ import type { Duplex } from "node:stream";
 import { encodeAuthHeader } from "../auth/auth-header.js";
 import { splitReference } from "../reference/parse.js";
 import type {
-  ContainerInspect, ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, LabelFilters, NetworkSpec, NetworkSummary,
+  ContainerInspect, ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, ImageSummary, LabelFilters, NetworkSpec, NetworkSummary,
 } from "./engine-api.js";
+
+/** The fields of `GET /version` runner-kit reads. */
+export interface DaemonVersionInfo {
+  ApiVersion?: string;
+  Os?: string;
+  Version?: string;
+}
 
 /** Where the daemon listens: a unix socket, or host:port over HTTP or HTTPS (client certificates). */
 export type HttpEndpoint =
@@ -189,9 +198,27 @@ export class EngineHttpClient implements EngineApi {
     };
   }
 
-  getImage(ref: string): { inspect(): Promise<ImageInspect> } {
+  getImage(ref: string): { inspect(): Promise<ImageInspect>; tag(options: { repo: string; tag: string }): Promise<unknown> } {
     // As dockerode: the reference goes into the path as written (the engine routes /images/{name:.*}/json).
-    return { inspect: () => this.json<ImageInspect>({ method: "GET", path: `/images/${ref}/json` }) };
+    return {
+      inspect: () => this.json<ImageInspect>({ method: "GET", path: `/images/${ref}/json` }),
+      tag: ({ repo, tag }) => this.json({ method: "POST", path: `/images/${ref}/tag`, query: { repo, tag } }),
+    };
+  }
+
+  /** `GET /images/json`: the local images (tags, digests, labels) the filters select. */
+  listImages(options: { filters: LabelFilters }): Promise<ImageSummary[]> {
+    return this.json({ method: "GET", path: "/images/json", query: { filters: JSON.stringify(options.filters) } });
+  }
+
+  /** `GET /version`. */
+  version(): Promise<DaemonVersionInfo> {
+    return this.json({ method: "GET", path: "/version" });
+  }
+
+  /** `GET /info` (slow on some daemons: ask only when needed). */
+  info(): Promise<Record<string, unknown>> {
+    return this.json({ method: "GET", path: "/info" });
   }
 
   pull(ref: string, options: { authconfig?: EngineAuthConfig; platform?: string }): Promise<NodeJS.ReadableStream> {

@@ -62,10 +62,10 @@ describe("doctor: daemon and builder", () => {
   });
 
   it("the builder a build gets, and BuildKit asked of a daemon without it as a problem with its fix", () => {
-    expect(builderCheck(here, undefined)).toMatchObject({ status: "ok", subject: "BuildKit", detail: "the daemon has it" });
+    expect(builderCheck(here, undefined)).toMatchObject({ status: "ok", subject: "BuildKit", detail: "runner-kit's default; the daemon has it" });
     expect(builderCheck(here, { kind: "classic", where: "runner-kit.yaml:1:1: builder: classic" })).toMatchObject({ subject: "classic", detail: "asked for by runner-kit.yaml:1:1: builder: classic" });
     const old = { Version: "18.06.3-ce", ApiVersion: "1.38", Os: "linux" };
-    expect(builderCheck(old, undefined)).toMatchObject({ status: "ok", subject: "classic" });
+    expect(builderCheck(old, undefined)).toMatchObject({ status: "problem", fix: expect.stringContaining("builder: classic") });
     expect(builderCheck(old, { kind: "buildkit", where: "runner-kit.yaml:1:1: builder: buildkit" })).toMatchObject({ status: "problem", fix: expect.stringContaining("builder: classic") });
   });
 });
