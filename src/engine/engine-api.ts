@@ -24,8 +24,38 @@ export interface ContainerSpec {
   AttachStderr?: boolean;
   Tty?: boolean;
   Labels?: Record<string, string>;
-  HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name: string } };
+  HostConfig?: HostConfig;
   NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases?: string[] }> };
+}
+
+/** The host settings smoke sends (the Engine API's HostConfig, the fields runner configs set). */
+export interface HostConfig {
+  NetworkMode?: string;
+  RestartPolicy?: { Name: string };
+  Privileged?: boolean;
+  CapAdd?: string[];
+  CapDrop?: string[];
+  SecurityOpt?: string[];
+  Dns?: string[];
+  DnsSearch?: string[];
+  ExtraHosts?: string[];
+  Binds?: string[];
+  ShmSize?: number;
+  Tmpfs?: Record<string, string>;
+  Memory?: number;
+  MemorySwap?: number;
+  MemoryReservation?: number;
+  NanoCpus?: number;
+}
+
+export interface VolumeSpec {
+  Name: string;
+  Labels?: Record<string, string>;
+}
+
+export interface VolumeSummary {
+  Name: string;
+  Labels?: Record<string, string> | null;
 }
 
 export interface NetworkSpec {
@@ -83,4 +113,7 @@ export interface EngineApi {
   pull(ref: string, options: { authconfig?: EngineAuthConfig }): Promise<NodeJS.ReadableStream>;
   listContainers(options: { all: true; filters: LabelFilters }): Promise<ContainerSummary[]>;
   listNetworks(options: { filters: LabelFilters }): Promise<NetworkSummary[]>;
+  createVolume(spec: VolumeSpec): Promise<unknown>;
+  getVolume(name: string): { remove(): Promise<unknown> };
+  listVolumes(options: { filters: LabelFilters }): Promise<{ Volumes?: VolumeSummary[] | null }>;
 }

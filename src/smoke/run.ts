@@ -21,6 +21,7 @@ import { afterScriptWarning, judgeStepScript, type Judgement } from "./executor/
 import { planJob, type JobPlan } from "./executor/plan.js";
 import { projectPath } from "./executor/project.js";
 import { provision, type Provisioned } from "./executor/provision.js";
+import { resourceName } from "./executor/resources.js";
 import { ReadinessWatch } from "./executor/readiness.js";
 import type { ServiceResult, SmokeResult } from "./executor/result.js";
 import { printServiceLogs } from "./executor/services.js";
@@ -74,6 +75,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
   const { job } = options;
   s.log.line(`Running with runner-kit smoke (run ${options.runId}) on ${s.run.host}`);
   for (const w of job.warnings) s.log.warn(w);
+  for (const w of options.runnerDefaults?.warnings ?? []) s.log.warn(w);
 
   // 1. plan
   const plan = planJob({
@@ -81,6 +83,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
     jobId: String(parseInt(randomBytes(3).toString("hex"), 16)), hostname: `runner-kit-${options.runId}`.slice(0, 63),
     image: options.image, runnerDefaults: options.runnerDefaults, timeoutSeconds: options.timeoutSeconds, pullPolicy: options.pullPolicy,
     afterScriptTimeoutSeconds: options.afterScriptTimeoutSeconds, servicesTimeoutSeconds: options.servicesTimeoutSeconds,
+    nameVolume: (target) => resourceName(options.runId, `vol${target}`),
   });
   for (const w of plan.aliasWarnings) s.log.warn(w);
   const results: ServiceResult[] = plan.services.map((p) => ({ name: p.spec.name, aliases: p.aliases, started: false, ready: false }));

@@ -7,7 +7,9 @@ import { configError } from "../../common/errors.js";
 import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "../job/parse.js";
 import type { RunnerDefaults } from "../job/runner-config.js";
 import { expandValue, resolveVariables, type VariableMap } from "../job/variables.js";
+import type { HostConfig } from "../../engine/engine-api.js";
 import { assignAliases } from "./aliases.js";
+import { planRunnerSettings } from "./plan-runner.js";
 import { predefinedVariables } from "./predefined.js";
 import { BUILDS_DIR, type ProjectModes } from "./project.js";
 
@@ -35,6 +37,8 @@ export interface PlanInput {
   jobId: string;
   /** The job container's host name. */
   hostname: string;
+  /** Names a volume this run creates for a runner config's "/path" volume. */
+  nameVolume?: (target: string) => string;
 }
 
 export interface PlannedService {
@@ -45,6 +49,8 @@ export interface PlannedService {
   /** Host names on the job network; empty → the service is not started. */
   aliases: string[];
   pullPolicy: PullPolicy[];
+  /** The runner config's settings for this service's container. */
+  hostConfig: HostConfig;
 }
 
 export interface JobPlan {
@@ -68,6 +74,12 @@ export interface JobPlan {
   servicesWaitSeconds?: number;
   /** The project's file modes under /builds (FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR keeps the disk's). */
   projectModes: ProjectModes;
+  /** The job container's user: the runner's `user`, else the image's `docker: user`. */
+  user?: string;
+  /** The runner config's settings for the job container. */
+  jobHostConfig: HostConfig;
+  /** Volumes the run creates (and removes) for the runner config's "/path" volumes. */
+  volumes: { name: string; target: string }[];
 }
 
 /** Go's strconv.ParseBool, as GitLab Runner reads a feature flag. */
@@ -91,23 +103,39 @@ export function planJob(input: PlanInput): JobPlan {
     job, image: image.name, projectPath: input.projectPath, projectDir: buildDir, timeoutSeconds,
     network: input.networkName, jobId: input.jobId, hostname: input.hostname,
   });
-  const variables = resolveVariables({ ...predefined, ...job.variables }, new Set(job.noExpand));
+  // GitLab Runner's order: the runner's environment, then the predefined variables, then the job's.
+  const variables = resolveVariables({ ...input.runnerDefaults?.environment, ...predefined, ...job.variables }, new Set(job.noExpand));
   const expand = (text: string) => expandValue(text, (n) => variables[n]);
   const imageRef = expand(image.name);
   variables.CI_JOB_IMAGE = imageRef;
-  const specs = [...(input.runnerDefaults?.services ?? []), ...job.services]
-    .map((s) => ({ ...s, name: expand(s.name), ...(s.alias !== undefined ? { alias: expand(s.alias) } : {}) }))
+  const tagged = [...(input.runnerDefaults?.services ?? []).map((spec) => ({ spec, fromJob: false })), ...job.services.map((spec) => ({ spec, fromJob: true }))]
+    .map(({ spec: s, fromJob }) => ({ fromJob, spec: { ...s, name: expand(s.name), ...(s.alias !== undefined ? { alias: expand(s.alias) } : {}) } }))
     // GitLab Runner starts no service whose name expands to nothing (name: $UNDEFINED).
-    .filter((s) => s.name !== "");
+    .filter(({ spec }) => spec.name !== "");
+  const specs = tagged.map((t) => t.spec);
   const { aliases, warnings } = assignAliases(specs);
-  const defaultPolicy = input.pullPolicy ?? ["if-not-present"];
+  const jobImage = job.image?.name ?? input.runnerDefaults?.image?.name;
+  const settings = planRunnerSettings({
+    ...(input.runnerDefaults ? { runner: input.runnerDefaults } : {}),
+    where: input.runnerDefaults?.source ?? "",
+    imageRef,
+    ...(jobImage !== undefined ? { jobImage: expand(jobImage) } : {}),
+    ...(image.user !== undefined ? { imageUser: image.user } : {}),
+    ...(image.pullPolicy ? { imagePolicy: image.pullPolicy } : {}),
+    services: tagged.map(({ spec: s, fromJob }) => ({ name: s.name, ...(s.pullPolicy ? { pullPolicy: s.pullPolicy } : {}), fromJob })),
+    ...(input.pullPolicy ? { cliPolicy: input.pullPolicy } : {}),
+    underTest: input.image !== undefined,
+    nameVolume: input.nameVolume ?? ((target) => `rk-smoke-${input.jobId}${target.replace(/[^a-zA-Z0-9_.-]+/g, "-")}`),
+  });
   const servicesTimeout = input.servicesTimeoutSeconds ?? input.runnerDefaults?.waitForServicesTimeout ?? DEFAULT_SERVICES_TIMEOUT;
   return {
     image,
     imageRef,
-    pullPolicy: image.pullPolicy ?? defaultPolicy,
+    pullPolicy: settings.pullPolicy,
     variables,
-    services: specs.map((spec, index) => ({ index, spec, aliases: aliases[index] ?? [], pullPolicy: spec.pullPolicy ?? defaultPolicy })),
+    services: specs.map((spec, index) => ({
+      index, spec, aliases: aliases[index] ?? [], pullPolicy: settings.servicePolicies[index] ?? [], hostConfig: settings.serviceHostConfigs[index] ?? {},
+    })),
     aliasWarnings: warnings,
     buildDir,
     hostname: input.hostname,
@@ -115,6 +143,9 @@ export function planJob(input: PlanInput): JobPlan {
     timeoutSeconds,
     afterScriptTimeoutSeconds: input.afterScriptTimeoutSeconds ?? DEFAULT_AFTER_SCRIPT_TIMEOUT,
     projectModes: flagOn(variables.FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR) ? "as-on-disk" : "umask-0000",
+    ...(settings.user ? { user: settings.user } : {}),
+    jobHostConfig: settings.jobHostConfig,
+    volumes: settings.volumes,
     ...(servicesTimeout >= 0 ? { servicesWaitSeconds: servicesTimeout === 0 ? DEFAULT_SERVICES_TIMEOUT : servicesTimeout } : {}),
   };
 }

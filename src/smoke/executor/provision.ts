@@ -50,7 +50,11 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   const projectFiles = gitFiles(o.projectDir);
   s.log.line(`Using Docker executor with image ${plan.imageRef} ...`);
   const creatingNetwork = s.run.network();
+  // The runner config's "/path" volumes exist before any container mounts them (else Docker makes them, unlabelled).
+  const creatingVolumes = Promise.all(plan.volumes.map((v) => s.run.resources.volume(v.name, s.run.labels("volume"))));
+  creatingVolumes.catch(() => undefined);
   const [image, ...serviceImages] = await untilAborted(pullImages(s, plan), s.signal);
+  await creatingVolumes;
   // Containers are created while the network is made; they start once it exists.
   const networkReady = creatingNetwork.then(() => undefined);
   networkReady.catch(() => undefined);
@@ -100,7 +104,7 @@ async function startServices(s: RunSession, launches: ServiceLaunch[], c: StartC
       try {
         const svc = await startService({
           docker: s.docker, resources: s.run.resources, runId: s.run.runId, labels: (role) => s.run.labels(role), network: s.run.networkName,
-          image: launch.image.ref, spec: launch.spec, index: launch.index, aliases: launch.aliases, env: launch.env, now: s.now,
+          image: launch.image.ref, spec: launch.spec, index: launch.index, aliases: launch.aliases, env: launch.env, now: s.now, hostConfig: launch.hostConfig,
           onStart: (t) => c.startTimes.set(launch.index, t), networkReady: c.networkReady,
         });
         s.trace(`service ${launch.index} started`);
@@ -132,7 +136,7 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
       Env: Object.entries(plan.variables).map(([k, v]) => `${k}=${v}`),
       WorkingDir: plan.buildDir,
       Hostname: plan.hostname,
-      ...(plan.image.user ? { User: plan.image.user } : {}),
+      ...(plan.user ? { User: plan.user } : {}),
       OpenStdin: true,
       StdinOnce: true,
       AttachStdin: true,
@@ -140,7 +144,7 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
       AttachStderr: true,
       Tty: false,
       Labels: s.run.labels("build"),
-      HostConfig: { NetworkMode: network, RestartPolicy: { Name: "no" } },
+      HostConfig: { ...plan.jobHostConfig, NetworkMode: network, RestartPolicy: { Name: "no" } },
       NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", name] } } },
     }, networkReady),
   );

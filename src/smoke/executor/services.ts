@@ -3,7 +3,7 @@
  * their own variables, entrypoint and command; then inspected for the ports to wait on.
  */
 import { demuxBuffer } from "../../engine/demux.js";
-import type { ContainerSpec, EngineApi, EngineContainer } from "../../engine/engine-api.js";
+import type { ContainerSpec, EngineApi, EngineContainer, HostConfig } from "../../engine/engine-api.js";
 import type { ServiceSpec } from "../job/parse.js";
 import { resourceName, type RunResources } from "./resources.js";
 import { expandValue, type VariableMap } from "../job/variables.js";
@@ -58,6 +58,8 @@ export interface StartServiceOptions {
   onStart?: (time: number) => void;
   /** Resolves once the job network exists: the container is created before, started after. */
   networkReady: Promise<unknown>;
+  /** The runner config's settings for services (privileged, volumes, limits…). */
+  hostConfig?: HostConfig;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
       Labels: o.labels("service"),
       ...(o.spec.command ? { Cmd: o.spec.command } : {}),
       ...(o.spec.entrypoint ? { Entrypoint: o.spec.entrypoint } : {}),
-      HostConfig: { NetworkMode: o.network, RestartPolicy: { Name: "no" } },
+      HostConfig: { ...o.hostConfig, NetworkMode: o.network, RestartPolicy: { Name: "no" } },
       NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases } } },
     }, o.networkReady),
   );

@@ -1,18 +1,35 @@
 /**
- * Defaults from a gitlab-runner config.toml (`--runner-config`): the first
- * `[[runners]]` entry's `[runners.docker]` image and `[[runners.docker.services]]`
- * (name, alias, command, entrypoint, environment as ["K=V"]).
+ * What smoke takes from a gitlab-runner config.toml (`--runner-config`) or from the runner
+ * section runner-kit config writes (`runnerDefaultsFromEntry`, one parser for both): the
+ * chosen `[[runners]]` entry's `environment` (job variables), its `[runners.docker]` image,
+ * `[[runners.docker.services]]` (name, alias, command, entrypoint, environment as ["K=V"]),
+ * `wait_for_services_timeout`, and the container settings of runner-docker.ts.
  */
 import { parse } from "smol-toml";
-import { configError } from "../../common/errors.js";
+import { configError, usageError } from "../../common/errors.js";
+import { didYouMean } from "../../common/nearest.js";
 import type { ImageSpec, ServiceSpec } from "./parse.js";
+import { parseRunnerDocker, type RunnerDocker } from "./runner-docker.js";
+import type { VariableMap } from "./variables.js";
 
 export interface RunnerDefaults {
+  /** Where the settings came from, for messages: the file, and the runner's name when it has one. */
+  source: string;
+  /** The [[runners]] entry's name, when it has one. */
+  name?: string;
   image?: ImageSpec;
   services: ServiceSpec[];
   /** `wait_for_services_timeout`, seconds (0 → 30; negative → no wait). */
   waitForServicesTimeout?: number;
+  /** `[[runners]] environment`: job variables, before the predefined and the job's own. */
+  environment: VariableMap;
+  docker: RunnerDocker;
+  /** Keys smoke cannot honour, one sentence each. */
+  warnings: string[];
 }
+
+/** [[runners]] keys that change what a job does and that smoke does not apply. */
+const JOB_AFFECTING_RUNNER_KEYS = ["pre_get_sources_script", "post_get_sources_script", "pre_build_script", "post_build_script", "builds_dir", "cache_dir", "shell", "clone_url"];
 
 function strings(value: unknown, what: string, file: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -22,7 +39,18 @@ function strings(value: unknown, what: string, file: string): string[] | undefin
   return value as string[];
 }
 
-export function parseRunnerConfig(text: string, file: string): RunnerDefaults {
+/** gitlab-runner's ["K=V"] list → a map (entries without "=" are ignored, as the runner does). */
+function keyValues(list: string[] | undefined): VariableMap {
+  const out: VariableMap = {};
+  for (const kv of list ?? []) {
+    const eq = kv.indexOf("=");
+    if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Parse a config.toml and take the [[runners]] entry named `runner` (or the only one). */
+export function parseRunnerConfig(text: string, file: string, runner?: string): RunnerDefaults {
   let doc: Record<string, unknown>;
   try {
     doc = parse(text) as Record<string, unknown>;
@@ -34,27 +62,48 @@ export function parseRunnerConfig(text: string, file: string): RunnerDefaults {
   if (!Array.isArray(runners) || runners.length === 0) {
     throw configError("the file has no [[runners]] entry", { where: file, hint: "give a gitlab-runner config.toml" });
   }
-  const docker = ((runners[0] as Record<string, unknown>).docker ?? {}) as Record<string, unknown>;
-  const out: RunnerDefaults = { services: [] };
-  if (typeof docker.image === "string" && docker.image !== "") out.image = { name: docker.image };
-  if (typeof docker.wait_for_services_timeout === "number") out.waitForServicesTimeout = docker.wait_for_services_timeout;
-  const services = docker.services ?? [];
+  return runnerDefaultsFromEntry(chooseRunner(runners as Record<string, unknown>[], file, runner), file);
+}
+
+function chooseRunner(runners: Record<string, unknown>[], file: string, wanted: string | undefined): Record<string, unknown> {
+  const names = runners.map((r, i) => (typeof r.name === "string" ? r.name : `#${i + 1}`));
+  if (wanted !== undefined) {
+    const found = runners.find((r) => r.name === wanted);
+    if (found) return found;
+    throw usageError(`the runner config has no [[runners]] entry named "${wanted}"${didYouMean(wanted, names)}`, { where: file, hint: `its runners: ${names.join(", ")}` });
+  }
+  if (runners.length > 1) {
+    throw usageError(`the runner config has ${runners.length} [[runners]] entries, so smoke cannot tell which one to apply`, { where: file, hint: `pick one with --runner NAME (${names.join(", ")})` });
+  }
+  return runners[0] as Record<string, unknown>;
+}
+
+/** One [[runners]] table (as read from a config.toml, or as runner-kit config writes it). */
+export function runnerDefaultsFromEntry(entry: Record<string, unknown>, file: string): RunnerDefaults {
+  const where = typeof entry.name === "string" ? `${file} (runner "${entry.name}")` : file;
+  const table = (entry.docker ?? {}) as Record<string, unknown>;
+  const { docker, warnings } = parseRunnerDocker(table, where);
+  const out: RunnerDefaults = { source: where, services: [], environment: keyValues(strings(entry.environment, "[[runners]] environment", file)), docker, warnings };
+  if (typeof entry.name === "string") out.name = entry.name;
+  if (typeof entry.executor === "string" && entry.executor !== "docker") {
+    warnings.push(`${where}: the runner's executor is "${entry.executor}"; smoke runs the job as the Docker executor does`);
+  }
+  for (const key of JOB_AFFECTING_RUNNER_KEYS) if (entry[key] !== undefined) warnings.push(`${where}: [[runners]] ${key} is not applied by smoke`);
+  if (typeof table.image === "string" && table.image !== "") out.image = { name: table.image };
+  if (typeof table.wait_for_services_timeout === "number") out.waitForServicesTimeout = table.wait_for_services_timeout;
+  const services = table.services ?? [];
   if (!Array.isArray(services)) {
     throw configError("[runners.docker] services must be [[runners.docker.services]] tables", { where: file });
   }
   for (const [i, raw] of services.entries()) {
     const svc = raw as Record<string, unknown>;
     if (typeof svc.name !== "string") throw configError(`[[runners.docker.services]] #${i + 1} has no name`, { where: file });
-    const spec: ServiceSpec = { name: svc.name, variables: {} };
+    const spec: ServiceSpec = { name: svc.name, variables: keyValues(strings(svc.environment, "services environment", file)) };
     if (typeof svc.alias === "string") spec.alias = svc.alias;
     const command = strings(svc.command, "services command", file);
     if (command) spec.command = command;
     const entrypoint = strings(svc.entrypoint, "services entrypoint", file);
     if (entrypoint) spec.entrypoint = entrypoint;
-    for (const kv of strings(svc.environment, "services environment", file) ?? []) {
-      const eq = kv.indexOf("=");
-      if (eq > 0) spec.variables[kv.slice(0, eq)] = kv.slice(eq + 1);
-    }
     out.services.push(spec);
   }
   return out;
