@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../common/context.js";
 import { connectDocker, pingDocker } from "../engine/client.js";
 import { insecureRegistryPredicate, type RegistryInfo } from "../engine/insecure-registries.js";
@@ -124,6 +124,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
         env: ctx.env,
         runId: newRunId(ctx.env),
         projectDir: plan.rootDir,
+        runner: { ...(plan.runner ? { section: plan.runner } : {}), projectLabel: relative(ctx.cwd, plan.projectFile) || plan.projectFile },
         out: log,
         warn: (message) => say(ctx, `WARNING: ${message}`),
         signal: ctx.signal,

@@ -3,6 +3,7 @@ import type { SecretSet } from "../common/secrets.js";
 import type { ResolveAuth } from "../auth/lazy-resolver.js";
 import type { SmokeResult } from "../smoke/run.js";
 import type { PreparedVariant, VariantResult } from "./types.js";
+import type { RunnerSection } from "../project/runner-schema.js";
 
 export interface SmokeStepDeps {
   docker: Docker;
@@ -16,6 +17,8 @@ export interface SmokeStepDeps {
   signal?: AbortSignal;
   /** The build's credential resolver: the smoke jobs' pulls use it too, so each helper runs once. */
   resolveAuth?: ResolveAuth;
+  /** The project's top-level runner section and how to name the project file: each job runs under its variant's runner settings. */
+  runner?: { section?: RunnerSection; projectLabel: string };
 }
 
 export interface SmokeGate {
@@ -40,11 +43,12 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
         result.smoke = { result: "none" };
         return undefined;
       }
-      const { smokeImage } = await import("../smoke/for-image.js");
+      const [{ smokeImage }, { projectRunnerDefaults }] = await Promise.all([import("../smoke/for-image.js"), import("../smoke/project-runner.js")]);
+      const runnerDefaults = deps.runner ? projectRunnerDefaults(deps.runner.section, variant, deps.runner.projectLabel) : undefined;
       const image = result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
       deps.out(`${variant.id}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
       const report = await smokeImage(
-        { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env },
+        { image, smoke: variant.smoke, projectDir: deps.projectDir, runId: deps.runId, env: deps.env, ...(runnerDefaults ? { runnerDefaults } : {}) },
         {
           docker: deps.docker,
           out: deps.out,

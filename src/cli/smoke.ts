@@ -7,7 +7,8 @@ export function smokeCommand(ctx: CliContext): Command {
     .description("run a .gitlab-ci.yml job with its services inside an image, as the Docker executor would")
     .option("--image <ref>", "the image to test (overrides the job's image)")
     .option("--job <file[#job]>", "the job to run (default: the project's smoke: setting for --image, else the built-in runner image job)")
-    .option("--runner-config <file>", "take default image and services from a config.toml")
+    .option("--runner-config <file>", "apply a gitlab-runner config.toml's runner (default: the project's runner section for the image)")
+    .option("--runner <name>", "with --runner-config: the [[runners]] entry to apply (needed when it has several)")
     .option("--services-timeout <seconds>", "how long to wait for services (default 30; -1: do not wait)")
     .option("--strict-services", "fail the job when a service does not become ready")
     .option("--timeout <duration>", "job timeout (default: the job's timeout:, else 1h)")
@@ -18,7 +19,7 @@ export function smokeCommand(ctx: CliContext): Command {
     .option("--json", "print one JSON document on stdout")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest\n  $ runner-kit smoke --image app:dev --job smoke/job-base.gitlab-ci.yml#smoke --junit smoke.xml\n  $ runner-kit smoke --reap\n",
+      "\nExamples:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest\n  $ runner-kit smoke --image app:dev --job smoke/job-base.gitlab-ci.yml#smoke --junit smoke.xml\n  $ runner-kit smoke --image app:dev --runner-config /etc/gitlab-runner/config.toml --runner docker-dind\n  $ runner-kit smoke --reap\n",
     )
     .action(async (_opts: SmokeCliOptions, command: Command) => {
       const actionAt = performance.now();

@@ -1,7 +1,7 @@
 /** `runner-kit smoke`: options → job → runSmokeJob → log on stderr, summary/JSON on stdout. */
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { basename, isAbsolute, join, relative } from "node:path";
 import { print, printJson, say, useColor, type CliContext } from "../common/context.js";
 import { connectEngine, pingDocker } from "../engine/client.js";
 import { newRunId } from "../engine/labels.js";
@@ -13,12 +13,17 @@ import type { RunnerDefaults } from "./job/runner-config.js";
 import type { SmokeOptions, SmokeResult } from "./run.js";
 import { RunStart } from "./executor/start.js";
 import { loadJob, smokeDeps } from "./setup.js";
+import type { projectVariant } from "./job/load.js";
+
+type ProjectVariant = NonNullable<Awaited<ReturnType<typeof projectVariant>>>;
 import { noTrace, phaseTracer, traceEnabled, type Trace } from "./executor/trace.js";
 
 export interface SmokeCliOptions {
   image?: string;
   job?: string;
   runnerConfig?: string;
+  /** --runner: the [[runners]] entry of --runner-config to apply. */
+  runner?: string;
   servicesTimeout?: string;
   strictServices?: boolean;
   timeout?: string;
@@ -54,6 +59,7 @@ function runFlags(opts: SmokeCliOptions): Pick<SmokeOptions, "servicesTimeoutSec
   const servicesTimeoutSeconds = seconds("--services-timeout", opts.servicesTimeout, true);
   const timeoutSeconds = seconds("--timeout", opts.timeout);
   if (timeoutSeconds === 0) throw usageError("--timeout must be more than 0");
+  if (opts.runner !== undefined && !opts.runnerConfig) throw usageError("--runner picks an entry of --runner-config, which is not given", { hint: "pass --runner-config FILE too" });
   let pullPolicy: PullPolicy[] | undefined;
   if (opts.pullPolicy !== undefined) {
     if (!["always", "never", "if-not-present"].includes(opts.pullPolicy)) {
@@ -78,15 +84,20 @@ async function reapOnly(ctx: CliContext, json: boolean | undefined): Promise<voi
   else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
 }
 
-/** `--runner-config`: the image and services of a gitlab-runner config.toml. */
-async function runnerDefaultsFrom(ctx: CliContext, file: string | undefined): Promise<RunnerDefaults | undefined> {
-  if (!file) return undefined;
+/** `--runner-config` (its `--runner` entry), else the project's runner section for the image's variant, else none. */
+async function runnerDefaultsFor(ctx: CliContext, opts: SmokeCliOptions, project: ProjectVariant | undefined): Promise<RunnerDefaults | undefined> {
+  if (!opts.runnerConfig) {
+    if (!project) return undefined;
+    const { projectRunnerDefaults } = await import("./project-runner.js");
+    return projectRunnerDefaults(project.plan.runner, project.variant, relative(ctx.cwd, project.plan.projectFile) || basename(project.plan.projectFile));
+  }
+  const file = opts.runnerConfig;
   const path = isAbsolute(file) ? file : join(ctx.cwd, file);
   const text = await readFile(path, "utf8").catch(() => {
     throw configError("cannot read the runner config", { where: file, hint: "give the path of a gitlab-runner config.toml" });
   });
   const { parseRunnerConfig } = await import("./job/runner-config.js");
-  return parseRunnerConfig(text, file);
+  return parseRunnerConfig(text, file, opts.runner);
 }
 
 async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace, actionAt: number | undefined): Promise<void> {
@@ -105,12 +116,15 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   void start.network().then(() => trace("network created"), () => undefined);
   let result: SmokeResult;
   try {
-    const [{ projectSmokeRef, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
+    const [{ projectVariant, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
+    // The project (when there is one) gives the job and the runner settings unless both are given.
+    const project = opts.job && opts.runnerConfig ? undefined : await projectVariant(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image);
+    const smokeRef = project?.variant?.smoke;
     // --job, else the project's smoke: setting for this image, else the built-in runner job.
-    const ref = opts.job ? splitJobRef(opts.job) : await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image);
+    const ref = opts.job ? splitJobRef(opts.job) : smokeRef ? { file: smokeRef.file, ...(smokeRef.job !== undefined ? { job: smokeRef.job } : {}) } : undefined;
     const job = await loadJob(ref, ctx.cwd);
     trace("job read");
-    const runnerDefaults = await runnerDefaultsFrom(ctx, opts.runnerConfig);
+    const runnerDefaults = await runnerDefaultsFor(ctx, opts, project);
     const projectDir = opts.projectDir ? (isAbsolute(opts.projectDir) ? opts.projectDir : join(ctx.cwd, opts.projectDir)) : ctx.cwd;
 
     await pinging;
