@@ -22,6 +22,7 @@ import { planJob, type JobPlan } from "./executor/plan.js";
 import { projectPath } from "./executor/project.js";
 import { provision, type Provisioned } from "./executor/provision.js";
 import { resourceName } from "./executor/resources.js";
+import { privilegedRefused } from "./executor/privileged.js";
 import { ReadinessWatch } from "./executor/readiness.js";
 import type { ServiceResult, SmokeResult } from "./executor/result.js";
 import { printServiceLogs } from "./executor/services.js";
@@ -144,6 +145,7 @@ function stageRunner(s: RunSession, plan: JobPlan, env: Provisioned, readiness: 
   return new StageRunner({
     container: env.container, buildDir: plan.buildDir, color: o.color, shellIsMain: entrypoint.every((part) => part === ""),
     signal: o.signal, log: s.log.line, trace: s.trace, onWaitEvent: readiness.handle,
+    ...(plan.jobHostConfig.Privileged ? { startRefused: (error: unknown) => privilegedRefused(error, "the job container", "privileged", plan.runnerSource) } : {}),
   });
 }
 

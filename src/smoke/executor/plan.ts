@@ -78,6 +78,8 @@ export interface JobPlan {
   user?: string;
   /** The runner config's settings for the job container. */
   jobHostConfig: HostConfig;
+  /** Where the runner settings came from (for messages), when there are any. */
+  runnerSource?: string;
   /** Volumes the run creates (and removes) for the runner config's "/path" volumes. */
   volumes: { name: string; target: string }[];
 }
@@ -146,6 +148,7 @@ export function planJob(input: PlanInput): JobPlan {
     ...(settings.user ? { user: settings.user } : {}),
     jobHostConfig: settings.jobHostConfig,
     volumes: settings.volumes,
+    ...(input.runnerDefaults ? { runnerSource: input.runnerDefaults.source } : {}),
     ...(servicesTimeout >= 0 ? { servicesWaitSeconds: servicesTimeout === 0 ? DEFAULT_SERVICES_TIMEOUT : servicesTimeout } : {}),
   };
 }

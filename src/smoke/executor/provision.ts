@@ -8,6 +8,7 @@ import type { EngineContainer } from "../../engine/engine-api.js";
 import { failure } from "../../common/errors.js";
 import { throwIfAborted, untilAborted } from "./abort.js";
 import { errorMessage } from "./outcome.js";
+import { privilegedRefused } from "./privileged.js";
 import type { JobPlan, PlannedService } from "./plan.js";
 import { gitFiles, projectArchive } from "./project.js";
 import { ensureImage, type ImageInfo } from "./pull.js";
@@ -70,7 +71,7 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   });
   const startTimes = new Map<number, number>();
   const started: StartedService[] = [];
-  const servicesStarting = startServices(s, launches, { ...o, networkReady, startTimes, started });
+  const servicesStarting = startServices(s, launches, { ...o, networkReady, startTimes, started, ...(plan.runnerSource ? { runnerSource: plan.runnerSource } : {}) });
   const container = await createJobContainer(s, plan, image, networkReady);
   s.trace("job container created");
   await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles, plan.projectModes), { path: "/" });
@@ -91,6 +92,7 @@ function pullImages(s: RunSession, plan: JobPlan): Promise<[ImageInfo, ...(Image
 
 interface StartContext extends ProvisionOptions {
   networkReady: Promise<unknown>;
+  runnerSource?: string;
   startTimes: Map<number, number>;
   started: StartedService[];
 }
@@ -111,7 +113,8 @@ async function startServices(s: RunSession, launches: ServiceLaunch[], c: StartC
         c.started.push(svc);
         (c.results[launch.index] as ServiceResult).started = true;
       } catch (error) {
-        firstFailure ??= failure(`the service ${launch.spec.name} could not be started: ${errorMessage(error).trim()}`, {
+        const refused = launch.hostConfig.Privileged ? privilegedRefused(error, `the service ${launch.spec.name}`, "services_privileged", c.runnerSource) : undefined;
+        firstFailure ??= refused ?? failure(`the service ${launch.spec.name} could not be started: ${errorMessage(error).trim()}`, {
           where: launch.spec.name,
           hint: "check its entrypoint and command",
         });
