@@ -9,6 +9,7 @@ export function smokeCommand(ctx: CliContext): Command {
     .option("--job <file[#job]>", "the job to run (default: the project's smoke: setting for --image, else the built-in runner image job)")
     .option("--runner-config <file>", "apply a gitlab-runner config.toml's runner (default: the project's runner section for the image)")
     .option("--runner <name>", "with --runner-config: the [[runners]] entry to apply (needed when it has several)")
+    .option("--emulate-privileged", "where this host refuses privileged containers: give them every capability it has instead")
     .option("--services-timeout <seconds>", "how long to wait for services (default 30; -1: do not wait)")
     .option("--strict-services", "fail the job when a service does not become ready")
     .option("--timeout <duration>", "job timeout (default: the job's timeout:, else 1h)")

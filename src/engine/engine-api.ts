@@ -46,6 +46,9 @@ export interface HostConfig {
   MemorySwap?: number;
   MemoryReservation?: number;
   NanoCpus?: number;
+  /** [] unmasks /proc paths (what the CLI's --security-opt systempaths=unconfined sends). */
+  MaskedPaths?: string[];
+  ReadonlyPaths?: string[];
 }
 
 export interface VolumeSpec {

@@ -24,6 +24,7 @@ export interface SmokeCliOptions {
   runnerConfig?: string;
   /** --runner: the [[runners]] entry of --runner-config to apply. */
   runner?: string;
+  emulatePrivileged?: boolean;
   servicesTimeout?: string;
   strictServices?: boolean;
   timeout?: string;
@@ -100,6 +101,16 @@ async function runnerDefaultsFor(ctx: CliContext, opts: SmokeCliOptions, project
   return parseRunnerConfig(text, file, opts.runner);
 }
 
+/** The capabilities this host's processes cannot have (the daemon is taken to run here, as with a local socket). */
+async function hostMissingCapabilities(): Promise<string[]> {
+  const [{ missingCapabilities }, status, lastCap] = await Promise.all([
+    import("./executor/emulate-privileged.js"),
+    readFile("/proc/self/status", "utf8").catch(() => ""),
+    readFile("/proc/sys/kernel/cap_last_cap", "utf8").catch(() => "40"),
+  ]);
+  return missingCapabilities(status, Number(lastCap.trim()));
+}
+
 async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace, actionAt: number | undefined): Promise<void> {
   if (actionAt !== undefined) trace(`cli parsed (at ${actionAt.toFixed(1)} ms), smoke modules loaded`);
   const flags = runFlags(opts);
@@ -133,6 +144,7 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
         job, runId, projectDir, env: ctx.env, color: useColor(ctx), ...flags,
         ...(opts.image !== undefined ? { image: opts.image } : {}),
         ...(runnerDefaults ? { runnerDefaults } : {}),
+        ...(opts.emulatePrivileged ? { emulatePrivileged: { missingCapabilities: await hostMissingCapabilities() } } : {}),
         strictServices: opts.strictServices === true,
       },
       smokeDeps({

@@ -23,6 +23,7 @@ import { projectPath } from "./executor/project.js";
 import { provision, type Provisioned } from "./executor/provision.js";
 import { resourceName } from "./executor/resources.js";
 import { privilegedRefused } from "./executor/privileged.js";
+import { emulatePrivileged } from "./executor/emulate-privileged.js";
 import { ReadinessWatch } from "./executor/readiness.js";
 import type { ServiceResult, SmokeResult } from "./executor/result.js";
 import { printServiceLogs } from "./executor/services.js";
@@ -56,6 +57,8 @@ export interface SmokeOptions {
   color?: boolean;
   /** Reap abandoned smoke resources first (default true). */
   reap?: boolean;
+  /** --emulate-privileged: privileged containers get every capability but these (the host lacks them) instead. */
+  emulatePrivileged?: { missingCapabilities: string[] };
 }
 
 export interface SmokeDeps {
@@ -87,6 +90,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
     nameVolume: (target) => resourceName(options.runId, `vol${target}`),
   });
   for (const w of plan.aliasWarnings) s.log.warn(w);
+  if (options.emulatePrivileged) emulateOnPlan(s, plan, options.emulatePrivileged.missingCapabilities);
   const results: ServiceResult[] = plan.services.map((p) => ({ name: p.spec.name, aliases: p.aliases, started: false, ready: false }));
   const stop = followSignal(deps.signal);
   try {
@@ -119,6 +123,18 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
     stop.detach();
     await cleanUp(s, options.reap !== false);
   }
+}
+
+/** --emulate-privileged: the privileged containers' settings replaced, and the log says so. */
+function emulateOnPlan(s: RunSession, plan: JobPlan, missing: string[]): void {
+  const privileged = [plan.jobHostConfig, ...plan.services.map((p) => p.hostConfig)].some((h) => h.Privileged);
+  if (!privileged) return;
+  plan.jobHostConfig = emulatePrivileged(plan.jobHostConfig, missing);
+  for (const svc of plan.services) svc.hostConfig = emulatePrivileged(svc.hostConfig, missing);
+  s.log.warn(
+    `--emulate-privileged: privileged containers get every capability this host has instead (cap_add ALL${missing.length ? `, cap_drop ${missing.join(", ")}` : ""}; ` +
+      "seccomp and AppArmor unconfined; /proc unmasked; /sys/fs/cgroup writable), not Privileged as on the fleet",
+  );
 }
 
 function openSession(options: SmokeOptions, deps: SmokeDeps, start: RunStart | undefined): RunSession {

@@ -22,7 +22,8 @@ export function privilegedRefused(error: unknown, container: string, key: "privi
       "it runs with a reduced capability bounding set, as in some VMs and unprivileged containers)",
     {
       hint:
-        "run smoke on a host that can start privileged containers, as the fleet's runner hosts do; or, when the job container needs only " +
+        "run smoke on a host that can start privileged containers, as the fleet's runner hosts do; or pass --emulate-privileged to give " +
+        "privileged containers every capability this host has instead (enough for docker:dind); or, when the job container needs only " +
         "some capabilities, set privileged = false and grant them with cap_add, cap_drop and security_opt (services get no cap_add: a service " +
         "that needs privileges, such as docker:dind, needs a host that allows privileged containers)",
       cause: error,

@@ -72,7 +72,9 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   const startTimes = new Map<number, number>();
   const started: StartedService[] = [];
   const servicesStarting = startServices(s, launches, { ...o, networkReady, startTimes, started, ...(plan.runnerSource ? { runnerSource: plan.runnerSource } : {}) });
-  const container = await createJobContainer(s, plan, image, networkReady);
+  const container = await createJobContainer(s, plan, image, networkReady).catch((error: unknown) => {
+    throw refusedSettings(error, plan.runnerSource);
+  });
   s.trace("job container created");
   await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles, plan.projectModes), { path: "/" });
   s.trace("project copied in");
@@ -114,7 +116,7 @@ async function startServices(s: RunSession, launches: ServiceLaunch[], c: StartC
         (c.results[launch.index] as ServiceResult).started = true;
       } catch (error) {
         const refused = launch.hostConfig.Privileged ? privilegedRefused(error, `the service ${launch.spec.name}`, "services_privileged", c.runnerSource) : undefined;
-        firstFailure ??= refused ?? failure(`the service ${launch.spec.name} could not be started: ${errorMessage(error).trim()}`, {
+        firstFailure ??= refused ?? failure(`the service ${launch.spec.name} could not be started: ${errorMessage(refusedSettings(error, c.runnerSource)).trim()}`, {
           where: launch.spec.name,
           hint: "check its entrypoint and command",
         });
@@ -151,4 +153,16 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
       NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ["build", name] } } },
     }, networkReady),
   );
+}
+
+/** The daemon refusing a container's settings (400/500 at create) names the runner config they came from. */
+function refusedSettings(error: unknown, runnerSource: string | undefined): unknown {
+  const status = (error as { statusCode?: number }).statusCode;
+  if (runnerSource === undefined || (status !== 400 && status !== 500)) return error;
+  const reason = errorMessage(error).replace(/^\(HTTP code \d+\) [a-z ]+ - /, "").trim();
+  return failure(`the Docker daemon refused to create the job container with the runner config's settings: ${reason}`, {
+    where: runnerSource,
+    hint: "check that [runners.docker] key: it must be valid for the Docker Engine API (GitLab Runner passes it on as written)",
+    cause: error,
+  });
 }
