@@ -20,7 +20,7 @@ export function smokeCommand(ctx: CliContext): Command {
     .option("--json", "print one JSON document on stdout")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest\n  $ runner-kit smoke --image app:dev --job smoke/job-base.gitlab-ci.yml#smoke --junit smoke.xml\n  $ runner-kit smoke --image app:dev --runner-config /etc/gitlab-runner/config.toml --runner docker-dind\n  $ runner-kit smoke --reap\n",
+      "\nExamples:\n  $ runner-kit smoke --image registry.example.com/platform/runner-aws:latest\n  $ runner-kit smoke --image app:dev --job smoke/job-base.gitlab-ci.yml#smoke --junit smoke.xml\n  $ runner-kit smoke --reap\n",
     )
     .action(async (_opts: SmokeCliOptions, command: Command) => {
       const actionAt = performance.now();
