@@ -14,7 +14,8 @@ import { runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { startEngineRecorder } from "../support/engine-recorder.js";
 import { expectNoLeaks } from "../support/leaks.js";
-import { expectLinesInOrder, project, smokeEnv, smokeIn, uniqueRunId } from "../fixtures/smoke/helpers.js";
+import { expectLinesInOrder, project, removeImages, smokeEnv, smokeIn, uniqueRunId } from "../fixtures/smoke/helpers.js";
+import { writeProjectFiles } from "../support/project-files.js";
 
 const { job, redis } = inject("fixtures");
 const cleanups: (() => void)[] = [];
@@ -103,6 +104,29 @@ describe.concurrent("smoke: the runner's [runners.docker] config", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("WARNING: config.toml: [runners.docker] helper_image is not applied by smoke; the job runs as if it were not set");
     await expectNoLeaks(runId);
+  });
+
+  it("applies the project's runner section for the image's team variant, as runner-kit config writes it", async () => {
+    const d = await docker();
+    const suffix = uniqueRunId("proj").slice(2).toLowerCase();
+    const tag = `localhost:5000/rk-${suffix}/data/app:dev`;
+    await d.getImage(job).tag({ repo: tag.slice(0, tag.lastIndexOf(":")), tag: "dev" });
+    cleanups.push(() => void removeImages([tag]));
+    const p = project("t:\n  script:\n    - echo \"who=$WHO top=$TOP\"\n    - grep -o 'search data.example' /etc/resolv.conf\n");
+    cleanups.push(p.cleanup);
+    writeProjectFiles(p.dir, {
+      "templates/app/Dockerfile.hbs": "FROM debian:bookworm\n",
+      "runner-kit.yaml": [
+        `registry: localhost:5000/rk-${suffix}`, "templates: templates", "images:", "  app:", "    template: app", "teams:", "  data:", "    images: [app]",
+        "    runner:", "      environment: { WHO: data }", "      docker: { dns_search: [data.example] }",
+        "runner:", "  url: https://gitlab.example.com", "  environment: { WHO: top, TOP: yes }", "",
+      ].join("\n"),
+    });
+    const runId = uniqueRunId("proj");
+    const r = await smokeIn(p.dir, runId, ["--job", ".gitlab-ci.yml", "--image", tag]);
+    await expectNoLeaks(runId);
+    expect(r.code, r.stderr).toBe(0);
+    expectLinesInOrder(r.stderr, ["who=data top=yes", "search data.example", "Job succeeded"]);
   });
 
   it("sends Privileged: true for privileged = true, and says clearly when the host refuses it", async () => {
