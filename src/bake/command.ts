@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../common/context.js";
 import { engineHttpFor, lazyDockerode, pingDocker } from "../engine/client.js";
 import { discoverDaemon } from "../engine/address.js";
@@ -157,6 +157,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
         runId: newRunId(ctx.env),
         projectDir: plan.rootDir,
         cicd: { variables: options.variable ?? [], ...(options.envFile !== undefined ? { envFile: options.envFile } : {}), cwd: ctx.cwd },
+        runner: { ...(plan.runner ? { section: plan.runner } : {}), projectLabel: relative(ctx.cwd, plan.projectFile) || plan.projectFile },
         out: log,
         warn: (message) => say(ctx, `WARNING: ${message}`),
         signal: ctx.signal,

@@ -5,6 +5,7 @@ import { isRunnerKitError } from "../common/errors.js";
 import type { ResolveAuth } from "../auth/lazy-resolver.js";
 import type { SmokeResult } from "../smoke/run.js";
 import type { PlatformImageRef, PreparedVariant, VariantResult } from "./types.js";
+import type { RunnerSection } from "../project/runner-schema.js";
 
 export interface SmokeStepDeps {
   docker: Docker;
@@ -20,6 +21,8 @@ export interface SmokeStepDeps {
   signal?: AbortSignal;
   /** The build's credential resolver: the smoke jobs' pulls use it too, so each helper runs once. */
   resolveAuth?: ResolveAuth;
+  /** The project's top-level runner section and how to name the project file: each job runs under its variant's runner settings. */
+  runner?: { section?: RunnerSection; projectLabel: string };
 }
 
 export interface SmokeGate {
@@ -48,7 +51,8 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
         result.smoke = { result: "none" };
         return undefined;
       }
-      const { smokeImage } = await import("../smoke/for-image.js");
+      const [{ smokeImage }, { projectRunnerDefaults }] = await Promise.all([import("../smoke/for-image.js"), import("../smoke/project-runner.js")]);
+      const runnerDefaults = deps.runner ? projectRunnerDefaults(deps.runner.section, variant, deps.runner.projectLabel) : undefined;
       const cicdVariables = await cicd;
       const image = platform?.imageId ?? result.imageId ?? `${variant.repository}:${variant.tags[0] ?? "latest"}`;
       deps.out(`${variant.id}${platform ? ` (${platform.platform})` : ""}: smoke job from ${variant.smoke.file}${variant.smoke.job ? `#${variant.smoke.job}` : ""}`);
@@ -64,6 +68,7 @@ export function smokeGate(deps: SmokeStepDeps): SmokeGate {
             runId: deps.runId,
             env: deps.env,
             ...(cicdVariables ? { cicdVariables } : {}),
+            ...(runnerDefaults ? { runnerDefaults } : {}),
           },
           {
             docker: deps.docker,

@@ -26,8 +26,41 @@ export interface ContainerSpec {
   AttachStderr?: boolean;
   Tty?: boolean;
   Labels?: Record<string, string>;
-  HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name: string }; ExtraHosts?: string[] };
+  HostConfig?: HostConfig;
   NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases?: string[] }> };
+}
+
+/** The host settings smoke sends (the Engine API's HostConfig, the fields runner configs set). */
+export interface HostConfig {
+  NetworkMode?: string;
+  RestartPolicy?: { Name: string };
+  Privileged?: boolean;
+  CapAdd?: string[];
+  CapDrop?: string[];
+  SecurityOpt?: string[];
+  Dns?: string[];
+  DnsSearch?: string[];
+  ExtraHosts?: string[];
+  Binds?: string[];
+  ShmSize?: number;
+  Tmpfs?: Record<string, string>;
+  Memory?: number;
+  MemorySwap?: number;
+  MemoryReservation?: number;
+  NanoCpus?: number;
+  /** [] unmasks /proc paths (what the CLI's --security-opt systempaths=unconfined sends). */
+  MaskedPaths?: string[];
+  ReadonlyPaths?: string[];
+}
+
+export interface VolumeSpec {
+  Name: string;
+  Labels?: Record<string, string>;
+}
+
+export interface VolumeSummary {
+  Name: string;
+  Labels?: Record<string, string> | null;
 }
 
 /** What smoke reads of a container's inspect document: its addresses. */
@@ -107,4 +140,7 @@ export interface EngineApi {
   pull(ref: string, options: { authconfig?: EngineAuthConfig; platform?: string }): Promise<NodeJS.ReadableStream>;
   listContainers(options: { all: true; filters: LabelFilters }): Promise<ContainerSummary[]>;
   listNetworks(options: { filters: LabelFilters }): Promise<NetworkSummary[]>;
+  createVolume(spec: VolumeSpec): Promise<unknown>;
+  getVolume(name: string): { remove(): Promise<unknown> };
+  listVolumes(options: { filters: LabelFilters }): Promise<{ Volumes?: VolumeSummary[] | null }>;
 }

@@ -13,6 +13,7 @@ import { encodeAuthHeader } from "../auth/auth-header.js";
 import { splitReference } from "../reference/parse.js";
 import type {
   ContainerInspect, ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, ImageSummary, LabelFilters, NetworkSpec, NetworkSummary,
+  VolumeSpec, VolumeSummary,
 } from "./engine-api.js";
 
 /** The fields of `GET /version` runner-kit reads. */
@@ -233,5 +234,17 @@ export class EngineHttpClient implements EngineApi {
 
   listNetworks(options: { filters: LabelFilters }): Promise<NetworkSummary[]> {
     return this.json({ method: "GET", path: "/networks", query: { filters: JSON.stringify(options.filters) } });
+  }
+
+  createVolume(spec: VolumeSpec): Promise<unknown> {
+    return this.json({ method: "POST", path: "/volumes/create", body: spec });
+  }
+
+  getVolume(name: string): { remove(): Promise<unknown> } {
+    return { remove: () => this.json({ method: "DELETE", path: `/volumes/${encodeURIComponent(name)}` }) };
+  }
+
+  listVolumes(options: { filters: LabelFilters }): Promise<{ Volumes?: VolumeSummary[] | null }> {
+    return this.json({ method: "GET", path: "/volumes", query: { filters: JSON.stringify(options.filters) } });
   }
 }

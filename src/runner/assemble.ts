@@ -7,7 +7,7 @@ import type { SecretSet } from "../common/secrets.js";
 import { resolveCredential, type StaticCredential } from "./credentials.js";
 import { dockerAuthConfigValue } from "./docker-auth.js";
 import { buildDockerConfig, dockerConfigMode, dockerConfigText } from "./docker-config.js";
-import { runnerTable, type TomlTable } from "./entry.js";
+import { runnerName, runnerTable, type TomlTable } from "./entry.js";
 import { chooseJobImage } from "./image.js";
 import { runnerWarnings } from "./config-warnings.js";
 import { mergeSections } from "./merge.js";
@@ -147,7 +147,7 @@ function assembleRunner(plan: RunnerPlan, input: RunnerConfigInput, context: { s
       hint: "set url: (e.g. https://gitlab.example.com) in the top-level runner section or the team's",
     });
   }
-  const name = section.name ?? (plan.team ? `runner-kit-${plan.team}` : "runner-kit");
+  const name = runnerName(section, plan.team);
   const image = chooseJobImage(section.image, plan.team, input.variants, input.lock, plan.where, warn);
   for (const warning of runnerWarnings({ name, section, image: image.reference, credentials: plan.credentials })) warn(warning);
   const tokenEnv = section.token_env ?? tokenEnvFor(plan.team, context.single);

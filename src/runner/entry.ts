@@ -45,6 +45,11 @@ export function dockerTable(section: RunnerSection, image: string): TomlTable {
   return docker;
 }
 
+/** The runner's name: the section's, else runner-kit, or runner-kit-<team> for a team's runner. */
+export function runnerName(section: RunnerSection, team: string | undefined): string {
+  return section.name ?? (team ? `runner-kit-${team}` : "runner-kit");
+}
+
 export interface RunnerEntryInput {
   section: RunnerSection;
   name: string;

@@ -2,7 +2,7 @@
 import { formatPlatform, parsePlatform } from "../reference/platform.js";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { basename, isAbsolute, join, relative } from "node:path";
 import { print, printJson, say, useColor, type CliContext } from "../common/context.js";
 import { connectEngine, pingDocker } from "../engine/client.js";
 import { newRunId } from "../engine/labels.js";
@@ -14,12 +14,18 @@ import type { RunnerDefaults } from "./job/runner-config.js";
 import type { SmokeOptions, SmokeResult } from "./run.js";
 import { RunStart } from "./executor/start.js";
 import { loadCicdVariables, loadJob, smokeDeps } from "./setup.js";
+import type { projectVariant } from "./job/load.js";
+
+type ProjectVariant = NonNullable<Awaited<ReturnType<typeof projectVariant>>>;
 import { noTrace, phaseTracer, traceEnabled, type Trace } from "./executor/trace.js";
 
 export interface SmokeCliOptions {
   image?: string;
   job?: string;
   runnerConfig?: string;
+  /** --runner: the [[runners]] entry of --runner-config to apply. */
+  runner?: string;
+  emulatePrivileged?: boolean;
   servicesTimeout?: string;
   strictServices?: boolean;
   timeout?: string;
@@ -74,6 +80,7 @@ function runFlags(opts: SmokeCliOptions): Pick<SmokeOptions, "servicesTimeoutSec
   const servicesTimeoutSeconds = seconds("--services-timeout", opts.servicesTimeout, true);
   const timeoutSeconds = seconds("--timeout", opts.timeout);
   if (timeoutSeconds === 0) throw usageError("--timeout must be more than 0");
+  if (opts.runner !== undefined && !opts.runnerConfig) throw usageError("--runner picks an entry of --runner-config, which is not given", { hint: "pass --runner-config FILE too" });
   let pullPolicy: PullPolicy[] | undefined;
   if (opts.pullPolicy !== undefined) {
     if (!["always", "never", "if-not-present"].includes(opts.pullPolicy)) {
@@ -99,15 +106,33 @@ async function reapOnly(ctx: CliContext, json: boolean | undefined): Promise<voi
   else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
 }
 
-/** `--runner-config`: the image and services of a gitlab-runner config.toml (also `ci --run --runner-config`). */
-export async function runnerDefaultsFrom(ctx: CliContext, file: string | undefined): Promise<RunnerDefaults | undefined> {
+/** `--runner-config` (its `--runner` entry), else the project's runner section for the image's variant, else none. */
+async function runnerDefaultsFor(ctx: CliContext, opts: SmokeCliOptions, project: ProjectVariant | undefined): Promise<RunnerDefaults | undefined> {
+  if (opts.runnerConfig) return runnerDefaultsFrom(ctx, opts.runnerConfig, opts.runner);
+  if (!project) return undefined;
+  const { projectRunnerDefaults } = await import("./project-runner.js");
+  return projectRunnerDefaults(project.plan.runner, project.variant, relative(ctx.cwd, project.plan.projectFile) || basename(project.plan.projectFile));
+}
+
+/** `--runner-config FILE [--runner NAME]`: that config.toml's runner (also `ci --run --runner-config`). */
+export async function runnerDefaultsFrom(ctx: CliContext, file: string | undefined, runner?: string): Promise<RunnerDefaults | undefined> {
   if (!file) return undefined;
   const path = isAbsolute(file) ? file : join(ctx.cwd, file);
   const text = await readFile(path, "utf8").catch(() => {
     throw configError("cannot read the runner config", { where: file, hint: "give the path of a gitlab-runner config.toml" });
   });
   const { parseRunnerConfig } = await import("./job/runner-config.js");
-  return parseRunnerConfig(text, file);
+  return parseRunnerConfig(text, file, runner);
+}
+
+/** The capabilities this host's processes cannot have (the daemon is taken to run here, as with a local socket). */
+async function hostMissingCapabilities(): Promise<string[]> {
+  const [{ missingCapabilities }, status, lastCap] = await Promise.all([
+    import("./executor/emulate-privileged.js"),
+    readFile("/proc/self/status", "utf8").catch(() => ""),
+    readFile("/proc/sys/kernel/cap_last_cap", "utf8").catch(() => "40"),
+  ]);
+  return missingCapabilities(status, Number(lastCap.trim()));
 }
 
 /**
@@ -141,16 +166,19 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   const start = new RunStart(conn.engine, runId, ctx.signal);
   let result: SmokeResult;
   try {
-    const [{ projectSmokeRef, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
+    const [{ projectVariant, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
+    // The project (when there is one) gives the job and the runner settings unless both are given.
+    const project = opts.job && opts.runnerConfig ? undefined : await projectVariant(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image);
+    const smokeRef = project?.variant?.smoke;
     // --job, else the project's smoke: setting for this image, else the built-in runner job.
-    const ref = opts.job ? splitJobRef(opts.job) : await projectSmokeRef(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image);
+    const ref = opts.job ? splitJobRef(opts.job) : smokeRef ? { file: smokeRef.file, ...(smokeRef.job !== undefined ? { job: smokeRef.job } : {}) } : undefined;
     // A job that may want a network of its own gets it made while the job is parsed.
     void mentionsPerBuild(ctx.cwd, [ref?.file, opts.runnerConfig], cicdVariables).then((yes) => {
       if (yes) void start.network().then(() => trace("network created"), () => undefined);
     });
     const job = await loadJob(ref, ctx.cwd);
     trace("job read");
-    const runnerDefaults = await runnerDefaultsFrom(ctx, opts.runnerConfig);
+    const runnerDefaults = await runnerDefaultsFor(ctx, opts, project);
     const projectDir = opts.projectDir ? (isAbsolute(opts.projectDir) ? opts.projectDir : join(ctx.cwd, opts.projectDir)) : ctx.cwd;
 
     await pinging;
@@ -160,6 +188,7 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
         ...(opts.image !== undefined ? { image: opts.image } : {}),
         ...(runnerDefaults ? { runnerDefaults } : {}),
         ...(cicdVariables ? { cicdVariables } : {}),
+        ...(opts.emulatePrivileged ? { emulatePrivileged: { missingCapabilities: await hostMissingCapabilities() } } : {}),
         strictServices: opts.strictServices === true,
       },
       smokeDeps({

@@ -23,6 +23,9 @@ import { readGitHead } from "./executor/git-head.js";
 import { planJob, type JobPlan } from "./executor/plan.js";
 import { projectPath } from "./executor/project.js";
 import { provision, type Provisioned } from "./executor/provision.js";
+import { resourceName } from "./executor/resources.js";
+import { privilegedRefused } from "./executor/privileged.js";
+import { emulatePrivileged } from "./executor/emulate-privileged.js";
 import { ReadinessWatch } from "./executor/readiness.js";
 import type { ServiceResult, SmokeResult } from "./executor/result.js";
 import { printServiceLogs } from "./executor/services.js";
@@ -62,6 +65,8 @@ export interface SmokeOptions {
   reap?: boolean;
   /** CI_JOB_ID (default: a random number); a pipeline run gives each job its own. */
   jobId?: string;
+  /** --emulate-privileged: privileged containers get every capability but these (the host lacks them) instead. */
+  emulatePrivileged?: { missingCapabilities: string[] };
 }
 
 /** The job container as the job-files hooks see it: its id, the project's place in it, the job log. */
@@ -102,6 +107,7 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
   const { job } = options;
   s.log.line(`Running with runner-kit smoke (run ${options.runId}) on ${s.run.host}`);
   for (const w of job.warnings) s.log.warn(w);
+  for (const w of options.runnerDefaults?.warnings ?? []) s.log.warn(w);
 
   // 1. plan
   const head = await readGitHead(options.projectDir);
@@ -112,8 +118,10 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
     image: options.image, ...(options.platform ? { platform: options.platform } : {}), runnerDefaults: options.runnerDefaults, timeoutSeconds: options.timeoutSeconds, pullPolicy: options.pullPolicy,
     afterScriptTimeoutSeconds: options.afterScriptTimeoutSeconds, servicesTimeoutSeconds: options.servicesTimeoutSeconds,
     ...(options.cicdVariables ? { cicdVariables: options.cicdVariables } : {}),
+    nameVolume: (target) => resourceName(options.runId, `vol${target}`),
   });
   for (const w of plan.aliasWarnings) s.log.warn(w);
+  if (options.emulatePrivileged) emulateOnPlan(s, plan, options.emulatePrivileged.missingCapabilities);
   const results: ServiceResult[] = plan.services.map((p) => ({ name: p.spec.name, aliases: p.aliases, started: false, ready: false }));
   const stop = followSignal(deps.signal);
   try {
@@ -160,6 +168,18 @@ function configPath(projectDir: string, file: string): string {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : file;
 }
 
+/** --emulate-privileged: the privileged containers' settings replaced, and the log says so. */
+function emulateOnPlan(s: RunSession, plan: JobPlan, missing: string[]): void {
+  const privileged = [plan.jobHostConfig, ...plan.services.map((p) => p.hostConfig)].some((h) => h.Privileged);
+  if (!privileged) return;
+  plan.jobHostConfig = emulatePrivileged(plan.jobHostConfig, missing);
+  for (const svc of plan.services) svc.hostConfig = emulatePrivileged(svc.hostConfig, missing);
+  s.log.warn(
+    `--emulate-privileged: privileged containers get every capability this host has instead (cap_add ALL${missing.length ? `, cap_drop ${missing.join(", ")}` : ""}; ` +
+      "seccomp and AppArmor unconfined; /proc unmasked; /sys/fs/cgroup writable), not Privileged as on the fleet",
+  );
+}
+
 function openSession(options: SmokeOptions, deps: SmokeDeps, start: RunStart | undefined): RunSession {
   const now = deps.now ?? Date.now;
   const trace = deps.trace ?? noTrace;
@@ -184,6 +204,7 @@ function stageRunner(s: RunSession, plan: JobPlan, env: Provisioned, readiness: 
   return new StageRunner({
     container: env.container, buildDir: plan.buildDir, color: o.color, shellIsMain: entrypoint.every((part) => part === ""),
     signal: o.signal, log: s.log.line, trace: s.trace, onWaitEvent: readiness.handle,
+    ...(plan.jobHostConfig.Privileged ? { startRefused: (error: unknown) => privilegedRefused(error, "the job container", "privileged", plan.runnerSource) } : {}),
   });
 }
 

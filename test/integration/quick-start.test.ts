@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { newRunId } from "../../src/engine/labels.js";
 import { removeManagedResources } from "../support/resources.js";
 import { docker } from "../support/docker.js";
+import { ensureImageOr } from "../support/images.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { dockerAuthConfigFor, registryFetch } from "../support/registry.js";
 
@@ -33,6 +34,10 @@ describe("the README's Quick start, outside this repository", () => {
     execa("sh", ["-c", command], { cwd, env: { ...env, ...extra }, reject: false, timeout: 900_000 });
 
   beforeAll(async () => {
+    // The scaffold's runner section runs a redis:7 service with every job, and build --smoke
+    // applies it as the fleet would: pulled where Docker Hub answers, else the redis fixture
+    // stands in (tagged like a seeded base image and kept).
+    await ensureImageOr("redis:7", inject("fixtures").redis);
     for (const line of [
       "npm ci && npm run build && npm link",
       "runner-kit init platform-images && cd platform-images",

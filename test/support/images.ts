@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import { packDirectory } from "./tar.js";
 import { readProgress, StreamError } from "../../src/engine/progress.js";
+import { docker as testDockerClient } from "./docker.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "images");
 
@@ -33,6 +34,21 @@ export async function ensureBaseImage(docker: Docker, ref: string): Promise<void
         "Where Docker Hub is reachable `docker pull` fetches it; elsewhere `bash .ci/run` seeds it " +
         "(debootstrap + docker import for debian:bookworm, busybox-static for busybox:latest).",
     );
+  }
+}
+
+/**
+ * `ref` on the daemon: already there, else pulled, else (no Docker Hub here) `standIn` tagged
+ * as `ref` and kept, as seeded base images are.
+ */
+export async function ensureImageOr(ref: string, standIn: string): Promise<void> {
+  const docker = await testDockerClient();
+  if (await imageExists(docker, ref)) return;
+  try {
+    await readProgress(await docker.pull(ref));
+  } catch {
+    const [repo, tag] = [ref.slice(0, ref.lastIndexOf(":")), ref.slice(ref.lastIndexOf(":") + 1)];
+    await docker.getImage(standIn).tag({ repo, tag });
   }
 }
 

@@ -170,10 +170,14 @@ describe("config.toml defaults", () => {
       `[[runners]]\nname = "r"\nexecutor = "docker"\n[runners.docker]\nimage = "alpine:3"\nwait_for_services_timeout = 5\n[[runners.docker.services]]\nname = "redis:7"\nalias = "cache"\nenvironment = ["A=1"]\ncommand = ["redis-server"]\n`,
       "config.toml",
     );
-    expect(d).toEqual({
+    expect(d).toMatchObject({
+      name: "r",
+      source: 'config.toml (runner "r")',
       image: { name: "alpine:3" },
       waitForServicesTimeout: 5,
       services: [{ name: "redis:7", alias: "cache", variables: { A: "1" }, command: ["redis-server"] }],
+      environment: {},
+      warnings: [],
     });
   });
 });

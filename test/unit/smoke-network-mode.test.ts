@@ -27,11 +27,11 @@ describe("the job's network, chosen as GitLab Runner chooses it", () => {
   });
 
   it("reads the flag with the runner's precedence: runner environment < .gitlab-ci.yml < CI/CD variables; [runners.feature_flags] wins", () => {
-    const env = { services: [], environment: { FF_NETWORK_PER_BUILD: "true" } };
+    const env = parseRunnerConfig('[[runners]]\nenvironment = ["FF_NETWORK_PER_BUILD=true"]\n', "config.toml");
     expect(plan("job: { image: x, script: [echo] }\n", { runnerDefaults: env }).network.kind).toBe("per-build");
     expect(plan('job: { image: x, script: [echo], variables: { FF_NETWORK_PER_BUILD: "false" } }\n', { runnerDefaults: env }).network.kind).toBe("default");
     expect(plan('job: { image: x, script: [echo], variables: { FF_NETWORK_PER_BUILD: "false" } }\n', { cicdVariables: { FF_NETWORK_PER_BUILD: "true" } }).network.kind).toBe("per-build");
-    const toml = { services: [], featureFlags: { FF_NETWORK_PER_BUILD: false } };
+    const toml = parseRunnerConfig("[[runners]]\n[runners.feature_flags]\nFF_NETWORK_PER_BUILD = false\n", "config.toml");
     expect(plan("job: { image: x, script: [echo] }\n", { runnerDefaults: toml, cicdVariables: { FF_NETWORK_PER_BUILD: "true" } }).network.kind).toBe("default");
   });
 
@@ -46,7 +46,7 @@ describe("the job's network, chosen as GitLab Runner chooses it", () => {
   });
 
   it("uses network_mode from the runner config as it is, before the flag", () => {
-    const p = plan('job: { image: x, script: [echo], variables: { FF_NETWORK_PER_BUILD: "true" } }\n', { runnerDefaults: { services: [], networkMode: "ci-net" } });
+    const p = plan('job: { image: x, script: [echo], variables: { FF_NETWORK_PER_BUILD: "true" } }\n', { runnerDefaults: parseRunnerConfig('[[runners]]\n[runners.docker]\nnetwork_mode = "ci-net"\n', "config.toml") });
     expect(p.network).toEqual({ kind: "named", name: "ci-net" });
     expect(p.variables).not.toHaveProperty("CI_BUILD_NETWORK_NAME");
   });

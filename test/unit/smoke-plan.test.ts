@@ -3,6 +3,9 @@ import { RunnerKitError } from "../../src/common/errors.js";
 import { planJob, type PlanInput } from "../../src/smoke/executor/plan.js";
 import { parseJob } from "../../src/smoke/job/parse.js";
 import { splitReference } from "../../src/reference/parse.js";
+import { parseRunnerConfig } from "../../src/smoke/job/runner-config.js";
+
+const runner = (toml: string) => parseRunnerConfig(toml, "config.toml");
 
 const base = (yaml: string, extra: Partial<PlanInput> = {}): PlanInput => ({
   job: parseJob(yaml, { file: "ci.yml" }),
@@ -54,7 +57,7 @@ job:
   script: [echo]
 `, {
       image: "override:1",
-      runnerDefaults: { image: { name: "runner-image" }, services: [{ name: "runner-svc", variables: {} }] },
+      runnerDefaults: runner(`[[runners]]\n[runners.docker]\nimage = "runner-image"\nallowed_pull_policies = ["always", "never", "if-not-present"]\n[[runners.docker.services]]\nname = "runner-svc"\n`),
       pullPolicy: ["if-not-present"],
     }));
     expect(plan.imageRef).toBe("override:1");
@@ -70,7 +73,7 @@ job:
       timeoutSeconds: 5, afterScriptTimeoutSeconds: 7, servicesWaitSeconds: 12,
     });
     expect(planJob(base(job, { servicesTimeoutSeconds: 0 })).servicesWaitSeconds).toBe(30);
-    expect(planJob(base(job, { runnerDefaults: { services: [], waitForServicesTimeout: 9 } })).servicesWaitSeconds).toBe(9);
+    expect(planJob(base(job, { runnerDefaults: runner("[[runners]]\n[runners.docker]\nwait_for_services_timeout = 9\n") })).servicesWaitSeconds).toBe(9);
     expect(planJob(base(job, { servicesTimeoutSeconds: -1 })).servicesWaitSeconds).toBeUndefined();
     expect(planJob(base(`job: { image: x, script: [echo] }`)).timeoutSeconds).toBe(3600);
   });

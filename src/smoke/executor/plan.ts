@@ -8,9 +8,11 @@ import { parsePlatform, type Platform } from "../../reference/platform.js";
 import type { ImageSpec, PullPolicy, ServiceSpec, SmokeJob } from "../job/parse.js";
 import type { RunnerDefaults } from "../job/runner-config.js";
 import { expandValue, resolveVariables, type VariableMap } from "../job/variables.js";
+import type { HostConfig } from "../../engine/engine-api.js";
 import { assignAliases } from "./aliases.js";
 import { chooseJobNetwork, featureFlagOn, NETWORK_PER_BUILD, type JobNetwork } from "./network-mode.js";
 import type { GitHead } from "./git-head.js";
+import { planRunnerSettings } from "./plan-runner.js";
 import { predefinedVariables } from "./predefined.js";
 import { BUILDS_DIR, type ProjectModes } from "./project.js";
 
@@ -52,6 +54,8 @@ export interface PlanInput {
   startedAt?: Date;
   /** The job file relative to the project (CI_CONFIG_PATH). */
   configPath?: string;
+  /** Names a volume this run creates for a runner config's "/path" volume. */
+  nameVolume?: (target: string) => string;
 }
 
 export interface PlannedService {
@@ -62,6 +66,8 @@ export interface PlannedService {
   /** Host names on the job network; empty → the service is not started. */
   aliases: string[];
   pullPolicy: PullPolicy[];
+  /** The runner config's settings for this service's container. */
+  hostConfig: HostConfig;
 }
 
 export interface JobPlan {
@@ -88,6 +94,14 @@ export interface JobPlan {
   servicesWaitSeconds?: number;
   /** The project's file modes under /builds (FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR keeps the disk's). */
   projectModes: ProjectModes;
+  /** The job container's user: the runner's `user`, else the image's `docker: user`. */
+  user?: string;
+  /** The runner config's settings for the job container. */
+  jobHostConfig: HostConfig;
+  /** Where the runner settings came from (for messages), when there are any. */
+  runnerSource?: string;
+  /** Volumes the run creates (and removes) for the runner config's "/path" volumes. */
+  volumes: { name: string; target: string }[];
 }
 
 export function planJob(input: PlanInput): JobPlan {
@@ -126,20 +140,35 @@ export function planJob(input: PlanInput): JobPlan {
   variables.CI_JOB_IMAGE = imageRef;
   const platformText = image.platform !== undefined ? expand(image.platform) : "";
   const platform = platformText !== "" ? parsePlatform(platformText, { where: job.file }) : undefined;
-  const specs = [...(input.runnerDefaults?.services ?? []), ...job.services]
-    .map((s) => ({ ...s, name: expand(s.name), ...(s.alias !== undefined ? { alias: expand(s.alias) } : {}) }))
+  const tagged = [...(input.runnerDefaults?.services ?? []).map((spec) => ({ spec, fromJob: false })), ...job.services.map((spec) => ({ spec, fromJob: true }))]
+    .map(({ spec: s, fromJob }) => ({ fromJob, spec: { ...s, name: expand(s.name), ...(s.alias !== undefined ? { alias: expand(s.alias) } : {}) } }))
     // GitLab Runner starts no service whose name expands to nothing (name: $UNDEFINED).
-    .filter((s) => s.name !== "");
+    .filter(({ spec }) => spec.name !== "");
+  const specs = tagged.map((t) => t.spec);
   const { aliases, warnings } = assignAliases(specs);
-  const defaultPolicy = input.pullPolicy ?? ["if-not-present"];
+  const jobImage = job.image?.name ?? input.runnerDefaults?.image?.name;
+  const settings = planRunnerSettings({
+    ...(input.runnerDefaults ? { runner: input.runnerDefaults } : {}),
+    where: input.runnerDefaults?.source ?? "",
+    imageRef,
+    ...(jobImage !== undefined ? { jobImage: expand(jobImage) } : {}),
+    ...(image.user !== undefined ? { imageUser: image.user } : {}),
+    ...(image.pullPolicy ? { imagePolicy: image.pullPolicy } : {}),
+    services: tagged.map(({ spec: s, fromJob }) => ({ name: s.name, ...(s.pullPolicy ? { pullPolicy: s.pullPolicy } : {}), fromJob })),
+    ...(input.pullPolicy ? { cliPolicy: input.pullPolicy } : {}),
+    underTest: input.image !== undefined,
+    nameVolume: input.nameVolume ?? ((target) => `rk-smoke-${input.jobId}${target.replace(/[^a-zA-Z0-9_.-]+/g, "-")}`),
+  });
   const servicesTimeout = input.servicesTimeoutSeconds ?? input.runnerDefaults?.waitForServicesTimeout ?? DEFAULT_SERVICES_TIMEOUT;
   return {
     image,
     imageRef,
     ...(platform ? { platform } : {}),
-    pullPolicy: image.pullPolicy ?? defaultPolicy,
+    pullPolicy: settings.pullPolicy,
     variables,
-    services: specs.map((spec, index) => ({ index, spec, aliases: aliases[index] ?? [], pullPolicy: spec.pullPolicy ?? defaultPolicy })),
+    services: specs.map((spec, index) => ({
+      index, spec, aliases: aliases[index] ?? [], pullPolicy: settings.servicePolicies[index] ?? [], hostConfig: settings.serviceHostConfigs[index] ?? {},
+    })),
     aliasWarnings: warnings,
     buildDir,
     hostname: input.hostname,
@@ -147,6 +176,10 @@ export function planJob(input: PlanInput): JobPlan {
     timeoutSeconds,
     afterScriptTimeoutSeconds: input.afterScriptTimeoutSeconds ?? DEFAULT_AFTER_SCRIPT_TIMEOUT,
     projectModes: featureFlagOn("FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR", variables, runnerFlags) ? "as-on-disk" : "umask-0000",
+    ...(settings.user ? { user: settings.user } : {}),
+    jobHostConfig: settings.jobHostConfig,
+    volumes: settings.volumes,
+    ...(input.runnerDefaults ? { runnerSource: input.runnerDefaults.source } : {}),
     ...(servicesTimeout >= 0 ? { servicesWaitSeconds: servicesTimeout === 0 ? DEFAULT_SERVICES_TIMEOUT : servicesTimeout } : {}),
   };
 }

@@ -10,6 +10,7 @@ import type { EngineContainer } from "../../engine/engine-api.js";
 import { failure } from "../../common/errors.js";
 import { throwIfAborted, untilAborted } from "./abort.js";
 import { errorMessage } from "./outcome.js";
+import { privilegedRefused } from "./privileged.js";
 import type { JobPlan, PlannedService } from "./plan.js";
 import { gitFiles, projectArchive } from "./project.js";
 import { ensureImage, type ImageInfo } from "./pull.js";
@@ -55,7 +56,11 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   s.log.line(`Using Docker executor with image ${plan.imageRef} ...`);
   // Only a per-build network is made (and removed) by the run; network_mode's exists already.
   const creatingNetwork: Promise<unknown> = plan.network.kind === "per-build" ? s.run.network() : Promise.resolve();
+  // The runner config's "/path" volumes exist before any container mounts them (else Docker makes them, unlabelled).
+  const creatingVolumes = Promise.all(plan.volumes.map((v) => s.run.resources.volume(v.name, s.run.labels("volume"))));
+  creatingVolumes.catch(() => undefined);
   const [image, ...serviceImages] = await untilAborted(pullImages(s, plan), s.signal);
+  await creatingVolumes;
   // Containers are created while the network is made; they start once it exists.
   const networkReady = creatingNetwork.then(() => undefined);
   networkReady.catch(() => undefined);
@@ -71,10 +76,12 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   });
   const startTimes = new Map<number, number>();
   const started: StartedService[] = [];
-  const servicesStarting = startServices(s, plan, launches, { ...o, networkReady, startTimes, started });
+  const servicesStarting = startServices(s, plan, launches, { ...o, networkReady, startTimes, started, ...(plan.runnerSource ? { runnerSource: plan.runnerSource } : {}) });
   // No DNS between containers: the job reaches services through link entries, so it waits for their addresses.
   const extraHosts = isUserDefined(plan.network) ? [] : (await servicesStarting, linkHosts(sortedByIndex(started)));
-  const container = await createJobContainer(s, plan, image, networkReady, extraHosts);
+  const container = await createJobContainer(s, plan, image, networkReady, extraHosts).catch((error: unknown) => {
+    throw refusedSettings(error, plan.runnerSource);
+  });
   s.trace("job container created");
   await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles, plan.projectModes), { path: "/" });
   s.trace("project copied in");
@@ -98,6 +105,7 @@ function pullImages(s: RunSession, plan: JobPlan): Promise<[ImageInfo, ...(Image
 
 interface StartContext extends ProvisionOptions {
   networkReady: Promise<unknown>;
+  runnerSource?: string;
   startTimes: Map<number, number>;
   started: StartedService[];
 }
@@ -111,14 +119,15 @@ async function startServices(s: RunSession, plan: JobPlan, launches: ServiceLaun
       try {
         const svc = await startService({
           docker: s.docker, resources: s.run.resources, runId: s.run.runId, labels: (role) => s.run.labels(role), network: plan.network,
-          image: launch.image.ref, spec: launch.spec, index: launch.index, aliases: launch.aliases, env: launch.env, now: s.now,
+          image: launch.image.ref, spec: launch.spec, index: launch.index, aliases: launch.aliases, env: launch.env, now: s.now, hostConfig: launch.hostConfig,
           onStart: (t) => c.startTimes.set(launch.index, t), networkReady: c.networkReady,
         });
         s.trace(`service ${launch.index} started`);
         c.started.push(svc);
         (c.results[launch.index] as ServiceResult).started = true;
       } catch (error) {
-        firstFailure ??= failure(`the service ${launch.spec.name} could not be started: ${errorMessage(error).trim()}`, {
+        const refused = launch.hostConfig.Privileged ? privilegedRefused(error, `the service ${launch.spec.name}`, "services_privileged", c.runnerSource) : undefined;
+        firstFailure ??= refused ?? failure(`the service ${launch.spec.name} could not be started: ${errorMessage(refusedSettings(error, c.runnerSource)).trim()}`, {
           where: launch.spec.name,
           hint: "check its entrypoint and command",
         });
@@ -145,7 +154,7 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
       Env: Object.entries(plan.variables).map(([k, v]) => `${k}=${v}`),
       WorkingDir: plan.buildDir,
       Hostname: plan.hostname,
-      ...(plan.image.user ? { User: plan.image.user } : {}),
+      ...(plan.user ? { User: plan.user } : {}),
       OpenStdin: true,
       StdinOnce: true,
       AttachStdin: true,
@@ -154,7 +163,20 @@ function createJobContainer(s: RunSession, plan: JobPlan, image: ImageInfo, netw
       Tty: false,
       Labels: s.run.labels("build"),
       ...net,
-      HostConfig: { ...net.HostConfig, ...(extraHosts.length > 0 ? { ExtraHosts: extraHosts } : {}) },
+      // The runner appends its link entries after the config's extra_hosts.
+      HostConfig: { ...plan.jobHostConfig, ...net.HostConfig, ExtraHosts: [...(plan.jobHostConfig.ExtraHosts ?? []), ...extraHosts] },
     }, networkReady),
   );
+}
+
+/** The daemon refusing a container's settings (400/500 at create) names the runner config they came from. */
+function refusedSettings(error: unknown, runnerSource: string | undefined): unknown {
+  const status = (error as { statusCode?: number }).statusCode;
+  if (runnerSource === undefined || (status !== 400 && status !== 500)) return error;
+  const reason = errorMessage(error).replace(/^\(HTTP code \d+\) [a-z ]+ - /, "").trim();
+  return failure(`the Docker daemon refused to create the job container with the runner config's settings: ${reason}`, {
+    where: runnerSource,
+    hint: "check that [runners.docker] key: it must be valid for the Docker Engine API (GitLab Runner passes it on as written)",
+    cause: error,
+  });
 }

@@ -32,6 +32,7 @@ export function resourceName(runId: string, role: string): string {
 export class RunResources {
   private readonly containers: Promise<EngineContainer | undefined>[] = [];
   private readonly networks: Promise<{ id: string } | undefined>[] = [];
+  private readonly volumes: Promise<string | undefined>[] = [];
 
   constructor(
     private readonly docker: EngineApi,
@@ -49,7 +50,14 @@ export class RunResources {
     return creating;
   }
 
-  /** Remove everything (containers first, then networks). Safe to call twice. */
+  /** A volume (by name), created labelled; removed after the containers that mount it. */
+  volume(name: string, labels: Record<string, string>): Promise<string> {
+    const creating = this.docker.createVolume({ Name: name, Labels: labels }).then(() => name);
+    this.volumes.push(creating.catch(() => undefined));
+    return creating;
+  }
+
+  /** Remove everything (containers first, then networks and volumes). Safe to call twice. */
   async removeAll(): Promise<void> {
     // Anything labelled for this run that we lost track of is removed too (belt and braces),
     // found while the tracked resources are already being removed.
@@ -76,6 +84,18 @@ export class RunResources {
     ]);
     const [networks, stray] = await Promise.all([Promise.all(this.networks), strayNetworks]);
     const ids = new Set([...networks.flatMap((n) => (n ? [n.id] : [])), ...stray.map((n) => n.Id)]);
-    await Promise.all([...ids].map((id) => this.docker.getNetwork(id).remove().catch((e: unknown) => void (isGone(e) ? 0 : e))));
+    const gone = (e: unknown) => void (isGone(e) ? 0 : e);
+    await Promise.all([
+      ...[...ids].map((id) => this.docker.getNetwork(id).remove().catch(gone)),
+      this.removeVolumes(filters).catch(gone),
+    ]);
+  }
+
+  /** The tracked volumes and any labelled for this instance (none are listed when the run made none). */
+  private async removeVolumes(filters: { label: string[] }): Promise<void> {
+    if (this.volumes.length === 0) return;
+    const [tracked, stray] = await Promise.all([Promise.all(this.volumes), this.docker.listVolumes({ filters }).catch(() => ({ Volumes: [] }))]);
+    const names = new Set([...tracked.flatMap((n) => (n ? [n] : [])), ...(stray.Volumes ?? []).map((v) => v.Name)]);
+    await Promise.all([...names].map((name) => this.docker.getVolume(name).remove().catch((e: unknown) => void (isGone(e) ? 0 : e))));
   }
 }

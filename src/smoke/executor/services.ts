@@ -4,7 +4,7 @@
  * where it has none, inspected for the addresses the job container's link entries need.
  */
 import { demuxBuffer } from "../../engine/demux.js";
-import type { ContainerSpec, EngineApi, EngineContainer } from "../../engine/engine-api.js";
+import type { ContainerSpec, EngineApi, EngineContainer, HostConfig } from "../../engine/engine-api.js";
 import type { ServiceSpec } from "../job/parse.js";
 import { resourceName, type RunResources } from "./resources.js";
 import { expandValue, type VariableMap } from "../job/variables.js";
@@ -62,6 +62,8 @@ export interface StartServiceOptions {
   onStart?: (time: number) => void;
   /** Resolves once the job network exists: the container is created before, started after. */
   networkReady: Promise<unknown>;
+  /** The runner config's settings for services (privileged, volumes, limits…). */
+  hostConfig?: HostConfig;
 }
 
 /** HostConfig.NetworkMode and, on a user-defined network, the container's aliases there. */
@@ -99,6 +101,7 @@ export async function createBeforeNetwork(docker: EngineApi, spec: ContainerSpec
 
 export async function startService(o: StartServiceOptions): Promise<StartedService> {
   const name = resourceName(o.runId, `svc${o.index}-${o.spec.name.split(/[:@]/)[0]?.split("/").pop() ?? "service"}`);
+  const net = networkFields(o.network, o.aliases);
   const container = await o.resources.container(
     createBeforeNetwork(o.docker, {
       name,
@@ -107,7 +110,8 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
       Labels: o.labels("service"),
       ...(o.spec.command ? { Cmd: o.spec.command } : {}),
       ...(o.spec.entrypoint ? { Entrypoint: o.spec.entrypoint } : {}),
-      ...networkFields(o.network, o.aliases),
+      ...net,
+      HostConfig: { ...o.hostConfig, ...net.HostConfig },
     }, o.networkReady),
   );
   await o.networkReady;

@@ -25,6 +25,8 @@ export interface StageRunnerOptions {
   trace: Trace;
   /** The services wait's events, handled in order with the lines around them. */
   onWaitEvent: (event: WaitEvent) => Promise<void> | void;
+  /** The error to throw instead when the job container cannot start (a host that refuses privileged), else undefined. */
+  startRefused?: (error: unknown) => Error | undefined;
 }
 
 export interface StageRequest {
@@ -90,7 +92,7 @@ export class StageRunner {
     }).catch((error: unknown) => {
       const message = errorMessage(error);
       if (isNoExecutable(message)) return { noExecutable: message };
-      throw error;
+      throw o.startRefused?.(error) ?? error;
     });
     await chain;
     o.trace(`${r.label}: container exited`);

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { isAbsolute, join, relative } from "node:path";
 import { configError } from "../../common/errors.js";
+import type { Plan, Variant } from "../../project/plan.js";
 import { parseJob, type SmokeJob } from "./parse.js";
 
 /** The built-in smoke job for runner images (smoke/runner-aws.gitlab-ci.yml in the package). */
@@ -34,15 +35,22 @@ export async function loadSmokeJob(file: string, job: string | undefined, cwd: s
 }
 
 /**
- * The project's `smoke:` setting for an image: the variant of runner-kit.yaml whose
- * repository is the image's (tag and digest ignored). Undefined when there is no project
- * file, no matching variant, or it has no smoke job.
+ * The project's variant for an image: the variant of runner-kit.yaml whose repository is
+ * the image's (tag and digest ignored). Undefined when there is no project file; the
+ * variant is undefined when none matches.
  */
-export async function projectSmokeRef(cwd: string, configFile: string, image: string | undefined): Promise<{ file: string; job?: string } | undefined> {
-  if (!image || !existsSync(isAbsolute(configFile) ? configFile : join(cwd, configFile))) return undefined;
+export async function projectVariant(cwd: string, configFile: string, image: string | undefined): Promise<{ plan: Plan; variant?: Variant } | undefined> {
+  if (!existsSync(isAbsolute(configFile) ? configFile : join(cwd, configFile))) return undefined;
   const [{ loadPlan }, { parseImageReference }] = await Promise.all([import("../../project/load.js"), import("../../reference/parse.js")]);
   const plan = await loadPlan({ cwd, configFile });
-  const wanted = parseImageReference(image).name;
-  const variant = plan.variants.find((v) => v.smoke && parseImageReference(v.repository).name === wanted);
+  const wanted = image ? parseImageReference(image).name : undefined;
+  const variant = wanted === undefined ? undefined : plan.variants.find((v) => parseImageReference(v.repository).name === wanted);
+  return { plan, ...(variant ? { variant } : {}) };
+}
+
+/** The project's `smoke:` setting for an image (see projectVariant); undefined when there is none. */
+export async function projectSmokeRef(cwd: string, configFile: string, image: string | undefined): Promise<{ file: string; job?: string } | undefined> {
+  if (!image) return undefined;
+  const variant = (await projectVariant(cwd, configFile, image))?.variant;
   return variant?.smoke ? { file: variant.smoke.file, ...(variant.smoke.job !== undefined ? { job: variant.smoke.job } : {}) } : undefined;
 }

@@ -1,34 +1,36 @@
 /**
- * Defaults from a gitlab-runner config.toml (`--runner-config`): the first
- * `[[runners]]` entry's `[runners.docker]` image and `[[runners.docker.services]]`
- * (name, alias, command, entrypoint, environment as ["K=V"]), its `network_mode`, and
- * what decides feature flags: `[runners.feature_flags]` and `environment`.
+ * What smoke takes from a gitlab-runner config.toml (`--runner-config`) or from the runner
+ * section runner-kit config writes (`runnerDefaultsFromEntry`, one parser for both): the
+ * chosen `[[runners]]` entry's `environment` (job variables) and `[runners.feature_flags]`,
+ * its `[runners.docker]` image, `network_mode`, `[[runners.docker.services]]` (name, alias,
+ * command, entrypoint, environment as ["K=V"]), `wait_for_services_timeout`, and the
+ * container settings of runner-docker.ts.
  */
 import { parse } from "smol-toml";
-import { configError } from "../../common/errors.js";
+import { configError, usageError } from "../../common/errors.js";
+import { didYouMean } from "../../common/nearest.js";
 import type { ImageSpec, ServiceSpec } from "./parse.js";
+import { parseRunnerDocker, type RunnerDocker } from "./runner-docker.js";
+import type { VariableMap } from "./variables.js";
 
 export interface RunnerDefaults {
+  /** Where the settings came from, for messages: the file, and the runner's name when it has one. */
+  source: string;
+  /** The [[runners]] entry's name, when it has one. */
+  name?: string;
   image?: ImageSpec;
   services: ServiceSpec[];
   /** `wait_for_services_timeout`, seconds (0 → 30; negative → no wait). */
   waitForServicesTimeout?: number;
+  /** `[[runners]] environment`: job variables, before the predefined and the job's own. */
+  environment: VariableMap;
+  docker: RunnerDocker;
+  /** Keys smoke cannot honour, one sentence each. */
+  warnings: string[];
   /** `[runners.docker] network_mode`: the network job and services join (not created, not removed). */
   networkMode?: string;
-  /** `[runners] environment` as a map: job variables below the predefined and the job's own. */
-  environment?: Record<string, string>;
   /** `[runners.feature_flags]`: these win over the same flag set as a variable. */
   featureFlags?: Record<string, boolean>;
-}
-
-/** ["K=V", …] as a map (entries without "=" are skipped, as the runner skips them). */
-function keyValues(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of list) {
-    const eq = kv.indexOf("=");
-    if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return out;
 }
 
 function featureFlags(value: unknown, file: string): Record<string, boolean> | undefined {
@@ -40,6 +42,9 @@ function featureFlags(value: unknown, file: string): Record<string, boolean> | u
   return table as Record<string, boolean>;
 }
 
+/** [[runners]] keys that change what a job does and that smoke does not apply. */
+const JOB_AFFECTING_RUNNER_KEYS = ["pre_get_sources_script", "post_get_sources_script", "pre_build_script", "post_build_script", "builds_dir", "cache_dir", "shell", "clone_url"];
+
 function strings(value: unknown, what: string, file: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
@@ -48,7 +53,18 @@ function strings(value: unknown, what: string, file: string): string[] | undefin
   return value as string[];
 }
 
-export function parseRunnerConfig(text: string, file: string): RunnerDefaults {
+/** gitlab-runner's ["K=V"] list → a map (entries without "=" are ignored, as the runner does). */
+function keyValues(list: string[] | undefined): VariableMap {
+  const out: VariableMap = {};
+  for (const kv of list ?? []) {
+    const eq = kv.indexOf("=");
+    if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Parse a config.toml and take the [[runners]] entry named `runner` (or the only one). */
+export function parseRunnerConfig(text: string, file: string, runner?: string): RunnerDefaults {
   let doc: Record<string, unknown>;
   try {
     doc = parse(text) as Record<string, unknown>;
@@ -60,30 +76,51 @@ export function parseRunnerConfig(text: string, file: string): RunnerDefaults {
   if (!Array.isArray(runners) || runners.length === 0) {
     throw configError("the file has no [[runners]] entry", { where: file, hint: "give a gitlab-runner config.toml" });
   }
-  const runner = runners[0] as Record<string, unknown>;
-  const docker = (runner.docker ?? {}) as Record<string, unknown>;
-  const out: RunnerDefaults = { services: [] };
-  if (typeof docker.image === "string" && docker.image !== "") out.image = { name: docker.image };
-  if (typeof docker.network_mode === "string" && docker.network_mode !== "") out.networkMode = docker.network_mode;
-  const environment = strings(runner.environment, "[[runners]] environment", file);
-  if (environment) out.environment = keyValues(environment);
-  const flags = featureFlags(runner.feature_flags, file);
+  return runnerDefaultsFromEntry(chooseRunner(runners as Record<string, unknown>[], file, runner), file);
+}
+
+function chooseRunner(runners: Record<string, unknown>[], file: string, wanted: string | undefined): Record<string, unknown> {
+  const names = runners.map((r, i) => (typeof r.name === "string" ? r.name : `#${i + 1}`));
+  if (wanted !== undefined) {
+    const found = runners.find((r) => r.name === wanted);
+    if (found) return found;
+    throw usageError(`the runner config has no [[runners]] entry named "${wanted}"${didYouMean(wanted, names)}`, { where: file, hint: `its runners: ${names.join(", ")}` });
+  }
+  if (runners.length > 1) {
+    throw usageError(`the runner config has ${runners.length} [[runners]] entries, so smoke cannot tell which one to apply`, { where: file, hint: `pick one with --runner NAME (${names.join(", ")})` });
+  }
+  return runners[0] as Record<string, unknown>;
+}
+
+/** One [[runners]] table (as read from a config.toml, or as runner-kit config writes it). */
+export function runnerDefaultsFromEntry(entry: Record<string, unknown>, file: string): RunnerDefaults {
+  const where = typeof entry.name === "string" ? `${file} (runner "${entry.name}")` : file;
+  const table = (entry.docker ?? {}) as Record<string, unknown>;
+  const { docker, warnings } = parseRunnerDocker(table, where);
+  const out: RunnerDefaults = { source: where, services: [], environment: keyValues(strings(entry.environment, "[[runners]] environment", file)), docker, warnings };
+  if (typeof entry.name === "string") out.name = entry.name;
+  if (typeof entry.executor === "string" && entry.executor !== "docker") {
+    warnings.push(`${where}: the runner's executor is "${entry.executor}"; smoke runs the job as the Docker executor does`);
+  }
+  for (const key of JOB_AFFECTING_RUNNER_KEYS) if (entry[key] !== undefined) warnings.push(`${where}: [[runners]] ${key} is not applied by smoke`);
+  if (typeof table.image === "string" && table.image !== "") out.image = { name: table.image };
+  if (typeof table.wait_for_services_timeout === "number") out.waitForServicesTimeout = table.wait_for_services_timeout;
+  if (typeof table.network_mode === "string" && table.network_mode !== "") out.networkMode = table.network_mode;
+  const flags = featureFlags(entry.feature_flags, file);
   if (flags) out.featureFlags = flags;
-  if (typeof docker.wait_for_services_timeout === "number") out.waitForServicesTimeout = docker.wait_for_services_timeout;
-  const services = docker.services ?? [];
+  const services = table.services ?? [];
   if (!Array.isArray(services)) {
     throw configError("[runners.docker] services must be [[runners.docker.services]] tables", { where: file });
   }
   for (const [i, raw] of services.entries()) {
     const svc = raw as Record<string, unknown>;
     if (typeof svc.name !== "string") throw configError(`[[runners.docker.services]] #${i + 1} has no name`, { where: file });
-    const spec: ServiceSpec = { name: svc.name, variables: {} };
+    const spec: ServiceSpec = { name: svc.name, variables: keyValues(strings(svc.environment, "services environment", file)) };
     if (typeof svc.alias === "string") spec.alias = svc.alias;
     const command = strings(svc.command, "services command", file);
     if (command) spec.command = command;
     const entrypoint = strings(svc.entrypoint, "services entrypoint", file);
     if (entrypoint) spec.entrypoint = entrypoint;
-    Object.assign(spec.variables, keyValues(strings(svc.environment, "services environment", file) ?? []));
     out.services.push(spec);
   }
   return out;
