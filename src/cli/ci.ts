@@ -13,7 +13,9 @@ export function ciCommand(ctx: CliContext): Command {
     .option("--run [file]", "run the pipeline here, each job as GitLab Runner's Docker executor runs it: FILE (a .gitlab-ci.yml), else the one just generated")
     .option("--jobs <n>", "with --run: jobs run at once (default: the number of CPU cores)")
     .option("--variable <KEY[=VALUE]>", "with --run: a CI/CD variable for every job (repeatable; KEY alone takes its value from the environment)", collect, [])
-    .option("--runner-config <file>", "with --run: a gitlab-runner config.toml whose [runners.docker] defaults the jobs get")
+    .option("--runner-config <file>", "with --run: a gitlab-runner config.toml whose runner settings every job gets, as smoke --runner-config")
+    .option("--runner <name>", "with --run --runner-config: the [[runners]] entry to apply (needed when it has several)")
+    .option("--emulate-privileged", "with --run: where this host refuses privileged containers (a docker:dind service), give them every capability it has instead")
     .option("--artifacts-dir <dir>", "with --run: keep each job's artifacts and reports in DIR/<job>/")
     .option("--junit <file>", "with --run: write a JUnit report with one test case per job")
     .addHelpText(

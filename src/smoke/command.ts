@@ -126,7 +126,7 @@ export async function runnerDefaultsFrom(ctx: CliContext, file: string | undefin
 }
 
 /** The capabilities this host's processes cannot have (the daemon is taken to run here, as with a local socket). */
-async function hostMissingCapabilities(): Promise<string[]> {
+export async function hostMissingCapabilities(): Promise<string[]> {
   const [{ missingCapabilities }, status, lastCap] = await Promise.all([
     import("./executor/emulate-privileged.js"),
     readFile("/proc/self/status", "utf8").catch(() => ""),

@@ -14,7 +14,7 @@ import { writeFileAtomic } from "../../common/atomic-write.js";
 import { git } from "../../bake/vcs.js";
 import { connectDocker, connectEngine, pingDocker } from "../../engine/client.js";
 import { newRunId } from "../../engine/labels.js";
-import { runnerDefaultsFrom } from "../../smoke/command.js";
+import { hostMissingCapabilities, runnerDefaultsFrom } from "../../smoke/command.js";
 import { parseJob, type SmokeJob } from "../../smoke/job/parse.js";
 import { registryAuthResolver } from "../../smoke/setup.js";
 import { ArtifactStore, jobSlug } from "./artifacts.js";
@@ -33,6 +33,10 @@ export interface PipelineRunOptions {
   junit?: string;
   variable?: string[];
   runnerConfig?: string;
+  /** --runner: the [[runners]] entry of --runner-config. */
+  runner?: string;
+  /** --emulate-privileged, as for smoke. */
+  emulatePrivileged?: boolean;
   artifactsDir?: string;
 }
 
@@ -74,7 +78,9 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
   const limit = jobLimit(options.jobs);
   const cicd = cicdVariables(options.variable ?? [], ctx.env);
   const prepared = await prepare(ctx, options.file);
-  const runnerDefaults = await runnerDefaultsFrom(ctx, options.runnerConfig);
+  if (options.runner !== undefined && options.runnerConfig === undefined) throw usageError("--runner picks an entry of --runner-config", { hint: "add --runner-config FILE, or drop --runner" });
+  const runnerDefaults = await runnerDefaultsFrom(ctx, options.runnerConfig, options.runner);
+  const emulatePrivileged = options.emulatePrivileged ? { missingCapabilities: await hostMissingCapabilities() } : undefined;
   const [sha, branch] = await Promise.all([git(ctx.cwd, ["rev-parse", "HEAD"]), git(ctx.cwd, ["symbolic-ref", "--short", "-q", "HEAD"])]);
   const pipelineId = randomInt(100_000, 1_000_000);
   const predefined = pipelinePredefined({ pipelineId, git: { ...(sha ? { sha } : {}), ...(branch ? { branch } : {}) }, env: ctx.env });
@@ -94,6 +100,7 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
       ctx, engine, dockerode, limit, tmp, runId: newRunId(ctx.env), pipelineId, predefined, cicd, started: 0,
       resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => say(ctx, `WARNING: ${m}`), ctx.signal),
       ...(runnerDefaults ? { runnerDefaults } : {}),
+      ...(emulatePrivileged ? { emulatePrivileged } : {}),
     };
     const artifactsDir = options.artifactsDir && (isAbsolute(options.artifactsDir) ? options.artifactsDir : join(ctx.cwd, options.artifactsDir));
     records = await runPrepared(shared, prepared, "", artifactsDir || undefined);

@@ -12,7 +12,7 @@ export interface CiCommandOptions extends CiOptions, Omit<PipelineRunOptions, "f
   run?: string | boolean;
 }
 
-const RUN_ONLY = { jobs: "--jobs", runnerConfig: "--runner-config", artifactsDir: "--artifacts-dir", junit: "--junit" } as const;
+const RUN_ONLY = { jobs: "--jobs", runnerConfig: "--runner-config", runner: "--runner", emulatePrivileged: "--emulate-privileged", artifactsDir: "--artifacts-dir", junit: "--junit" } as const;
 
 export async function runCiCommand(ctx: CliContext, options: CiCommandOptions): Promise<void> {
   if (options.run === undefined || options.run === false) {

@@ -41,6 +41,8 @@ export interface RunShared {
   cicd: Vars;
   resolveAuth: ResolveAuth;
   runnerDefaults?: RunnerDefaults;
+  /** --emulate-privileged: what privileged containers get instead on this host. */
+  emulatePrivileged?: { missingCapabilities: string[] };
   /** Jobs started so far (job ids, and one reaper pass per run). */
   started: number;
 }
@@ -69,6 +71,7 @@ export async function runJob(s: RunShared, p: Prepared, store: ArtifactStore, pr
         // One reaper pass per run is enough.
         reap: s.started === 1,
         ...(s.runnerDefaults ? { runnerDefaults: s.runnerDefaults } : {}),
+        ...(s.emulatePrivileged ? { emulatePrivileged: s.emulatePrivileged } : {}),
       },
       {
         docker: s.engine, out, signal: ctx.signal, resolveAuth: s.resolveAuth,
