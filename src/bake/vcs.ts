@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 
-/** A git command's trimmed output in `dir`, or undefined when it fails (not a checkout, no git). */
-export function git(dir: string, args: string[]): Promise<string | undefined> {
+function git(dir: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile("git", ["-C", dir, ...args], { timeout: 5000 }, (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined));
   });

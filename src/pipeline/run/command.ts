@@ -11,7 +11,6 @@ import type Docker from "dockerode";
 import { print, say, type CliContext } from "../../common/context.js";
 import { configError, failure, usageError } from "../../common/errors.js";
 import { writeFileAtomic } from "../../common/atomic-write.js";
-import { git } from "../../bake/vcs.js";
 import { connectDocker, connectEngine, pingDocker } from "../../engine/client.js";
 import { newRunId } from "../../engine/labels.js";
 import { hostMissingCapabilities, runnerDefaultsFrom } from "../../smoke/command.js";
@@ -81,9 +80,8 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
   if (options.runner !== undefined && options.runnerConfig === undefined) throw usageError("--runner picks an entry of --runner-config", { hint: "add --runner-config FILE, or drop --runner" });
   const runnerDefaults = await runnerDefaultsFrom(ctx, options.runnerConfig, options.runner);
   const emulatePrivileged = options.emulatePrivileged ? { missingCapabilities: await hostMissingCapabilities() } : undefined;
-  const [sha, branch] = await Promise.all([git(ctx.cwd, ["rev-parse", "HEAD"]), git(ctx.cwd, ["symbolic-ref", "--short", "-q", "HEAD"])]);
   const pipelineId = randomInt(100_000, 1_000_000);
-  const predefined = pipelinePredefined({ pipelineId, git: { ...(sha ? { sha } : {}), ...(branch ? { branch } : {}) }, env: ctx.env });
+  const predefined = pipelinePredefined({ pipelineId, env: ctx.env });
   registerSecrets({ ...predefined, ...cicd }, ctx.secrets);
 
   const { engine, address } = await connectEngine(ctx.env);

@@ -1,6 +1,6 @@
 /**
  * The variables of each job of a local pipeline run, in GitLab's order of precedence
- * (lowest first): the predefined ones of the pipeline (CI_PIPELINE_ID, CI_COMMIT_*, the
+ * (lowest first): the predefined ones of the pipeline (CI_PIPELINE_ID, the
  * registry's CI_REGISTRY* from runner-kit's environment), the file's `variables:`, the
  * `reports:dotenv` variables of the jobs it receives artifacts from, then the CI/CD
  * variables (`--variable`, and RUNNER_KIT_REGISTRY_USER/PASSWORD from the environment).
@@ -16,18 +16,13 @@ const REGISTRY_PREDEFINED = ["CI_REGISTRY", "CI_REGISTRY_IMAGE", "CI_REGISTRY_US
 /** CI/CD variables the generated pipeline reads (set masked in GitLab), passed on when set. */
 const REGISTRY_CICD = ["RUNNER_KIT_REGISTRY_USER", "RUNNER_KIT_REGISTRY_PASSWORD"];
 
-export interface GitState {
-  sha?: string;
-  branch?: string;
-}
-
-export function pipelinePredefined(o: { pipelineId: number; git: GitState; env: NodeJS.ProcessEnv }): Vars {
+/**
+ * What one pipeline's jobs share: its id, and the registry's CI_REGISTRY* when runner-kit's
+ * environment has them. The commit variables each job gets from smoke, read from the
+ * project's .git as for any smoke job.
+ */
+export function pipelinePredefined(o: { pipelineId: number; env: NodeJS.ProcessEnv }): Vars {
   const vars: Vars = { CI_PIPELINE_ID: String(o.pipelineId), CI_PIPELINE_IID: "1" };
-  if (o.git.sha) Object.assign(vars, { CI_COMMIT_SHA: o.git.sha, CI_COMMIT_SHORT_SHA: o.git.sha.slice(0, 8) });
-  if (o.git.branch) {
-    const slug = o.git.branch.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 63);
-    Object.assign(vars, { CI_COMMIT_REF_NAME: o.git.branch, CI_COMMIT_REF_SLUG: slug, CI_COMMIT_BRANCH: o.git.branch });
-  }
   for (const name of REGISTRY_PREDEFINED) if (o.env[name]) vars[name] = o.env[name]!;
   return vars;
 }
