@@ -15,7 +15,7 @@ import type { Plan } from "../project/plan.js";
 import { renderVariant } from "../render/render.js";
 import { TemplateStore } from "../template/template-store.js";
 import { lazyCredentialResolver } from "./auth.js";
-import { chooseBuilder, DEFAULT_BUILDER, type DaemonVersion } from "../builder/builder-choice.js";
+import { chooseBuilder, requestedBuilder, type DaemonVersion } from "../builder/builder-choice.js";
 import type { BuilderKind } from "../builder/image-builder.js";
 import { configDirRulesAgree } from "../auth/config-dir.js";
 import { registryTransport } from "../push/registry-transport.js";
@@ -120,12 +120,6 @@ function checkLocked(lockPath: string, previousLock: LockFile | undefined, prepa
   );
 }
 
-/** --builder wins over the project's builder:; neither: BuildKit, which every supported Linux daemon has. */
-function requestedBuilder(options: BuildCommandOptions, plan: Plan): { kind: BuilderKind; where: string } {
-  if (options.builder) return { kind: options.builder, where: `--builder ${options.builder}` };
-  return plan.builder ?? DEFAULT_BUILDER;
-}
-
 /** The effects the build core gets: the daemon, credentials, the reporter, the smoke gate. */
 async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: Plan): Promise<{ deps: Omit<BuildDeps, "reporter">; smoke: SmokeGate | undefined; images: ImageClient }> {
   // The no-op path (everything up to date) talks to the daemon through the thin HTTP client;
@@ -137,7 +131,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
   const images = dockerImageClient(engine);
   // GET /version is asked on the first build only: a daemon without BuildKit is then told to
   // use builder: classic (the Dockerfiles were rendered and hashed for the requested builder).
-  const requested = requestedBuilder(options, plan);
+  const requested = requestedBuilder(options.builder, plan.builder);
   const builderKind = () => engine.version().then((version: DaemonVersion) => chooseBuilder(requested.kind, version, requested.where));
   // Asked lazily: GET /info is slow, and an up-to-date local build never contacts a registry.
   let insecure: Promise<(domain: string) => boolean> | undefined;
@@ -269,7 +263,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   if (options.locked && plan.variants.length > 0) requireLockFile(lockPath, previousLock);
   // The requested builder (flag, project, else BuildKit) is part of every content hash; the
   // daemon is asked whether it has it only when something is built.
-  const builder = requestedBuilder(options, plan).kind;
+  const builder = requestedBuilder(options.builder, plan.builder).kind;
   // Rendered for that builder: templates may differ (apt cache mounts under BuildKit).
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),

@@ -39,6 +39,12 @@ export function daemonHasBuildKit(version: DaemonVersion): boolean {
 /** The builder when neither runner-kit.yaml nor --builder names one: every supported Linux daemon has BuildKit. */
 export const DEFAULT_BUILDER: { kind: BuilderKind; where: string } = { kind: "buildkit", where: "runner-kit's default builder (no builder: in runner-kit.yaml, no --builder)" };
 
+/** --builder wins over the project's builder:; neither: DEFAULT_BUILDER. */
+export function requestedBuilder(flag: BuilderKind | undefined, project: { kind: BuilderKind; where: string } | undefined): { kind: BuilderKind; where: string } {
+  if (flag) return { kind: flag, where: `--builder ${flag}` };
+  return project ?? DEFAULT_BUILDER;
+}
+
 export function chooseBuilder(requested: BuilderKind | undefined, version: DaemonVersion, requestedBy = "the project's builder: setting"): BuilderKind {
   const available = daemonHasBuildKit(version);
   if (requested === "classic") return "classic";
