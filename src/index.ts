@@ -29,6 +29,12 @@ export type { RenderOptions } from "./render/render.js";
 export { lintDockerfile } from "./lint/lint.js";
 export type { Finding as LintFinding, Severity as LintSeverity } from "./lint/lint.js";
 
+// Platforms (os/arch[/variant], normalised as containerd does) and multi-platform images.
+export { formatPlatform, parsePlatform } from "./reference/platform.js";
+export type { Platform } from "./reference/platform.js";
+export { pushImageIndex } from "./push/image-index.js";
+export type { ImageIndexResult } from "./push/image-index.js";
+
 // The Docker Engine, and building and pushing every variant of a Plan.
 export { connectDocker, connectEngine } from "./engine/client.js";
 export type { EngineApi } from "./engine/engine-api.js";
@@ -55,6 +61,10 @@ export { loadSmokeJob } from "./smoke/job/load.js";
 export { runSmokeJob } from "./smoke/run.js";
 export type { SmokeDeps, SmokeOptions, SmokeResult } from "./smoke/run.js";
 export { registryAuthResolver } from "./smoke/setup.js";
+export { parseRunnerConfig } from "./smoke/job/runner-config.js";
+export type { RunnerDefaults } from "./smoke/job/runner-config.js";
+export { parseEnvFile } from "./smoke/job/cicd-variables.js";
+export type { CicdVariables } from "./smoke/job/cicd-variables.js";
 
 // The generated GitLab CI pipeline.
 export { generatePipeline } from "./pipeline/generate.js";
