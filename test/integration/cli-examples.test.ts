@@ -36,6 +36,7 @@ const NOT_HERE: Record<string, string> = {
   "npm ci && npm run build && npx runner-kit build --smoke": "the runner-kit image starts from node:20-bookworm, from Docker Hub, which is not reachable here",
   "npx runner-kit build runner-aws job-base --smoke --build-arg RUNNER_BASE_IMAGE=debian:bookworm": "runs in this repository, not a scaffold: main-job.test.ts",
   "npm test": "the test suite this test is part of",
+  "docker run --privileged --rm tonistiigi/binfmt --install arm64": "installs emulators on a dind runner host from Docker Hub, with a privileged container; test/support/seed-arm64.sh sets up the same emulation here from Debian packages",
   "runner-kit build --locked": "needs the runner-kit.lock a real build of the scaffold writes (without one it exits 2, as documented); quick-start.test.ts and pipeline-run.test.ts run builds with --locked",
   "RUNNER_TOKEN=glrt-… sh runner/register/register.sh": "needs gitlab-runner and a GitLab instance; quick-start.test.ts runs it with a stand-in gitlab-runner",
   'docker run -d --name gitlab-runner --restart always -v "$PWD/runner/config.toml:/etc/gitlab-runner/config.toml:ro" -v /var/run/docker.sock:/var/run/docker.sock registry.example.com/platform/runner-aws:v17.3.0':
@@ -113,6 +114,8 @@ describe("--help, README and docs/ examples run as written", () => {
     git("commit", "-qm", "scaffold");
     git("update-ref", "refs/remotes/origin/main", "HEAD");
     expect((await runInProcess(["render"], { cwd: project })).code).toBe(0);
+    // The build-secret examples read a file the user has beside the project (its content is never read before a build).
+    writeFileSync(join(project, ".npmrc"), "//registry.npmjs.org/:_authToken=example\n");
     await writeLock(join(project, "locks", "job-base.lock"), {
       version: 1,
       variants: { "job-base": { repository: "registry.example.com/platform/job-base", tags: ["bookworm"], contentHash: "sha256:" + "0".repeat(64), baseImages: {} } },
