@@ -16,7 +16,8 @@ import { expectNoLeaks } from "../support/leaks.js";
 /**
  * The rendered built-in templates build with the real Docker Engine and the tools work in
  * the result: runner-aws with its final stage on the local debian:bookworm (the README's
- * `--build-arg RUNNER_BASE_IMAGE=debian:bookworm`), and job-base.
+ * `--build-arg RUNNER_BASE_IMAGE=debian:bookworm`), and job-base. Rendered for the classic
+ * builder, since this test uses its endpoint; main-job.test.ts builds the BuildKit form.
  */
 describe("rendered images build and work", () => {
   const runId = newRunId();
@@ -40,7 +41,7 @@ describe("rendered images build and work", () => {
   async function build(v: Variant, buildargs: Record<string, string>): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), "rk-render-build-"));
     dirs.push(dir);
-    await writeFile(join(dir, "Dockerfile"), await renderVariant(v));
+    await writeFile(join(dir, "Dockerfile"), await renderVariant(v, { builder: "classic" }));
     const tag = `runner-kit-test-render/${v.image}-${runId}:test`;
     tags.push(tag);
     const d = await docker();
