@@ -166,12 +166,11 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   const start = new RunStart(conn.engine, runId, ctx.signal);
   let result: SmokeResult;
   try {
-    const [{ projectVariant, splitJobRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
+    const [{ projectVariant, splitJobRef, variantSmokeRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
     // The project (when there is one) gives the job and the runner settings unless both are given.
     const project = opts.job && opts.runnerConfig ? undefined : await projectVariant(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image);
-    const smokeRef = project?.variant?.smoke;
     // --job, else the project's smoke: setting for this image, else the built-in runner job.
-    const ref = opts.job ? splitJobRef(opts.job) : smokeRef ? { file: smokeRef.file, ...(smokeRef.job !== undefined ? { job: smokeRef.job } : {}) } : undefined;
+    const ref = opts.job ? splitJobRef(opts.job) : variantSmokeRef(project?.variant);
     // A job that may want a network of its own gets it made while the job is parsed.
     void mentionsPerBuild(ctx.cwd, [ref?.file, opts.runnerConfig], cicdVariables).then((yes) => {
       if (yes) void start.network().then(() => trace("network created"), () => undefined);

@@ -184,7 +184,8 @@ describe("config.toml defaults", () => {
 
 describe("the project's smoke: setting", () => {
   it("is found for an image of a variant's repository (any tag), and not for other images", async () => {
-    const { projectSmokeRef } = await import("../../src/smoke/job/load.js");
+    const { projectVariant, variantSmokeRef } = await import("../../src/smoke/job/load.js");
+    const projectSmokeRef = async (cwd: string, configFile: string, image: string) => variantSmokeRef((await projectVariant(cwd, configFile, image))?.variant);
     const root = process.cwd();
     const ref = await projectSmokeRef(root, "runner-kit.yaml", "registry.example.com/platform/runner-aws:v17.3.0");
     expect(ref?.file).toBe(`${root}/smoke/runner-aws.gitlab-ci.yml`);

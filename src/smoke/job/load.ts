@@ -48,9 +48,7 @@ export async function projectVariant(cwd: string, configFile: string, image: str
   return { plan, ...(variant ? { variant } : {}) };
 }
 
-/** The project's `smoke:` setting for an image (see projectVariant); undefined when there is none. */
-export async function projectSmokeRef(cwd: string, configFile: string, image: string | undefined): Promise<{ file: string; job?: string } | undefined> {
-  if (!image) return undefined;
-  const variant = (await projectVariant(cwd, configFile, image))?.variant;
+/** A variant's `smoke:` setting as a job reference; undefined when it has none. */
+export function variantSmokeRef(variant: Variant | undefined): { file: string; job?: string } | undefined {
   return variant?.smoke ? { file: variant.smoke.file, ...(variant.smoke.job !== undefined ? { job: variant.smoke.job } : {}) } : undefined;
 }
