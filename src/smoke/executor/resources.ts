@@ -29,6 +29,9 @@ export function resourceName(runId: string, role: string): string {
  * The resources a run creates. `add` is called with the creation promise, before it
  * settles, so a cleanup racing a creation still waits for it and removes the result.
  */
+/** A removal's error: already gone or not, cleanup goes on (best effort). */
+const ignoreGone = (e: unknown): void => void (isGone(e) ? 0 : e);
+
 export class RunResources {
   private readonly containers: Promise<EngineContainer | undefined>[] = [];
   private readonly networks: Promise<{ id: string } | undefined>[] = [];
@@ -69,7 +72,7 @@ export class RunResources {
       removed.add(id);
       return this.docker.getContainer(id).remove({ force: true, v: true }).then(
         () => undefined,
-        (e: unknown) => void (isGone(e) ? 0 : e),
+        ignoreGone,
       );
     };
     await Promise.all([
@@ -84,10 +87,9 @@ export class RunResources {
     ]);
     const [networks, stray] = await Promise.all([Promise.all(this.networks), strayNetworks]);
     const ids = new Set([...networks.flatMap((n) => (n ? [n.id] : [])), ...stray.map((n) => n.Id)]);
-    const gone = (e: unknown) => void (isGone(e) ? 0 : e);
     await Promise.all([
-      ...[...ids].map((id) => this.docker.getNetwork(id).remove().catch(gone)),
-      this.removeVolumes(filters).catch(gone),
+      ...[...ids].map((id) => this.docker.getNetwork(id).remove().catch(ignoreGone)),
+      this.removeVolumes(filters).catch(ignoreGone),
     ]);
   }
 
@@ -96,6 +98,6 @@ export class RunResources {
     if (this.volumes.length === 0) return;
     const [tracked, stray] = await Promise.all([Promise.all(this.volumes), this.docker.listVolumes({ filters }).catch(() => ({ Volumes: [] }))]);
     const names = new Set([...tracked.flatMap((n) => (n ? [n] : [])), ...(stray.Volumes ?? []).map((v) => v.Name)]);
-    await Promise.all([...names].map((name) => this.docker.getVolume(name).remove().catch((e: unknown) => void (isGone(e) ? 0 : e))));
+    await Promise.all([...names].map((name) => this.docker.getVolume(name).remove().catch(ignoreGone)));
   }
 }
