@@ -4,23 +4,20 @@ import { RunnerKitError } from "../common/errors.js";
 import { pushImageIndex } from "../push/image-index.js";
 import type { PlatformImage } from "../push/index-document.js";
 import { pushImageByDigest } from "../push/push-by-digest.js";
-import type { RegistryRetryOptions } from "../push/registry-retry.js";
-import { formatPlatform, normalizePlatform } from "../reference/platform.js";
+import { localImagePlatform } from "../push/platforms-of.js";
+import { formatPlatform } from "../reference/platform.js";
 import type { Detection } from "./detect.js";
 import { JobFailure } from "./job-failure.js";
+import { pushRetry } from "./push-step.js";
 import { emulationHint } from "./platform-emulation.js";
 import { PLATFORM_LABEL, platformBuildArgs, platformTag, type PlatformTarget } from "./platform-targets.js";
 import type { PlatformResult, PreparedVariant, VariantResult } from "./types.js";
 import { build, type JobContext } from "./variant-job.js";
 
-/** The platform of a local image, normalised ("linux/arm64"); undefined when the daemon has none. */
+/** The platform of a local image ("linux/arm64"); undefined when the daemon has none. */
 async function localPlatform(job: JobContext, ref: string): Promise<string | undefined> {
-  try {
-    const info = (await job.deps.docker.getImage(ref).inspect()) as { Os: string; Architecture: string; Variant?: string };
-    return formatPlatform(normalizePlatform({ os: info.Os, architecture: info.Architecture, ...(info.Variant ? { variant: info.Variant } : {}) }));
-  } catch {
-    return undefined;
-  }
+  const platform = await localImagePlatform(job.deps.docker, ref);
+  return platform ? formatPlatform(platform) : undefined;
 }
 
 /**
@@ -67,12 +64,7 @@ function asJobFailure(error: unknown): never {
 async function pushPlatforms(p: PreparedVariant, job: JobContext, found: Detection, records: Record<string, PlatformResult>): Promise<string> {
   const { deps, options } = job;
   const access = found.access!;
-  const retry: RegistryRetryOptions = {
-    ...(options.pushAttempts !== undefined ? { attempts: options.pushAttempts } : {}),
-    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-  };
+  const retry = pushRetry(options, deps);
   deps.reporter.start(p.variant.id, "pushing");
   try {
     const images: PlatformImage[] = [];

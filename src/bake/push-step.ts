@@ -1,5 +1,6 @@
 import { pushTag, PushError } from "../push/push.js";
 import type { RepositoryAccess } from "../push/registry-access.js";
+import type { RegistryRetryOptions } from "../push/registry-retry.js";
 import { JobFailure } from "./job-failure.js";
 import type { BuildDeps, BuildOptions, PreparedVariant } from "./types.js";
 
@@ -19,6 +20,16 @@ function pushFailure(error: PushError, access: RepositoryAccess, repository: str
   return new JobFailure(`pushing ${ref} to ${access.domain} failed: ${error.message}`);
 }
 
+/** The build's retry settings for registry writes (tests shorten them; Ctrl-C ends a pause). */
+export function pushRetry(options: BuildOptions, deps: BuildDeps): RegistryRetryOptions {
+  return {
+    ...(options.pushAttempts !== undefined ? { attempts: options.pushAttempts } : {}),
+    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
+}
+
 /** Push every tag of a variant, reading each digest back from the registry; the first tag's digest. */
 export async function pushVariant(p: PreparedVariant, access: RepositoryAccess, deps: BuildDeps, options: BuildOptions): Promise<string> {
   const { variant } = p;
@@ -29,10 +40,7 @@ export async function pushVariant(p: PreparedVariant, access: RepositoryAccess, 
     try {
       digest = await pushTag(deps.docker, variant.repository, tag, {
         auth: access.auth,
-        ...(options.pushAttempts !== undefined ? { attempts: options.pushAttempts } : {}),
-        ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
-        ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...pushRetry(options, deps),
         onEvent: (e) => {
           if (e.status && !e.progressDetail?.current) deps.reporter.line(variant.id, e.id ? `${e.id}: ${e.status}` : e.status);
         },

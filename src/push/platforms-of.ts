@@ -32,13 +32,19 @@ async function registryPlatforms(client: RegistryClient, path: string, reference
   return config.os && config.architecture ? [normalizePlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })] : [];
 }
 
-async function daemonPlatforms(docker: Docker, ref: string): Promise<Platform[] | undefined> {
+/** The platform of an image on the daemon (its inspect Os/Architecture/Variant), normalised; undefined when the daemon has none. */
+export async function localImagePlatform(docker: Pick<Docker, "getImage">, ref: string): Promise<Platform | undefined> {
   try {
     const info = (await docker.getImage(ref).inspect()) as { Os: string; Architecture: string; Variant?: string };
-    return [normalizePlatform({ os: info.Os, architecture: info.Architecture, ...(info.Variant ? { variant: info.Variant } : {}) })];
+    return normalizePlatform({ os: info.Os, architecture: info.Architecture, ...(info.Variant ? { variant: info.Variant } : {}) });
   } catch {
     return undefined;
   }
+}
+
+async function daemonPlatforms(docker: Docker, ref: string): Promise<Platform[] | undefined> {
+  const platform = await localImagePlatform(docker, ref);
+  return platform ? [platform] : undefined;
 }
 
 /**
