@@ -1,3 +1,4 @@
+import { release } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../common/context.js";
 import { engineHttpFor, lazyDockerode, pingDocker } from "../engine/client.js";
@@ -35,6 +36,8 @@ import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
 import { parseImageReference } from "../reference/parse.js";
 import { lockedPlatforms, checkBasePlatforms } from "./platform-command.js";
 import { labelledImagesSnapshot } from "./up-to-date-batch.js";
+import { emulatorCheck } from "./platform-emulators.js";
+import { binfmtDirReader } from "./platform-binfmt.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -172,6 +175,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),
     signal: ctx.signal,
     ...(smoke ? { beforePush: smoke.check } : {}),
+    checkEmulators: emulatorCheck(async () => ({ addressKind: address.kind, daemon: await engine.version(), local: { platform: process.platform, release: release() } }), binfmtDirReader()),
   };
   return { deps, smoke, images };
 }

@@ -113,6 +113,12 @@ export interface BuildDeps {
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
+  /**
+   * Before anything builds: the platforms of multi-platform variants this run will build
+   * (after the up-to-date check); throws when the daemon's machine cannot run one
+   * (platform-emulators.ts emulatorCheck). Absent: no early check.
+   */
+  checkEmulators?: (wanted: readonly { variant: string; platform: string }[]) => Promise<void>;
   /** Runs on a locally built (or locally up-to-date) image before it is pushed; a returned reason fails the image. */
   beforePush?: (p: PreparedVariant, result: VariantResult, platform?: PlatformImageRef) => Promise<string | undefined>;
 }
