@@ -15,7 +15,7 @@ export async function decidePlatforms(p: PreparedVariant, row: Omit<DryRunRow, "
   } catch (error) {
     return { ...row, action: "build", push: true, reason: `the registry cannot be checked (${daemonErrorText(error)}); the push would be tried` };
   }
-  const found = await detectPlatforms(p, images, access, true);
+  const found = await detectPlatforms(p, images, access, true, options.pushPlatform !== undefined);
   if (found.remote) return { ...row, action: "up-to-date", push: false, reason: `every tag in the registry points at an index of ${platforms.join(", ")} with their content hashes` };
   const missing = platforms.filter((platform) => !found.local[platform]);
   const build = missing.length > 0 ? `no local image has the content hash of ${missing.join(", ")}` : undefined;

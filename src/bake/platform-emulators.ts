@@ -56,8 +56,8 @@ function runnable(native: string, platform: string, entries: readonly BinfmtEntr
  * up-to-date check found: none when the registry's index is current, else those with no
  * local image of their content hash (all of them with --force).
  */
-export function platformsToBuild(p: PreparedVariant, found: Detection, options: Pick<BuildOptions, "force">): string[] {
-  if (!p.platforms || found.error !== undefined) return [];
+export function platformsToBuild(p: PreparedVariant, found: Detection, options: Pick<BuildOptions, "force" | "pushIndex">): string[] {
+  if (!p.platforms || found.error !== undefined || options.pushIndex) return [];
   if (options.force || !found.platforms) return p.platforms.map((t) => t.platform);
   const detected = found.platforms;
   if (detected.remote) return [];
@@ -88,7 +88,7 @@ export function emulatorProblem(native: string, wanted: readonly WantedPlatform[
 }
 
 /** Every foreign-or-not platform this run will build, once the up-to-date check has answered for each variant. */
-export async function wantedPlatforms(prepared: readonly PreparedVariant[], detection: (id: string) => Promise<Detection>, options: Pick<BuildOptions, "force">): Promise<WantedPlatform[]> {
+export async function wantedPlatforms(prepared: readonly PreparedVariant[], detection: (id: string) => Promise<Detection>, options: Pick<BuildOptions, "force" | "pushIndex">): Promise<WantedPlatform[]> {
   const wanted: WantedPlatform[] = [];
   for (const p of prepared) {
     if (!p.platforms) continue;
