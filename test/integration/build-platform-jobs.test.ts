@@ -65,6 +65,9 @@ describe("multi-platform images in parallel jobs: --push-platform, then --push-i
     expect(amd64.code, amd64.stderr).toBe(0);
     // A platform job run alone leaves no tag in the registry.
     expect(await tags()).toEqual([]);
+    // Its dry run: the arm64 image would be built and pushed by digest, no tag moved.
+    const dry = await run(["build", "app", "--push-platform", "linux/arm64", "--lock-out", "dry.lock", "--dry-run", "--json"]);
+    expect((JSON.parse(dry.stdout) as { images: unknown[] }).images[0]).toMatchObject({ action: "build", push: false, reason: expect.stringContaining("pushed by digest, no tag moved") });
     const fragment = read("locks/app/linux-amd64.lock").variants.app!;
     expect(fragment.digest).toBeUndefined();
     expect(Object.keys(fragment.platforms!)).toEqual(["linux/amd64"]);
@@ -118,6 +121,12 @@ describe("multi-platform images in parallel jobs: --push-platform, then --push-i
     expect(index.code, index.stderr).toBe(0);
     expect((JSON.parse(index.stdout) as { images: { status: string }[] }).images[0]!.status).toBe("up-to-date");
     expect(read("again/app.lock").variants.app!.digest).toBe(read("runner-kit.lock").variants.app!.digest);
+    // --dry-run says the same, and that no tag would move.
+    for (const argv of [["--push-platform", "linux/arm64", "--lock-out", "dry.lock"], ["--push-index", "locks/app"]]) {
+      const dry = await run(["build", "app", ...argv, "--dry-run", "--json"]);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect((JSON.parse(dry.stdout) as { images: { action: string; push: boolean; reason: string }[] }).images[0]).toMatchObject({ action: "up-to-date", push: false, reason: expect.stringContaining("every tag in the registry points at an index") });
+    }
   });
 
   it("usage: --push-platform needs --lock-out and one of the image's platforms; --push-index needs fragments (exit 2)", async () => {
