@@ -129,6 +129,31 @@ describe("multi-platform images in parallel jobs: --push-platform, then --push-i
     }
   });
 
+  it("the index job checks each fragment against the checkout and the registry: a wrong image or stale content fails it, and no tag moves", async () => {
+    const before = (await registryFetch(registry, `/v2/${appPath}/manifests/v1`, { method: "HEAD", headers: { Accept: OCI_INDEX } })).headers.get("docker-content-digest");
+    expect(before).toBe(read("runner-kit.lock").variants.app!.digest);
+    const amd64 = read("locks/app/linux-amd64.lock");
+    const arm64 = read("locks/app/linux-arm64.lock");
+    // The arm64 fragment names the amd64 image: in the registry, but not the arm64 content.
+    const wrong = structuredClone(arm64);
+    wrong.variants.app!.platforms!["linux/arm64"]!.digest = amd64.variants.app!.platforms!["linux/amd64"]!.digest;
+    // A fragment from other content (another commit's build).
+    const stale = structuredClone(arm64);
+    stale.variants.app!.platforms!["linux/arm64"]!.contentHash = `sha256:${"0".repeat(64)}`;
+    const cases: [LockFile, string][] = [
+      [wrong, "does not carry the linux/arm64 content hash of app"],
+      [stale, "the linux/arm64 image of app in bad was built from other content"],
+    ];
+    for (const [fragment, said] of cases) {
+      writeProjectFiles(dir, { "bad/linux-amd64.lock": JSON.stringify(amd64), "bad/linux-arm64.lock": JSON.stringify(fragment) });
+      // --force: past the up-to-date check (the tags already point at the right index).
+      const r = await run(["build", "app", "--push-index", "bad", "--force", "--lock-out", "bad.lock", "--json"]);
+      expect(r.code).toBe(1);
+      expect((JSON.parse(r.stdout) as { images: { error: string }[] }).images[0]!.error).toContain(said);
+      expect((await registryFetch(registry, `/v2/${appPath}/manifests/v1`, { method: "HEAD", headers: { Accept: OCI_INDEX } })).headers.get("docker-content-digest")).toBe(before);
+    }
+  });
+
   it("usage: --push-platform needs --lock-out and one of the image's platforms; --push-index needs fragments (exit 2)", async () => {
     const noOut = await run(["build", "app", "--push-platform", "linux/arm64"]);
     expect(noOut.code).toBe(2);
