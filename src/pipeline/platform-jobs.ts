@@ -56,5 +56,6 @@ export function platformJobs(variant: Variant, single: Job, options: BuildComman
     artifacts: { when: "always", paths: [`locks/${slug}.lock`], expire_in: "30 days" },
     rules,
   };
-  return jobs;
+  // The jobs share needs and rules: copied apart, or the YAML would hold anchors and aliases.
+  return JSON.parse(JSON.stringify(jobs)) as Record<string, Job>;
 }
