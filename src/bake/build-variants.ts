@@ -8,6 +8,7 @@ import { lazyImageBuilder } from "../builder/lazy-builder.js";
 import { labelledImagesSnapshot } from "./up-to-date-batch.js";
 import { detectExisting, memoInspect, type Detection } from "./detect.js";
 import { runVariantJob } from "./variant-job.js";
+import { wantedPlatforms } from "./platform-emulators.js";
 
 /** Up-to-date checks are small API calls: more of them at once than builds. */
 const DETECT_CONCURRENCY = 8;
@@ -37,6 +38,7 @@ export async function buildPrepared(prepared: PreparedVariant[], deps: BuildDeps
   // detectExisting never rejects: a problem is part of its answer.
   const all = mapLimit(prepared, DETECT_CONCURRENCY, async (p) => detections.get(p.variant.id)!.resolve(await detectExisting(p, detectImages, deps, options)));
   const detection = (id: string): Promise<Detection> => detections.get(id)!.promise;
+  if (deps.checkEmulators) await deps.checkEmulators(await wantedPlatforms(prepared, detection, options));
   await runInOrder(
     prepared.map((p) => ({ id: p.variant.id, dependsOn: p.dependsOn })),
     options.jobs,

@@ -1,3 +1,4 @@
+import { release } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../common/context.js";
 import { engineHttpFor, lazyDockerode, pingDocker } from "../engine/client.js";
@@ -23,18 +24,21 @@ import { buildPrepared } from "./build-variants.js";
 import { vcsFromEnv } from "../builder/image-labels.js";
 import { prepareVariants } from "./prepare.js";
 import { HashCache, runnerKitCacheDir } from "../builder/hash-cache.js";
-import { gitlabReporter, plainReporter, quietReporter, ttyReporter } from "./reporters.js";
-import { progressMode, type ProgressRequest } from "./progress-mode.js";
+import { chooseReporter, quietReporter } from "./reporters.js";
+import type { ProgressRequest } from "./progress-mode.js";
 import { dryRun, dryRunTable, type DryRunRow } from "./dry-run.js";
 import { dockerImageClient, type ImageClient } from "../builder/image-client.js";
 import { summaryDocument, summaryTable } from "./summary.js";
-import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantResult } from "./types.js";
+import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
 import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
 import { parseImageReference } from "../reference/parse.js";
 import { lockedPlatforms, checkBasePlatforms } from "./platform-command.js";
 import { labelledImagesSnapshot } from "./up-to-date-batch.js";
+import { emulatorCheck } from "./platform-emulators.js";
+import { platformFragment, splitBuild } from "./platform-split.js";
+import { binfmtDirReader } from "./platform-binfmt.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -62,6 +66,10 @@ export interface BuildCommandOptions {
   progress?: ProgressRequest;
   /** --platform (repeatable, comma lists): build every selected image for these platforms. */
   platform?: string[];
+  /** --push-platform P: build and push by digest only this platform; no index, no tags (needs lockOut). */
+  pushPlatform?: string;
+  /** --push-index DIR: assemble the index from the platform jobs' fragments in DIR and move the tags. */
+  pushIndex?: string;
   /** --builder: overrides the project's builder: (default: BuildKit where the daemon has it). */
   builder?: BuilderKind;
   /** commander's --no-cache gives cache: false. */
@@ -82,19 +90,6 @@ function parseJobs(value: string | undefined): number {
   if (value === undefined) return 2;
   if (!/^[1-9]\d*$/.test(value)) throw usageError(`--jobs ${value} is not a positive whole number`, { hint: "for example --jobs 4" });
   return Number(value);
-}
-
-function chooseReporter(ctx: CliContext, quiet: boolean, progress: ProgressRequest | undefined): BuildReporter {
-  const write = (line: string) => say(ctx, line);
-  if (quiet) return quietReporter(write);
-  switch (progressMode(progress, { isTTY: ctx.stderr.isTTY === true, env: ctx.env })) {
-    case "gitlab":
-      return gitlabReporter(write);
-    case "tty":
-      return ttyReporter((text) => ctx.stderr.write(ctx.secrets.redact(text)));
-    case "plain":
-      return plainReporter(write);
-  }
 }
 
 function buildOptionsFrom(ctx: CliContext, options: BuildCommandOptions): BuildOptions {
@@ -172,6 +167,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),
     signal: ctx.signal,
     ...(smoke ? { beforePush: smoke.check } : {}),
+    checkEmulators: emulatorCheck(async () => ({ addressKind: address.kind, daemon: await engine.version(), local: { platform: process.platform, release: release() } }), binfmtDirReader()),
   };
   return { deps, smoke, images };
 }
@@ -193,7 +189,7 @@ async function recordLock(ctx: CliContext, options: BuildCommandOptions, lockPat
   for (const r of results) if (updates[r.id]) r.baseImages = updates[r.id]!.baseImages;
   if (options.lockOut !== undefined) {
     // A fragment for parallel CI jobs (merged later): only what this run built or found.
-    await writeLock(resolve(ctx.cwd, options.lockOut), { version: 1, variants: updates });
+    await writeLock(resolve(ctx.cwd, options.lockOut), { version: 1, variants: options.pushPlatform !== undefined ? platformFragment(updates) : updates });
   } else if (!options.locked) {
     const next = mergeLock(previousLock, updates);
     // Unchanged: leave the file (and its modification time) alone.
@@ -265,7 +261,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   // daemon is asked whether it has it only when something is built.
   const builder = requestedBuilder(options.builder, plan.builder).kind;
   // Rendered for that builder: templates may differ (apt cache mounts under BuildKit).
-  const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
+  const all = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),
     builder,
@@ -273,6 +269,10 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     hashCache: new HashCache(runnerKitCacheDir(ctx.env), plan.rootDir),
   });
 
+  const split = await splitBuild(ctx.cwd, options, all);
+  const { prepared } = split;
+  if (split.pushPlatform !== undefined) Object.assign(buildOptions, { push: true, pushPlatform: split.pushPlatform });
+  if (split.pushIndex) Object.assign(buildOptions, { push: true, pushIndex: split.pushIndex });
   if (options.locked) checkLocked(lockPath, previousLock, prepared);
 
   const { deps, smoke, images } = await commandDeps(ctx, options, plan);

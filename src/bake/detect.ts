@@ -58,7 +58,7 @@ export async function detectExisting(p: PreparedVariant, images: ImageClient, de
   try {
     if (p.platforms) {
       if (options.push) found.access = await repositoryAccess(p.variant.repository, deps);
-      if (!options.force) found.platforms = await detectPlatforms(p, images, found.access);
+      if (!options.force) found.platforms = await detectPlatforms(p, images, found.access, false, options.pushPlatform !== undefined);
       return found;
     }
     if (options.push) {

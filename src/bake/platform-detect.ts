@@ -25,12 +25,15 @@ async function localPlatform(images: ImageClient, p: PreparedVariant, target: Pl
   return id;
 }
 
-/** Platform → manifest digest when ref is an index naming exactly the targets with their content hashes. */
-async function indexUpToDate(access: RepositoryAccess, reference: string, targets: PlatformTarget[]): Promise<Record<string, string> | undefined> {
+/**
+ * Platform → manifest digest when ref is an index naming exactly the targets (or, for a
+ * platform job, at least them) with their content hashes.
+ */
+async function indexUpToDate(access: RepositoryAccess, reference: string, targets: PlatformTarget[], exact: boolean): Promise<Record<string, string> | undefined> {
   const stored = await access.client.getManifest(access.path, reference);
   if (!stored || (stored.mediaType !== OCI_INDEX && stored.mediaType !== DOCKER_MANIFEST_LIST)) return undefined;
   const entries = readIndexDocument(stored.body, stored.mediaType);
-  if (entries.length !== targets.length) return undefined;
+  if (exact && entries.length !== targets.length) return undefined;
   const images: Record<string, string> = {};
   for (const target of targets) {
     const entry = entries.find((e) => formatPlatform(e.platform) === target.platform);
@@ -43,24 +46,25 @@ async function indexUpToDate(access: RepositoryAccess, reference: string, target
 }
 
 /** The index digest every tag points at when it is up to date (one HEAD per further tag). */
-async function registryPlatforms(access: RepositoryAccess, p: PreparedVariant, targets: PlatformTarget[]): Promise<PlatformDetection["remote"]> {
+async function registryPlatforms(access: RepositoryAccess, p: PreparedVariant, targets: PlatformTarget[], exact: boolean): Promise<PlatformDetection["remote"]> {
   const [first, ...rest] = p.variant.tags;
   const digest = await access.client.manifestDigest(access.path, first!);
   if (!digest) return undefined;
   for (const tag of rest) if ((await access.client.manifestDigest(access.path, tag)) !== digest) return undefined;
-  const images = await indexUpToDate(access, digest, targets);
+  const images = await indexUpToDate(access, digest, targets, exact);
   return images ? { digest, images } : undefined;
 }
 
 /**
  * detectExisting for a multi-platform variant: each platform's local image (its platform
- * tags re-pointed unless readOnly, as for --dry-run), and (with access) the registry's index.
+ * tags re-pointed unless readOnly, as for --dry-run), and (with access) the registry's index:
+ * one of exactly these platforms, or for a platform job (`partOfIndex`) one that has it.
  */
-export async function detectPlatforms(p: PreparedVariant, images: ImageClient, access: RepositoryAccess | undefined, readOnly = false): Promise<PlatformDetection> {
+export async function detectPlatforms(p: PreparedVariant, images: ImageClient, access: RepositoryAccess | undefined, readOnly = false, partOfIndex = false): Promise<PlatformDetection> {
   const targets = p.platforms!;
   const found: PlatformDetection = { local: {} };
   if (access) {
-    const remote = await registryPlatforms(access, p, targets);
+    const remote = await registryPlatforms(access, p, targets, !partOfIndex);
     if (remote) found.remote = remote;
   }
   for (const target of targets) {

@@ -1,11 +1,19 @@
 import type { BuildOutcome } from "../builder/image-builder.js";
 import { parsePlatform } from "../reference/platform.js";
+import { qemuEntryName } from "./platform-binfmt.js";
 
 /** What the kernel says when it has no interpreter for a program's architecture. */
 const NO_INTERPRETER = /exec format error/i;
 
-/** QEMU's name for an architecture (the binfmt_misc entry is qemu-<name>). */
-const QEMU_NAMES: Record<string, string> = { amd64: "x86_64", arm64: "aarch64", "386": "i386", arm: "arm", ppc64le: "ppc64le", s390x: "s390x", riscv64: "riscv64", mips64le: "mips64el" };
+/** What to install so the daemon's machine runs a platform's programs (one wording for the early check and the build failure). */
+export function emulatorAdvice(platform: string): string {
+  const { architecture } = parsePlatform(platform);
+  const qemu = qemuEntryName(architecture);
+  return (
+    `Install QEMU's user-mode emulators there (Debian/Ubuntu: apt-get install qemu-user-static binfmt-support, then update-binfmts --enable ${qemu}; ` +
+    `elsewhere: docker run --privileged --rm tonistiigi/binfmt --install ${architecture}), or build only the platforms it runs (--platform)`
+  );
+}
 
 /**
  * A build step for a foreign platform that failed with "exec format error": the daemon's
@@ -15,10 +23,6 @@ const QEMU_NAMES: Record<string, string> = { amd64: "x86_64", arm64: "aarch64", 
 export function emulationHint(platform: string, outcome: Pick<BuildOutcome, "error" | "tail">): string | undefined {
   const said = [outcome.error ?? "", ...outcome.tail].join("\n");
   if (!NO_INTERPRETER.test(said)) return undefined;
-  const qemu = `qemu-${QEMU_NAMES[parsePlatform(platform).architecture] ?? parsePlatform(platform).architecture}`;
-  return (
-    `the Docker daemon's machine cannot run ${platform} programs: no emulator is registered for it in /proc/sys/fs/binfmt_misc (no ${qemu} entry). ` +
-    `Install QEMU's user-mode emulators there (Debian/Ubuntu: apt-get install qemu-user-static binfmt-support, then update-binfmts --enable ${qemu}; ` +
-    `elsewhere: docker run --privileged --rm tonistiigi/binfmt --install ${parsePlatform(platform).architecture}), or build only the platforms it runs (--platform)`
-  );
+  const qemu = qemuEntryName(parsePlatform(platform).architecture);
+  return `the Docker daemon's machine cannot run ${platform} programs: no emulator is registered for it in /proc/sys/fs/binfmt_misc (no ${qemu} entry). ${emulatorAdvice(platform)}`;
 }

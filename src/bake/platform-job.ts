@@ -13,6 +13,7 @@ import { emulationHint } from "./platform-emulation.js";
 import { PLATFORM_LABEL, platformBuildArgs, platformTag, type PlatformTarget } from "./platform-targets.js";
 import type { PlatformResult, PreparedVariant, VariantResult } from "./types.js";
 import { build, type JobContext } from "./variant-job.js";
+import { assembleIndex } from "./platform-index.js";
 
 /** The platform of a local image ("linux/arm64"); undefined when the daemon has none. */
 async function localPlatform(job: JobContext, ref: string): Promise<string | undefined> {
@@ -60,8 +61,11 @@ function asJobFailure(error: unknown): never {
   throw error;
 }
 
-/** Push each platform's image by digest, then the index; every tag moves only after all are in. */
-async function pushPlatforms(p: PreparedVariant, job: JobContext, found: Detection, records: Record<string, PlatformResult>): Promise<string> {
+/**
+ * Push each platform's image by digest, then the index; every tag moves only after all are
+ * in. A platform job (--push-platform) stops after its image: undefined, no index, no tag.
+ */
+async function pushPlatforms(p: PreparedVariant, job: JobContext, found: Detection, records: Record<string, PlatformResult>): Promise<string | undefined> {
   const { deps, options } = job;
   const access = found.access!;
   const retry = pushRetry(options, deps);
@@ -74,6 +78,7 @@ async function pushPlatforms(p: PreparedVariant, job: JobContext, found: Detecti
       deps.reporter.line(p.variant.id, `${target.platform}: pushed by digest ${image.digest}`);
       images.push(image);
     }
+    if (options.pushPlatform !== undefined) return undefined;
     const index = await pushImageIndex(access, p.variant.tags, images, retry);
     deps.reporter.line(p.variant.id, `image index ${index.digest} (${images.length} platforms): ${p.variant.tags.join(", ")}`);
     return index.digest;
@@ -93,6 +98,7 @@ export async function producePlatforms(p: PreparedVariant, job: JobContext, foun
   const { deps, options } = job;
   const targets = p.platforms!;
   const detected = found.platforms ?? { local: {} };
+  if (options.pushIndex) return assembleIndex(p, job, found, result, options.pushIndex).catch((error) => (deps.signal?.aborted ? Promise.reject(error) : asJobFailure(error)));
   const records: Record<string, PlatformResult> = {};
   result.platforms = records;
   if (detected.remote) {
@@ -118,7 +124,8 @@ export async function producePlatforms(p: PreparedVariant, job: JobContext, foun
     if (refused !== undefined) throw new JobFailure(`${target.platform}: ${refused}`);
   }
   if (options.push && found.access) {
-    result.digest = await pushPlatforms(p, job, found, records);
+    const index = await pushPlatforms(p, job, found, records);
+    if (index !== undefined) result.digest = index;
     result.pushed = true;
   }
 }

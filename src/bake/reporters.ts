@@ -1,3 +1,5 @@
+import { say, type CliContext } from "../common/context.js";
+import { progressMode, type ProgressRequest } from "./progress-mode.js";
 import type { BuildReporter, VariantResult } from "./types.js";
 
 export type WriteLine = (line: string) => void;
@@ -84,4 +86,18 @@ export function ttyReporter(write: (text: string) => void, columns = 100): Build
       draw();
     },
   };
+}
+
+/** The reporter for this run: --quiet, else --progress (auto: a live view on a terminal, plain lines in CI, sections under GITLAB_CI). */
+export function chooseReporter(ctx: CliContext, quiet: boolean, progress: ProgressRequest | undefined): BuildReporter {
+  const write = (line: string) => say(ctx, line);
+  if (quiet) return quietReporter(write);
+  switch (progressMode(progress, { isTTY: ctx.stderr.isTTY === true, env: ctx.env })) {
+    case "gitlab":
+      return gitlabReporter(write);
+    case "tty":
+      return ttyReporter((text) => ctx.stderr.write(ctx.secrets.redact(text)));
+    case "plain":
+      return plainReporter(write);
+  }
 }

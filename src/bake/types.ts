@@ -8,6 +8,7 @@ import type { BuilderKind } from "../builder/image-builder.js";
 import type { Variant, VariantSecret } from "../project/plan.js";
 import type { SecretSet } from "../common/secrets.js";
 import type { PlatformTarget } from "./platform-targets.js";
+import type { IndexFragments } from "./platform-index.js";
 
 export type VariantStatus = "built" | "up-to-date" | "failed";
 
@@ -79,6 +80,14 @@ export interface BuildOptions {
   cacheFrom?: string[];
   /** `--cache-inline`: write inline cache metadata into every image built. */
   cacheInline?: boolean;
+  /**
+   * `--push-platform`: the selected multi-platform variants are narrowed to this one
+   * platform (the command does that), which is pushed by digest only: no index, no tag
+   * moves. Its lock fragment is merged by the index step.
+   */
+  pushPlatform?: string;
+  /** `--push-index`: build nothing; assemble each variant's index from these fragments' platform images and move the tags. */
+  pushIndex?: IndexFragments;
   /** Push attempts in all, and the first backoff delay. */
   pushAttempts?: number;
   backoffMs?: number;
@@ -113,6 +122,12 @@ export interface BuildDeps {
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
+  /**
+   * Before anything builds: the platforms of multi-platform variants this run will build
+   * (after the up-to-date check); throws when the daemon's machine cannot run one
+   * (platform-emulators.ts emulatorCheck). Absent: no early check.
+   */
+  checkEmulators?: (wanted: readonly { variant: string; platform: string }[]) => Promise<void>;
   /** Runs on a locally built (or locally up-to-date) image before it is pushed; a returned reason fails the image. */
   beforePush?: (p: PreparedVariant, result: VariantResult, platform?: PlatformImageRef) => Promise<string | undefined>;
 }

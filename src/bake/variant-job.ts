@@ -177,7 +177,8 @@ export async function runVariantJob(p: PreparedVariant, job: JobContext): Promis
     } else {
       await produce(p, job, found, result);
     }
-    result.baseImages = await baseDigests(p, job);
+    // The index step (--push-index) builds nothing: its base pins come from the platform jobs' fragments.
+    result.baseImages = { ...(await baseDigests(p, job)), ...result.baseImages };
   } catch (error) {
     if (deps.signal?.aborted) throw error;
     await fail(error, job, found, result);

@@ -26,6 +26,8 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--cache-from <ref>", "an image whose layers the build may reuse, e.g. the last pushed tag (repeatable)", collect, [])
     .option("--cache-inline", "write BuildKit's inline cache metadata into the images, for a later --cache-from")
     .option("--platform <platforms>", "build for these platforms (comma list, repeatable; e.g. linux/amd64,linux/arm64): one image per platform under an OCI image index; overrides platforms: in runner-kit.yaml", collect, [])
+    .option("--push-platform <platform>", "a platform job of a multi-platform image: build and push only this platform, by digest, moving no tag; needs --lock-out (the fragment --push-index reads)")
+    .option("--push-index <dir>", "the index job of a multi-platform image: build nothing; check each platform image the lock fragments in DIR record, push the OCI index, then move every tag")
     .addOption(new Option("--builder <builder>", "the daemon's builder (default: the project's builder:, else BuildKit where the daemon has it)").choices(["buildkit", "classic"]))
     .option("--jobs <n>", "images built at once", "2")
     .addOption(new Option("--progress <mode>", "progress on stderr: auto (a live view on a terminal, plain lines in CI, sections under GITLAB_CI), tty, plain or gitlab").choices(["auto", "tty", "plain", "gitlab"]).default("auto"))

@@ -5,8 +5,8 @@
  * when all is well, 1 naming each problem (its fix is printed with it); outside a project
  * the project checks are skipped and the report says so.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { release } from "node:os";
+import { relative, resolve } from "node:path";
 import type Docker from "dockerode";
 import { print, printJson, warn, type CliContext } from "../common/context.js";
 import { failure } from "../common/errors.js";
@@ -16,8 +16,8 @@ import { insecureRegistryPredicate, type RegistryInfo } from "../engine/insecure
 import { createCredentialResolver } from "../auth/resolver.js";
 import { describeSkippedSources } from "../auth/credential-problems.js";
 import { registryTransport } from "../push/registry-transport.js";
-import { binfmtEntries, type BinfmtReader } from "./platforms.js";
-import { builderCheck, daemonCheck, daemonDownCheck, platformsCheck, type DaemonFacts } from "./daemon-checks.js";
+import { binfmtDirReader, binfmtEntries } from "../bake/platform-binfmt.js";
+import { builderCheck, daemonCheck, daemonDownCheck, platformsCheck, projectPlatformsCheck, type DaemonFacts } from "./daemon-checks.js";
 import { credentialChecks } from "./credential-checks.js";
 import { findOnPath } from "./on-path.js";
 import { loadProject, type LoadedProject } from "./project.js";
@@ -34,21 +34,6 @@ export interface DoctorOptions {
 export interface DoctorDeps {
   /** Default /proc/sys/fs/binfmt_misc. */
   binfmtDir?: string;
-}
-
-const BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
-
-function binfmtReader(dir: string): BinfmtReader {
-  return {
-    list: () => (existsSync(join(dir, "status")) ? readdirSync(dir) : undefined),
-    read: (name) => {
-      try {
-        return readFileSync(join(dir, name), "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-  };
 }
 
 interface Daemon {
@@ -94,7 +79,11 @@ export async function doctorChecks(ctx: CliContext, options: DoctorOptions, deps
   const project = await loadProject(ctx, options.configFile);
   if (daemon) {
     checks.push(builderCheck(daemon.version, project.plan?.builder));
-    checks.push(platformsCheck(daemon.address, daemon.version, binfmtEntries(binfmtReader(deps.binfmtDir ?? BINFMT_DIR))));
+    const entries = binfmtEntries(binfmtDirReader(deps.binfmtDir));
+    checks.push(platformsCheck(daemon.address, daemon.version, entries));
+    const host = { addressKind: daemon.address.kind, daemon: daemon.version, local: { platform: process.platform, release: release() } };
+    const wanted = project.plan ? projectPlatformsCheck(host, project.plan.variants, entries) : undefined;
+    if (wanted) checks.push(wanted);
   } else {
     checks.push(check("builder", "-", "skipped", "no daemon answered"), check("platforms", "-", "skipped", "no daemon answered"));
   }

@@ -7,10 +7,11 @@ import { chooseBuilder, DEFAULT_BUILDER, type DaemonVersion } from "../builder/b
 import type { DaemonAddress } from "../engine/address.js";
 import { isRunnerKitError } from "../common/errors.js";
 import { formatPlatform, normalizeArchitecture } from "../reference/platform.js";
-import { runnablePlatforms, type BinfmtEntry } from "./platforms.js";
+import { runnablePlatforms, type BinfmtEntry } from "../bake/platform-binfmt.js";
+import { daemonOnThisMachine, daemonPlatform, emulatorProblem, type DaemonHostFacts } from "../bake/platform-emulators.js";
 import { check, type Check } from "./types.js";
 
-export type DaemonFacts = DaemonVersion & { Arch?: string };
+export type DaemonFacts = DaemonVersion & { Arch?: string; KernelVersion?: string };
 
 /** How the address was chosen: the last place discovery looked at is the one it took. */
 export function howFound(address: DaemonAddress): string {
@@ -60,4 +61,19 @@ export function platformsCheck(address: DaemonAddress, version: DaemonFacts, ent
   const detail = emulated.length ? `${emulated.join(", ")} emulated through binfmt_misc (${emulators.join(", ")})` : `${native} only: no emulator is registered in binfmt_misc`;
   if (disabled.length > 0) return check("platforms", list, "warning", `${detail}; registered but disabled: ${disabled.join(", ")}`, "enable them with `update-binfmts --enable`");
   return check("platforms", list, "ok", detail);
+}
+
+/**
+ * The platforms the project's images are built for, against the emulators of the daemon's
+ * machine: build's early check (bake/platform-emulators.ts) said ahead of time. Undefined
+ * when no image lists platforms or the daemon is not on this machine (then only the build
+ * can tell, from the daemon's "exec format error").
+ */
+export function projectPlatformsCheck(facts: DaemonHostFacts, variants: readonly { id: string; platforms?: string[] }[], entries: readonly BinfmtEntry[] | undefined): Check | undefined {
+  const wanted = variants.flatMap((v) => (v.platforms ?? []).map((platform) => ({ variant: v.id, platform })));
+  if (wanted.length === 0 || !daemonOnThisMachine(facts)) return undefined;
+  const subject = [...new Set(wanted.map((w) => w.platform))].join(", ");
+  const problem = emulatorProblem(daemonPlatform(facts.daemon), wanted, entries);
+  if (!problem) return check("platforms", subject, "ok", "the project's platforms: the daemon's machine runs each of them");
+  return check("platforms", subject, "problem", problem.message.replace(/; nothing was built$/, ""), problem.hint);
 }

@@ -20,6 +20,8 @@ export interface CiSettings {
   runnerKit: string;
   /** The default dind service is in use (it needs a privileged runner). */
   dind: boolean;
+  /** `ci.platform_jobs`: each platform of a multi-platform image in its own job, then one index job. */
+  platformJobs: boolean;
 }
 
 /** A Node 20 image for `install: npx` and `install: package`. */
@@ -58,7 +60,7 @@ export function ciSettings(ci: CiSection | undefined, context: { registry: strin
     // The project's package.json pins runner-kit; --no-install: never fetch another version.
     package: { setup: ["npm ci --no-audit --no-fund"], runnerKit: "npx --no-install runner-kit" },
   };
-  return { install, image, services, tags: ci?.tags ?? [], variables, dind, ...byMode[install] };
+  return { install, image, services, tags: ci?.tags ?? [], variables, dind, platformJobs: ci?.platform_jobs === true, ...byMode[install] };
 }
 
 /** The host part of the project's `registry:` (host[:port]), as Docker's auths key it. */

@@ -5,6 +5,7 @@ import { shellQuote } from "../common/shell-quote.js";
 import { isPredefinedArg } from "../dockerfile/declared-args.js";
 import { LOCK_FILE_NAME } from "../lock/lockfile.js";
 import { registryHost, registryLoginLine, type CiSettings } from "./ci-settings.js";
+import { platformJobs } from "./platform-jobs.js";
 
 export interface PipelineOptions {
   /** The variants to put in the pipeline (already filtered by --team / --changed-since). */
@@ -58,18 +59,23 @@ export interface BuildCommandOptions {
   platforms?: readonly string[];
 }
 
-/** The runner-kit command line one job runs. */
-export function buildCommand(variant: Variant, options: BuildCommandOptions = {}): string {
+/** `runner-kit build <the variant>` with what decides its content hash: build args and platforms (every job of a variant says the same). */
+export function buildCommandHead(variant: Variant, options: BuildCommandOptions = {}): string {
   const selector = variant.team ? `${variant.image} --team ${variant.team}` : `${variant.image} --no-teams`;
-  const slug = variantSlug(variant);
   const buildArgs = options.buildArgs ?? {};
   const args = Object.keys(buildArgs)
     .sort()
     .map((k) => ` --build-arg ${shellQuote(`${k}=${buildArgs[k]}`)}`)
     .join("");
-  const locked = options.locked ? " --locked" : "";
   const platforms = options.platforms?.length ? ` --platform ${options.platforms.join(",")}` : "";
-  return `${options.runnerKit ?? "runner-kit"} build ${selector}${args}${platforms} --push --smoke${locked} --lock-out locks/${slug}.lock --junit reports/${slug}.xml${cacheFlags(variant)}`;
+  return `${options.runnerKit ?? "runner-kit"} build ${selector}${args}${platforms}`;
+}
+
+/** The runner-kit command line one job runs. */
+export function buildCommand(variant: Variant, options: BuildCommandOptions = {}): string {
+  const slug = variantSlug(variant);
+  const locked = options.locked ? " --locked" : "";
+  return `${buildCommandHead(variant, options)} --push --smoke${locked} --lock-out locks/${slug}.lock --junit reports/${slug}.xml${cacheFlags(variant)}`;
 }
 
 /**
@@ -124,7 +130,12 @@ export function generatePipeline(plan: Plan, options: PipelineOptions): Record<s
   }
 
   pipeline[LINT_JOB] = lintJob(options.settings);
-  for (const variant of variants) pipeline[jobName(variant)] = variantJob(plan, variant, options, stageOf(variant.id), included);
+  for (const variant of variants) {
+    const job = variantJob(plan, variant, options, stageOf(variant.id), included);
+    // ci.platform_jobs: a multi-platform variant's platforms in parallel jobs, then its index job (platform-jobs.ts).
+    if (settings.platformJobs && (variant.platforms?.length ?? 0) > 1) Object.assign(pipeline, platformJobs(variant, job, commandOptions(variant, options)));
+    else pipeline[jobName(variant)] = job;
+  }
 
   const publish = [`${settings.runnerKit} lock merge locks/*.lock --out ${LOCK_FILE_NAME}`];
   if (options.runnerConfig) publish.push(`${settings.runnerKit} config --out runner`);
@@ -155,6 +166,16 @@ function lintJob(settings: PipelineOptions["settings"]): Job {
   };
 }
 
+/** How one variant's jobs call runner-kit build. */
+function commandOptions(variant: Variant, options: PipelineOptions): BuildCommandOptions {
+  return {
+    runnerKit: options.settings.runnerKit,
+    buildArgs: variantBuildArgs(variant, options.buildArgs ?? {}, options.declaredArgs),
+    locked: options.locked?.has(variant.id) ?? false,
+    ...(options.platforms ? { platforms: options.platforms } : {}),
+  };
+}
+
 /** One variant's image job. */
 function variantJob(plan: Plan, variant: Variant, options: PipelineOptions, stage: string, included: ReadonlySet<string>): Job {
   const slug = variantSlug(variant);
@@ -168,12 +189,7 @@ function variantJob(plan: Plan, variant: Variant, options: PipelineOptions, stag
   const needs = (options.dependsOn.get(variant.id) ?? [])
     .filter((dep) => included.has(dep))
     .map((dep) => ({ job: jobName({ id: dep }), artifacts: false, optional: true }));
-  const command = buildCommand(variant, {
-    runnerKit: options.settings.runnerKit,
-    buildArgs: variantBuildArgs(variant, options.buildArgs ?? {}, options.declaredArgs),
-    locked: options.locked?.has(variant.id) ?? false,
-    ...(options.platforms ? { platforms: options.platforms } : {}),
-  });
+  const command = buildCommand(variant, commandOptions(variant, options));
   return {
     stage,
     ...(needs.length > 0 ? { needs } : {}),

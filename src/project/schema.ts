@@ -93,6 +93,12 @@ export const ciSchema = z
     tags: z.array(z.string().min(1)).optional(),
     /** Extra variables for every job. */
     variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "variable names are letters, digits and _"), argValue).optional(),
+    /**
+     * Build each platform of a multi-platform image in its own parallel job (pushed by
+     * digest, no tag), then one job per image that pushes the OCI index and moves the tags.
+     * Default false: one job builds an image's platforms one after another.
+     */
+    platform_jobs: z.boolean().optional(),
   })
   .strict();
 

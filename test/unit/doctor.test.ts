@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DaemonAddress } from "../../src/engine/address.js";
 import { builderCheck, daemonCheck, platformsCheck } from "../../src/doctor/daemon-checks.js";
-import { binfmtEntries, parseBinfmtEntry, runnablePlatforms } from "../../src/doctor/platforms.js";
+import { binfmtEntries, parseBinfmtEntry, runnablePlatforms } from "../../src/bake/platform-binfmt.js";
 import { credentialChecks } from "../../src/doctor/credential-checks.js";
 import { findOnPath } from "../../src/doctor/on-path.js";
 import { projectRegistries } from "../../src/doctor/project-registries.js";

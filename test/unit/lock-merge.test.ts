@@ -67,3 +67,40 @@ describe("runner-kit lock merge with no fragments (a glob that matched nothing)"
     expect(r.stderr).toContain("lock fragment locks/job-base.lock does not exist");
   });
 });
+
+describe("mergeLockFragments: per-platform fragments of one variant", () => {
+  const hash = `sha256:${"c".repeat(64)}`;
+  const platformEntry = (platform: string, digest: string, extra: Partial<LockEntry> = {}): LockEntry => ({
+    repository: "r/app",
+    tags: ["v1", "latest"],
+    contentHash: hash,
+    baseImages: { "r/base": `sha256:${platform.length}` },
+    platforms: { [platform]: { contentHash: `sha256:${platform}`, imageId: `sha256:id-${platform}`, digest } },
+    ...extra,
+  });
+  const frag = (name: string, entry: LockEntry) => ({ name, lock: { version: 1 as const, variants: { app: entry } } });
+
+  it("merges each platform's fragment into one entry, over the committed one, with the index job's digest", () => {
+    const committed = { version: 1 as const, variants: { app: { ...platformEntry("linux/amd64", "sha256:old"), digest: "sha256:old-index" } } };
+    const merged = mergeLockFragments(
+      [frag("locks/app/linux-arm64.lock", platformEntry("linux/arm64", "sha256:a")), frag("locks/app/linux-amd64.lock", platformEntry("linux/amd64", "sha256:b")), frag("locks/app.lock", { ...platformEntry("linux/amd64", "sha256:b"), digest: "sha256:index" })],
+      committed,
+    );
+    const app = merged.variants.app!;
+    expect(app.digest).toBe("sha256:index");
+    expect(Object.keys(app.platforms!)).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(app.platforms!["linux/arm64"]!.digest).toBe("sha256:a");
+    expect(app.platforms!["linux/amd64"]!.digest).toBe("sha256:b");
+    // The first fragment's base pin (sorted by name): locks/app.lock.
+    expect(app.baseImages["r/base"]).toBe("sha256:11");
+  });
+
+  it("refuses fragments that disagree: one platform twice with other digests, other content, two index digests", () => {
+    const a = frag("a.lock", platformEntry("linux/arm64", "sha256:a"));
+    expect(() => mergeLockFragments([a, frag("b.lock", platformEntry("linux/arm64", "sha256:z"))])).toThrow("lock fragments a.lock and b.lock disagree about variant app");
+    expect(() => mergeLockFragments([a, frag("b.lock", platformEntry("linux/amd64", "sha256:b", { contentHash: `sha256:${"d".repeat(64)}` }))])).toThrow(RunnerKitError);
+    expect(() => mergeLockFragments([frag("a.lock", platformEntry("linux/arm64", "sha256:a", { digest: "sha256:i1" })), frag("b.lock", platformEntry("linux/amd64", "sha256:b", { digest: "sha256:i2" }))])).toThrow(/disagree/);
+    // A single-platform entry never merges field by field.
+    expect(() => mergeLockFragments([frag("a.lock", { ...entry("r/app", "sha256:1") }), frag("b.lock", { ...entry("r/app", "sha256:1"), imageId: "sha256:x" })])).toThrow(/disagree/);
+  });
+});

@@ -3,9 +3,15 @@
  * to an emulator through binfmt_misc (`/proc/sys/fs/binfmt_misc/<name>`, what
  * qemu-user-static with binfmt-support or tonistiigi/binfmt register). The architecture is
  * read from the entry's ELF magic (class, byte order, e_machine), the entry's name only
- * when the magic says nothing. Pure but for the reader passed in.
+ * when the magic says nothing. Pure but for the reader passed in (binfmtDirReader reads the
+ * real folder). Shared by build's early emulator check and doctor.
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { formatPlatform, normalizeArchitecture } from "../reference/platform.js";
+
+/** Where the kernel lists its binfmt_misc entries. */
+export const BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
 
 export interface BinfmtEntry {
   name: string;
@@ -49,13 +55,20 @@ function fromMagic(magic: string | undefined): string | undefined {
   return elfArchitecture(machine, byte(4), littleEndian);
 }
 
-const QEMU_NAMES: Record<string, string> = { aarch64: "arm64", x86_64: "amd64", i386: "386", arm: "arm", ppc64le: "ppc64le", s390x: "s390x", riscv64: "riscv64", mips64el: "mips64le", loongarch64: "loong64" };
+/** Go/OCI architecture → QEMU's name for it (its binfmt_misc entry is qemu-<name>). */
+const QEMU_NAMES: Record<string, string> = { arm64: "aarch64", amd64: "x86_64", "386": "i386", arm: "arm", ppc64le: "ppc64le", s390x: "s390x", riscv64: "riscv64", mips64le: "mips64el", loong64: "loongarch64" };
+const FROM_QEMU = Object.fromEntries(Object.entries(QEMU_NAMES).map(([arch, qemu]) => [qemu, arch]));
+
+/** The binfmt_misc entry QEMU's installers register for an architecture: "qemu-aarch64" for arm64. */
+export function qemuEntryName(architecture: string): string {
+  return `qemu-${QEMU_NAMES[architecture] ?? architecture}`;
+}
 
 /** One `/proc/sys/fs/binfmt_misc/<name>` file. */
 export function parseBinfmtEntry(name: string, text: string): BinfmtEntry {
   const lines = text.split("\n").map((l) => l.trim());
   const field = (key: string) => lines.find((l) => l.startsWith(`${key} `))?.slice(key.length + 1).trim();
-  const arch = fromMagic(field("magic")) ?? QEMU_NAMES[name.replace(/^qemu-/, "")];
+  const arch = fromMagic(field("magic")) ?? FROM_QEMU[name.replace(/^qemu-/, "")];
   const entry: BinfmtEntry = { name, enabled: lines[0] === "enabled" };
   const interpreter = field("interpreter");
   if (interpreter) entry.interpreter = interpreter;
@@ -67,6 +80,20 @@ export interface BinfmtReader {
   /** Entry names in the binfmt_misc folder; undefined when it is not mounted. */
   list(): string[] | undefined;
   read(name: string): string | undefined;
+}
+
+/** The reader over a binfmt_misc folder (a folder without `status` is not mounted). */
+export function binfmtDirReader(dir: string = BINFMT_DIR): BinfmtReader {
+  return {
+    list: () => (existsSync(join(dir, "status")) ? readdirSync(dir) : undefined),
+    read: (name) => {
+      try {
+        return readFileSync(join(dir, name), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 /** Every emulator entry (not `register` or `status`). */
