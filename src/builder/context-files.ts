@@ -20,6 +20,8 @@ export interface ContextEntry {
   size: number;
   /** Modification time (ms since the epoch), kept in the tar as the Docker CLI keeps it. */
   mtimeMs: number;
+  /** The same in nanoseconds, when known: BuildKit's file sync tells changed files by it. */
+  mtimeNs?: bigint;
   linkname?: string;
   /**
    * For files: "dev:inode:size:mtime-ns:ctime-ns", what the file hash cache (hash-cache.ts)
@@ -114,7 +116,7 @@ export async function listContextFiles(dir: string, reserved: string[] = []): Pr
     const stats = await mapLimit(toStat, PARALLEL_STATS, async ({ path, kind }) => {
       const stat = await lstat(join(dir, path), { bigint: true });
       const size = kind === "file" ? Number(stat.size) : 0;
-      const entry: ContextEntry = { path, type: kind, mode: Number(stat.mode & 0o7777n), size, mtimeMs: Number(stat.mtimeMs) };
+      const entry: ContextEntry = { path, type: kind, mode: Number(stat.mode & 0o7777n), size, mtimeMs: Number(stat.mtimeMs), mtimeNs: stat.mtimeNs };
       if (kind === "file") {
         entry.statKey = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
         entry.changedMs = Number((stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs) / 1_000_000n);
