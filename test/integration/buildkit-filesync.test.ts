@@ -1,7 +1,9 @@
 import { randomBytes, createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BuildKitBuilderOptions } from "../../src/builder/buildkit/buildkit-builder.js";
 import { INJECTED_DOCKERFILE } from "../../src/builder/context-files.js";
@@ -10,6 +12,46 @@ import { buildWithBuildKit } from "../support/buildkit.js";
 import { docker } from "../support/docker.js";
 
 const md5 = (data: Buffer | string) => createHash("md5").update(data).digest("hex");
+
+/**
+ * A relay on a unix socket in front of the real daemon that answers a build asking for the
+ * session-served context (`remote=client-session`) with 400, as a daemon refusing that form
+ * would; every other request reaches the daemon untouched.
+ */
+async function refusingRelay(dir: string): Promise<{ socketPath: string; refused: () => number; close(): Promise<void> }> {
+  const socketPath = join(dir, "refusing.sock");
+  const sockets = new Set<Socket>();
+  let refused = 0;
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.once("data", (first: Buffer) => {
+      if (/^POST [^ ]*\/build\?[^ ]*remote=client-session/.test(first.toString("latin1"))) {
+        refused += 1;
+        const body = JSON.stringify({ message: "remote client-session is not supported here" });
+        client.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+        return;
+      }
+      const upstream = connect("/var/run/docker.sock");
+      sockets.add(upstream);
+      upstream.write(first);
+      client.pipe(upstream).pipe(client);
+      client.on("close", () => upstream.destroy());
+      upstream.on("close", () => client.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    client.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    socketPath,
+    refused: () => refused,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 /**
  * The image lists every file the context put in /ctx: path, type, mode, size, mtime (s),
@@ -112,5 +154,20 @@ describe("BuildKit builds with the context served over the session (FileSync Dif
     expect(fetched).toEqual(["a-c"]);
     expect(listing).toContain(`SUM ${md5("DASH")}  ./a-c`);
     expect(listing).not.toContain(`SUM ${md5("dash")}  ./a-c`);
+  });
+
+  it("sends the context as a tar, saying why, when the daemon refuses the session-served context", async () => {
+    const relay = await refusingRelay(dir);
+    try {
+      const via = new Docker({ socketPath: relay.socketPath });
+      const { outcome, lines } = await buildWithBuildKit(via, dir, { tags: [`${repo}:fallback`], noCache: true });
+      expect(outcome.error, lines.join("\n")).toBeUndefined();
+      expect(relay.refused()).toBe(1);
+      expect(lines).toContainEqual(expect.stringMatching(/^the daemon refused the build context served over the BuildKit session \(.*remote client-session is not supported here.*\); sending it as a tar instead$/));
+      expect(lines).toContain(`SUM ${md5(big)}  ./dat/big.bin`);
+      expect(lines.join("\n")).not.toContain("secret.txt");
+    } finally {
+      await relay.close();
+    }
   });
 });
