@@ -6,13 +6,25 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { comparePaths, entryStat, goFileMode, syncEntries } from "../../src/builder/buildkit/filesync-entries.js";
-import { CHUNK, DIFF_COPY_PATH, diskDir, fileSyncStream, memoryDir, PacketType, type SyncedDir } from "../../src/builder/buildkit/filesync-service.js";
+import { comparePaths, goFileMode, syncEntries } from "../../src/builder/buildkit/filesync-entries.js";
+import { dataPacket, endOfStats, errPacket, finPacket, PacketType, statPacket } from "../../src/builder/buildkit/filesync-packet.js";
+import { CHUNK, DIFF_COPY_PATH, diskDir, fileSyncStream, memoryDir, type SyncedDir } from "../../src/builder/buildkit/filesync-service.js";
 import { loadCodec } from "../../src/builder/buildkit/messages.js";
 import { serveSession, type BuildSession } from "../../src/builder/buildkit/session.js";
 import { listContextFiles, type ContextEntry } from "../../src/builder/context-files.js";
 
 const entry = (path: string, type: ContextEntry["type"] = "file", extra: Partial<ContextEntry> = {}): ContextEntry => ({ path, type, mode: type === "directory" ? 0o755 : 0o644, size: 0, mtimeMs: 0, ...extra });
+
+/** fsutil's own .proto text (types/stat.proto, types/wire.proto), parsed independently of runner-kit's descriptor. */
+const FSUTIL_PROTO = `syntax = "proto3";
+message Stat { string path = 1; uint32 mode = 2; uint32 uid = 3; uint32 gid = 4; int64 size = 5; int64 modTime = 6; string linkname = 7; int64 devmajor = 8; int64 devminor = 9; map<string, bytes> xattrs = 10; }
+message Packet { enum PacketType { PACKET_STAT = 0; PACKET_REQ = 1; PACKET_DATA = 2; PACKET_FIN = 3; PACKET_ERR = 4; } PacketType type = 1; Stat stat = 2; uint32 ID = 3; bytes data = 4; }`;
+
+/** A packet as fsutil's Go code reads it: decoded with fsutil's own .proto, int64 as decimal strings. */
+const fsutilPacket = (bytes: Buffer) => {
+  const Packet = protobuf.parse(FSUTIL_PROTO).root.lookupType("Packet");
+  return Packet.toObject(Packet.decode(bytes), { longs: String, enums: String, bytes: String });
+};
 
 describe("fsutil order and stats (pure)", () => {
   it("orders paths as fsutil walks them: a directory's entries right after it, '/' before every other byte", () => {
@@ -33,9 +45,14 @@ describe("fsutil order and stats (pure)", () => {
 
   it("sends mtimes in exact nanoseconds, sizes of files only, owners as root, a symlink's target", () => {
     const ns = 1_796_016_248_123_456_789n;
-    expect(entryStat(entry("f", "file", { size: 12, mtimeNs: ns, mtimeMs: 1_796_016_248_123 }))).toEqual({ path: "f", mode: 0o644, uid: 0, gid: 0, size: 12, modTime: "1796016248123456789" });
-    expect(entryStat(entry("d", "directory", { mtimeMs: 1500 }))).toEqual({ path: "d", mode: (0x80000000 | 0o755) >>> 0, uid: 0, gid: 0, modTime: "1500000000" });
-    expect(entryStat(entry("l", "symlink", { mode: 0o777, linkname: "../t" }))).toMatchObject({ linkname: "../t", mode: 0x08000000 | 0o777 });
+    expect(fsutilPacket(statPacket(entry("dir/f", "file", { size: 12, mtimeNs: ns, mtimeMs: 1_796_016_248_123 })))).toEqual({
+      stat: { path: "dir/f", mode: 0o644, size: "12", modTime: "1796016248123456789" },
+    });
+    expect(fsutilPacket(statPacket(entry("d", "directory", { mtimeMs: 1500 })))).toEqual({ stat: { path: "d", mode: (0x80000000 | 0o755) >>> 0, modTime: "1500000000" } });
+    expect(fsutilPacket(statPacket(entry("l", "symlink", { mode: 0o777, linkname: "../t", mtimeNs: -5n })))).toEqual({
+      stat: { path: "l", mode: 0x08000000 | 0o777, modTime: "-5", linkname: "../t" },
+    });
+    expect(fsutilPacket(statPacket(entry("caf\u00e9 \u{1F600}", "file", { size: 2 ** 40 })))).toMatchObject({ stat: { path: "caf\u00e9 \u{1F600}", size: String(2 ** 40) } });
   });
 
   it("sends every parent before its entries, implying one the list lacks (an excluded dir with a re-included file)", () => {
@@ -56,23 +73,14 @@ describe("fsutil order and stats (pure)", () => {
   });
 });
 
-/** fsutil's own .proto text (types/stat.proto, types/wire.proto), parsed independently of runner-kit's descriptor. */
-const FSUTIL_PROTO = `syntax = "proto3";
-message Stat { string path = 1; uint32 mode = 2; uint32 uid = 3; uint32 gid = 4; int64 size = 5; int64 modTime = 6; string linkname = 7; int64 devmajor = 8; int64 devminor = 9; map<string, bytes> xattrs = 10; }
-message Packet { enum PacketType { PACKET_STAT = 0; PACKET_REQ = 1; PACKET_DATA = 2; PACKET_FIN = 3; PACKET_ERR = 4; } PacketType type = 1; Stat stat = 2; uint32 ID = 3; bytes data = 4; }`;
-
 describe("packets on the wire", () => {
-  it("encodes a STAT and a DATA packet as fsutil's Packet decodes them", async () => {
-    const codec = await loadCodec();
-    const Packet = protobuf.parse(FSUTIL_PROTO).root.lookupType("Packet");
-    const stat = entryStat(entry("dir/x", "file", { mode: 0o755, size: 3, mtimeNs: 1_700_000_000_987_654_321n }));
-    const decoded = Packet.toObject(Packet.decode(codec.encode("Packet", { type: PacketType.stat, stat })), { longs: String, enums: String });
-    expect(decoded).toEqual({ type: "PACKET_STAT", stat: { path: "dir/x", mode: 0o755, uid: 0, gid: 0, size: "3", modTime: "1700000000987654321" } });
-    const data = Packet.toObject(Packet.decode(codec.encode("Packet", { type: PacketType.data, ID: 7, data: Buffer.from("abc") })), { enums: String });
-    expect(data).toMatchObject({ type: "PACKET_DATA", ID: 7 });
-    expect(Buffer.from(data.data as Uint8Array).toString()).toBe("abc");
-    // The empty STAT that ends the list: no stat at all (Go reads a nil Stat).
-    expect(Packet.toObject(Packet.decode(codec.encode("Packet", { type: PacketType.stat })), { enums: String })).toEqual({ type: "PACKET_STAT" });
+  it("encodes DATA, its end, FIN, ERR and the end of the stats as fsutil's Packet decodes them", () => {
+    expect(fsutilPacket(dataPacket(7, Buffer.from("abc")))).toEqual({ type: "PACKET_DATA", ID: 7, data: Buffer.from("abc").toString("base64") });
+    expect(fsutilPacket(dataPacket(300))).toEqual({ type: "PACKET_DATA", ID: 300 });
+    expect(fsutilPacket(finPacket())).toEqual({ type: "PACKET_FIN" });
+    expect(fsutilPacket(errPacket("no"))).toEqual({ type: "PACKET_ERR", data: Buffer.from("no").toString("base64") });
+    // The packet that ends the stats: type STAT (the default) and no stat, which Go reads as a nil Stat.
+    expect(fsutilPacket(endOfStats())).toEqual({});
   });
 });
 
@@ -184,8 +192,8 @@ describe("DiffCopy over real gRPC, the test in the daemon's role", () => {
     expect(result.stats.map((s) => s!.path)).toEqual(["Dockerfile"]);
     expect(result.files.get("Dockerfile")!.toString()).toBe("FROM busybox\n");
     // The mtime follows the content: the daemon's kept copy is refreshed exactly when the Dockerfile changes.
-    expect(entryStat(memoryDir("Dockerfile", "FROM busybox\n").entries[0]!).modTime).toBe(entryStat(dockerfile.entries[0]!).modTime);
-    expect(entryStat(memoryDir("Dockerfile", "FROM debian\n").entries[0]!).modTime).not.toBe(entryStat(dockerfile.entries[0]!).modTime);
+    expect(memoryDir("Dockerfile", "FROM busybox\n").entries[0]!.mtimeNs).toBe(dockerfile.entries[0]!.mtimeNs);
+    expect(memoryDir("Dockerfile", "FROM debian\n").entries[0]!.mtimeNs).not.toBe(dockerfile.entries[0]!.mtimeNs);
   });
 
   it("tells the daemon which file it could not read (ERR), and refuses a dir it does not serve (NOT_FOUND)", async () => {

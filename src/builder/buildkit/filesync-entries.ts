@@ -47,15 +47,6 @@ export function goFileMode(entry: Pick<ContextEntry, "type" | "mode">): number {
   return mode >>> 0;
 }
 
-/** fsutil's Stat message of an entry. Owners are root, as the docker CLI sends them. */
-export function entryStat(entry: ContextEntry): Record<string, unknown> {
-  const ns = entry.mtimeNs ?? BigInt(Math.trunc(entry.mtimeMs)) * 1_000_000n;
-  const stat: Record<string, unknown> = { path: entry.path, mode: goFileMode(entry), uid: 0, gid: 0, modTime: ns.toString() };
-  if (entry.type === "file") stat.size = entry.size;
-  if (entry.type === "symlink") stat.linkname = entry.linkname ?? "";
-  return stat;
-}
-
 function parentOf(path: string): string | undefined {
   const slash = path.lastIndexOf("/");
   return slash < 0 ? undefined : path.slice(0, slash);

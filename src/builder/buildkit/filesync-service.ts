@@ -15,12 +15,10 @@ import type { ServerDuplexStream } from "@grpc/grpc-js";
 import type { ContextEntry } from "../context-files.js";
 import type { Codec } from "./messages.js";
 import { GrpcCode, type SessionStream } from "./session.js";
-import { entryStat, syncEntries } from "./filesync-entries.js";
+import { syncEntries } from "./filesync-entries.js";
+import { dataPacket, endOfStats, errPacket, finPacket, PacketType, statPacket } from "./filesync-packet.js";
 
 export const DIFF_COPY_PATH = "/moby.filesync.v1.FileSync/DiffCopy";
-
-/** fsutil's packet types. */
-export const PacketType = { stat: 0, req: 1, data: 2, fin: 3, err: 4 } as const;
 
 /** The largest DATA chunk (fsutil sends 32 KiB). */
 export const CHUNK = 32 * 1024;
@@ -94,9 +92,9 @@ class DiffCopySender {
     this.sendStats().catch((error: unknown) => this.fail(error));
   }
 
-  private async write(packet: Record<string, unknown>): Promise<void> {
+  private async write(packet: Buffer): Promise<void> {
     if (this.done) throw new Error("the daemon ended the file sync");
-    if (!this.call.write(this.codec.encode("Packet", packet))) {
+    if (!this.call.write(packet)) {
       await new Promise<void>((resolve) => {
         const go = () => {
           this.call.off("drain", go);
@@ -110,8 +108,8 @@ class DiffCopySender {
   }
 
   private async sendStats(): Promise<void> {
-    for (const entry of this.sent) await this.write({ type: PacketType.stat, stat: entryStat(entry) });
-    await this.write({ type: PacketType.stat });
+    for (const entry of this.sent) await this.write(statPacket(entry));
+    await this.write(endOfStats());
   }
 
   private receive(bytes: Buffer): void {
@@ -121,7 +119,7 @@ class DiffCopySender {
       this.queue.push(packet.ID ?? 0);
       this.pump();
     } else if (type === PacketType.fin) {
-      this.write({ type: PacketType.fin }).then(() => this.end(), () => this.end());
+      this.write(finPacket()).then(() => this.end(), () => this.end());
     } else if (type === PacketType.err) {
       this.end();
     }
@@ -147,20 +145,20 @@ class DiffCopySender {
     try {
       for await (const chunk of this.dir.read(entry)) {
         // An empty DATA ends a file: only chunks with bytes go before it.
-        if (chunk.length > 0) await this.write({ type: PacketType.data, ID: id, data: chunk });
+        if (chunk.length > 0) await this.write(dataPacket(id, chunk));
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new Error(`cannot read ${entry.path} of the build context (${code ?? (error instanceof Error ? error.message : String(error))})`);
     }
-    await this.write({ type: PacketType.data, ID: id });
+    await this.write(dataPacket(id));
   }
 
   /** Tell the daemon why the sync stopped (it reports "error from sender: …") and end the call. */
   private fail(error: unknown): void {
     if (this.done) return;
     const message = error instanceof Error ? error.message : String(error);
-    this.call.write(this.codec.encode("Packet", { type: PacketType.err, data: Buffer.from(message, "utf8") }));
+    this.call.write(errPacket(message));
     this.end();
   }
 
