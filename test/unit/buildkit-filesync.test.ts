@@ -64,10 +64,12 @@ describe("fsutil order and stats (pure)", () => {
   });
 
   it("narrows to the daemon's include patterns and follow paths, with their parents and what is inside a matched dir", () => {
-    const listed = [entry(".dockerignore"), entry("Dockerfile"), entry("src", "directory"), entry("src/a.ts"), entry("src/deep", "directory"), entry("src/deep/b.ts"), entry("docs/x.md")];
+    const listed = [entry(".dockerignore"), entry("Dockerfile"), entry("src", "directory"), entry("src/a.ts"), entry("src/deep", "directory"), entry("src/deep/b.ts"), entry("src/deeper.ts"), entry("docs/x.md")];
     expect(syncEntries(listed, [".dockerignore"]).map((e) => e.path)).toEqual([".dockerignore"]);
     expect(syncEntries(listed, ["Dockerfile", "Dockerfile.dockerignore"]).map((e) => e.path)).toEqual(["Dockerfile"]);
     expect(syncEntries(listed, ["src/deep"]).map((e) => e.path)).toEqual(["src", "src/deep", "src/deep/b.ts"]);
+    expect(syncEntries(listed, ["/src/deep/"]).map((e) => e.path)).toEqual(["src", "src/deep", "src/deep/b.ts"]);
+    expect(syncEntries(listed, ["src/deep*"]).map((e) => e.path)).toEqual(["src", "src/deep", "src/deep/b.ts", "src/deeper.ts"]);
     expect(syncEntries(listed, ["**/*.md"]).map((e) => e.path)).toEqual(["docs", "docs/x.md"]);
     expect(syncEntries(listed, ["nothing"])).toEqual([]);
   });

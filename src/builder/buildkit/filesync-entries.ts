@@ -60,6 +60,28 @@ function impliedDir(path: string): ContextEntry {
 // A CommonJS module whose types declare an ES default export: take the function either way.
 const dockerignore = dockerignoreModule.default;
 
+/** Whether a pattern names one path literally (the follow paths the frontend sends: ".dockerignore", "Dockerfile"). */
+const isLiteral = (pattern: string) => !/[*?[\\]/.test(pattern);
+
+/** The entries a pattern list selects: a matching path, or one inside a matching directory. */
+function matching(entries: readonly ContextEntry[], patterns: readonly string[]): readonly ContextEntry[] {
+  const clean = patterns.map((p) => p.replace(/^\/+/, "").replace(/\/+$/, ""));
+  if (clean.every(isLiteral)) {
+    // Literal paths: a string comparison per entry instead of the pattern matcher (25k entries, twice per build).
+    return entries.filter((e) => clean.some((p) => e.path === p || e.path.startsWith(`${p}/`)));
+  }
+  const matcher = dockerignore({ ignorecase: false }).add(clean);
+  return entries.filter((e) => matcher.ignores(e.path));
+}
+
+/** Sorted in fsutil's order: a list that already is (the common case) is not sorted again. */
+function inFsutilOrder(list: ContextEntry[]): ContextEntry[] {
+  for (let i = 1; i < list.length; i++) {
+    if (comparePaths(list[i - 1]!.path, list[i]!.path) > 0) return list.sort((a, b) => comparePaths(a.path, b.path));
+  }
+  return list;
+}
+
 /**
  * The entries to send for a DiffCopy call, in fsutil's order. `patterns` are the daemon's
  * include patterns and follow paths: when there are any, only matching entries (and what is
@@ -67,11 +89,7 @@ const dockerignore = dockerignoreModule.default;
  * an entry is sent before it; one the list lacks is implied.
  */
 export function syncEntries(entries: readonly ContextEntry[], patterns: readonly string[] = []): ContextEntry[] {
-  let chosen: readonly ContextEntry[] = entries;
-  if (patterns.length > 0) {
-    const matcher = dockerignore({ ignorecase: false }).add(patterns.map((p) => p.replace(/^\/+/, "")));
-    chosen = entries.filter((e) => matcher.ignores(e.path));
-  }
+  const chosen = patterns.length > 0 ? matching(entries, patterns) : entries;
   const have = new Set<string>();
   for (const e of chosen) if (e.type === "directory") have.add(e.path);
   const byPath = new Map<string, ContextEntry>();
@@ -83,5 +101,6 @@ export function syncEntries(entries: readonly ContextEntry[], patterns: readonly
       out.push(byPath.get(dir) ?? impliedDir(dir));
     }
   }
-  return out.sort((a, b) => comparePaths(a.path, b.path));
+  // Implied parents go at the end: then the list is out of order and gets sorted.
+  return inFsutilOrder(out);
 }
