@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import { afterAll, beforeAll } from "vitest";
 import type { RegistryCredential } from "../../src/auth/types.js";
-import { BuildKitBuilder } from "../../src/builder/buildkit/buildkit-builder.js";
+import { BuildKitBuilder, type BuildKitBuilderOptions } from "../../src/builder/buildkit/buildkit-builder.js";
 import { listContextFiles } from "../../src/builder/context-files.js";
 import type { BuildOutcome, BuildRequest } from "../../src/builder/image-builder.js";
 import { SecretSet } from "../../src/common/secrets.js";
@@ -45,11 +45,11 @@ export async function buildWithBuildKit(
   docker: Docker,
   dir: string,
   request: Partial<BuildRequest> & Pick<BuildRequest, "tags">,
-  options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {},
+  options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void; builder?: Omit<BuildKitBuilderOptions, "env" | "secretSet"> } = {},
 ): Promise<BuildKitRun> {
   const secretSet = new SecretSet();
   const lines: string[] = [];
-  const builder = new BuildKitBuilder(docker, { secretSet, env: options.env ?? {} });
+  const builder = new BuildKitBuilder(docker, { ...options.builder, secretSet, env: options.env ?? {} });
   const outcome = await builder.build(
     {
       context: { dir, entries: (await listContextFiles(dir)).entries },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chooseBuilder, daemonHasBuildKit } from "../../src/builder/builder-choice.js";
-import { buildQuery } from "../../src/builder/buildkit/buildkit-builder.js";
+import { buildQuery, contextSharedKey } from "../../src/builder/buildkit/buildkit-builder.js";
 import type { BuildRequest } from "../../src/builder/image-builder.js";
 import { RunnerKitError } from "../../src/common/errors.js";
 
@@ -70,6 +70,24 @@ describe("the POST /build query of a BuildKit build", () => {
       dockerfile: ".runner-kit.Dockerfile",
       buildargs: { A: "1" },
     });
+  });
+
+  it("the context served over the session: remote=client-session and the Dockerfile's name in the session's dockerfile dir", () => {
+    expect(buildQuery(request(), "sess", "bid", "session")).toEqual({
+      version: "2",
+      session: "sess",
+      buildid: "bid",
+      remote: "client-session",
+      t: ["r.example/x:1", "r.example/x:latest"],
+      dockerfile: "Dockerfile",
+      buildargs: { A: "1" },
+    });
+  });
+
+  it("keeps the daemon's copy of a context under one key per context directory", () => {
+    expect(contextSharedKey("/p/ctx")).toBe(contextSharedKey("/p/ctx/"));
+    expect(contextSharedKey("/p/ctx")).toMatch(/^[0-9a-f]{64}$/);
+    expect(contextSharedKey("/p/ctx")).not.toBe(contextSharedKey("/p/other"));
   });
 
   it("labels, target, platform, nocache, pull, cache-from as a JSON array and the inline-cache build arg", () => {

@@ -1,4 +1,5 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { resolve } from "node:path";
 import type Docker from "dockerode";
 import type { SecretSet } from "../../common/secrets.js";
 import { buildConnectionError } from "../../engine/daemon-error.js";
@@ -9,6 +10,7 @@ import type { BuildOutcome, BuildRequest, ImageBuilder } from "../image-builder.
 import { authMethods, explainRefusal, type ServedHosts } from "./auth-service.js";
 import { decodeStatus, loadCodec, type Codec } from "./messages.js";
 import { explainMissingSecret, secretsMethods } from "./secrets-service.js";
+import { diskDir, fileSyncStream, memoryDir } from "./filesync-service.js";
 import { openSession, type BuildSession } from "./session.js";
 import { BuildKitStatusTracker } from "./status-tracker.js";
 
@@ -17,17 +19,32 @@ export interface BuildKitBuilderOptions {
   env?: NodeJS.ProcessEnv;
   /** Every credential and secret value the session serves is added here; lines and outcomes are redacted with it. */
   secretSet?: SecretSet;
+  /**
+   * How the context reaches the daemon: "session" (default) serves it over the session's
+   * file sync, as the docker CLI does; "tar" uploads it as the request body.
+   */
+  contextTransfer?: "session" | "tar";
+  /** Told the path of each context file the daemon fetches over the session (a rebuild fetches only changed files). */
+  onContextFile?: (path: string) => void;
 }
+
+/** The Dockerfile's name in the "dockerfile" dir the session serves. */
+const SESSION_DOCKERFILE = "Dockerfile";
 
 const TRACE = "moby.buildkit.trace";
 const IMAGE_ID = "moby.image.id";
 /** How long an abort waits for the daemon to accept the cancel before it drops the build's connection. */
 const CANCEL_WAIT_MS = 5000;
 
-/** The `POST /build` query: BuildKit (version 2), its session, and the request's parameters. */
-export function buildQuery(request: BuildRequest, sessionId: string, buildId: string): Record<string, unknown> {
+/**
+ * The `POST /build` query: BuildKit (version 2), its session, where the context comes from
+ * (the session's file sync: `remote=client-session`; else the tar body), and the request's parameters.
+ */
+export function buildQuery(request: BuildRequest, sessionId: string, buildId: string, transfer: "session" | "tar" = "tar"): Record<string, unknown> {
   const buildargs = { ...request.buildArgs, ...(request.inlineCache ? { BUILDKIT_INLINE_CACHE: "1" } : {}) };
-  const query: Record<string, unknown> = { version: "2", session: sessionId, buildid: buildId, t: request.tags, dockerfile: INJECTED_DOCKERFILE, buildargs };
+  const dockerfile = transfer === "session" ? SESSION_DOCKERFILE : INJECTED_DOCKERFILE;
+  const query: Record<string, unknown> = { version: "2", session: sessionId, buildid: buildId, t: request.tags, dockerfile, buildargs };
+  if (transfer === "session") query.remote = "client-session";
   // The template's own OCI labels win over runner-kit's, as with the classic builder.
   const labels = request.labels ? labelsToAdd(request.model ?? request.dockerfile, request.labels, request.target) : {};
   if (Object.keys(labels).length > 0) query.labels = labels;
@@ -39,16 +56,26 @@ export function buildQuery(request: BuildRequest, sessionId: string, buildId: st
   return query;
 }
 
-function dialBuild(docker: Docker, request: BuildRequest, query: Record<string, unknown>, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+/**
+ * The key the daemon keeps its copy of a context under between builds: one per context
+ * directory, so a rebuild moves only the files that changed.
+ */
+export function contextSharedKey(dir: string): string {
+  return createHash("sha256").update(`runner-kit-context:${resolve(dir)}`).digest("hex");
+}
+
+/** `POST /build`; `body` is the context tar, or undefined when the session serves the context. */
+function dialBuild(docker: Docker, query: Record<string, unknown>, body: NodeJS.ReadableStream | undefined, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
   const modem = docker.modem as unknown as { dial(options: object, callback: (error: unknown, stream: NodeJS.ReadableStream) => void): void };
   return new Promise((resolve, reject) => {
     modem.dial(
       {
         path: "/build?",
         method: "POST",
-        // The context travels as a tar with the rendered Dockerfile added; the labels go as the `labels` parameter.
-        file: contextTar(request.context.dir, request.context.entries, request.dockerfile),
-        options: query,
+        // The tar holds the context with the rendered Dockerfile added; the labels go as the `labels` parameter.
+        ...(body ? { file: body } : {}),
+        // Without a body the query alone: docker-modem sends the options as a JSON body unless told `_body: {}`.
+        options: body ? query : { _query: query, _body: {} },
         isStream: true,
         abortSignal: signal,
         statusCodes: { 200: true, 400: "bad parameter", 500: "server error" },
@@ -88,14 +115,18 @@ export class BuildKitBuilder implements ImageBuilder {
       ...authMethods({ resolveAuth: request.resolveAuth, baseImages: [...request.baseImages, ...(request.cacheFrom ?? [])], secretSet: this.options.secretSet }, served),
       ...secretsMethods({ secrets: request.secrets ?? {}, env: this.options.env ?? process.env, secretSet: this.options.secretSet, missing: missingSecrets }),
     ];
+    // The dir names the daemon asked for over the file sync; undefined when the context goes as a tar.
+    const synced = (this.options.contextTransfer ?? "session") === "session" ? new Set<string>() : undefined;
+    const dirs = { context: diskDir(request.context.dir, request.context.entries), dockerfile: memoryDir(SESSION_DOCKERFILE, request.dockerfile) };
+    const streams = synced ? [fileSyncStream({ dirs, codec, onCall: (name) => synced.add(name), onFile: (name, path) => name === "context" && this.options.onContextFile?.(path) })] : [];
     let session: BuildSession;
     try {
-      session = await openSession(this.docker, codec, methods);
+      session = await openSession(this.docker, codec, methods, { streams, sharedKey: contextSharedKey(request.context.dir) });
     } catch (error) {
       return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${buildConnectionError(error, "the BuildKit build")}` };
     }
     try {
-      const outcome = await this.run(request, session, codec, (line) => onLine(redact(line)));
+      const outcome = await this.run(request, session, codec, synced, (line) => onLine(redact(line)));
       if (outcome.error !== undefined) outcome.error = redact(explainMissingSecret(explainRefusal(outcome.error, served), missingSecrets, Object.keys(request.secrets ?? {})));
       outcome.tail = outcome.tail.map(redact);
       return outcome;
@@ -104,7 +135,7 @@ export class BuildKitBuilder implements ImageBuilder {
     }
   }
 
-  private async run(request: BuildRequest, session: BuildSession, codec: Codec, onLine: (line: string) => void): Promise<BuildOutcome> {
+  private async run(request: BuildRequest, session: BuildSession, codec: Codec, synced: Set<string> | undefined, onLine: (line: string) => void): Promise<BuildOutcome> {
     stopIfAborted(request);
     const tracker = new BuildKitStatusTracker();
     const buildId = randomUUID();
@@ -112,7 +143,7 @@ export class BuildKitBuilder implements ImageBuilder {
     const onAbort = () => void this.cancel(buildId).finally(() => connection.abort(request.signal?.reason));
     request.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const stream = await dialBuild(this.docker, request, buildQuery(request, session.id, buildId), connection.signal);
+      const stream = await this.start(request, session.id, buildId, synced, connection.signal, onLine);
       await readProgress(stream, (event) => this.onEvent(event, tracker, codec, onLine)).catch((error: unknown) => {
         // An error line ends a failed build: the tracker has it, the outcome says it.
         if (!(error instanceof StreamError)) throw error;
@@ -129,6 +160,23 @@ export class BuildKitBuilder implements ImageBuilder {
     if (dropped === undefined || outcome.imageId !== undefined) return outcome;
     const said = outcome.error ? `; the daemon said: ${outcome.error}` : "";
     return tracker.interrupted(`the BuildKit session connection to the Docker daemon dropped during the build (${dropped})${said}`);
+  }
+
+  /**
+   * Start the build with the context served over the session; a daemon that refuses that
+   * request before asking for any file gets the context as a tar instead, and the line says why.
+   */
+  private async start(request: BuildRequest, sessionId: string, buildId: string, synced: Set<string> | undefined, signal: AbortSignal, onLine: (line: string) => void) {
+    if (synced) {
+      try {
+        return await dialBuild(this.docker, buildQuery(request, sessionId, buildId, "session"), undefined, signal);
+      } catch (error) {
+        if (signal.aborted || synced.size > 0) throw error;
+        onLine(`the daemon refused the build context served over the BuildKit session (${buildConnectionError(error, "the BuildKit build")}); sending it as a tar instead`);
+      }
+    }
+    const tar = contextTar(request.context.dir, request.context.entries, request.dockerfile);
+    return dialBuild(this.docker, buildQuery(request, sessionId, buildId), tar, signal);
   }
 
   private onEvent(event: StreamEvent, tracker: BuildKitStatusTracker, codec: Codec, onLine: (line: string) => void): void {

@@ -1,8 +1,8 @@
 /**
  * The protobuf messages runner-kit exchanges with BuildKit: the session's requests and
- * answers (registry credentials, build secrets, health) and the build's status stream.
- * Field numbers follow BuildKit's .proto files (session/auth, session/secrets,
- * grpc.health.v1, api/services/control StatusResponse); only the fields runner-kit reads or
+ * answers (registry credentials, build secrets, health, the context's file sync) and the
+ * build's status stream. Field numbers follow BuildKit's .proto files (session/auth,
+ * session/secrets, grpc.health.v1, fsutil's types, api/services/control StatusResponse); only the fields runner-kit reads or
  * writes are declared, the rest are skipped on decode as protobuf allows. protobufjs is
  * loaded on first use, so commands that never build with BuildKit never load it.
  */
@@ -19,6 +19,19 @@ const DESCRIPTOR = {
     HealthCheckRequest: { fields: { service: { type: "string", id: 1 } } },
     HealthCheckResponse: { fields: { status: { type: "int32", id: 1 } } },
     Timestamp: TIMESTAMP,
+    // tonistiigi/fsutil types/stat.proto and wire.proto: the FileSync DiffCopy stream.
+    Stat: {
+      fields: {
+        path: { type: "string", id: 1 },
+        mode: { type: "uint32", id: 2 },
+        uid: { type: "uint32", id: 3 },
+        gid: { type: "uint32", id: 4 },
+        size: { type: "int64", id: 5 },
+        modTime: { type: "int64", id: 6 },
+        linkname: { type: "string", id: 7 },
+      },
+    },
+    Packet: { fields: { type: { type: "int32", id: 1 }, stat: { type: "Stat", id: 2 }, ID: { type: "uint32", id: 3 }, data: { type: "bytes", id: 4 } } },
     Vertex: {
       fields: {
         digest: { type: "string", id: 1 },

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
+import type { ServerDuplexStream } from "@grpc/grpc-js";
 import type { Codec, MessageName } from "./messages.js";
 
 /** gRPC status codes the services answer with (google.golang.org/grpc/codes). */
@@ -34,6 +35,20 @@ export interface SessionMethod {
   handle(request: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
+/** One bidirectional-streaming gRPC method the session serves; messages pass as raw bytes. */
+export interface SessionStream {
+  /** "/package.Service/Method" */
+  path: string;
+  handle(call: ServerDuplexStream<Buffer, Buffer>): void;
+}
+
+/** What a session serves besides its unary methods, and the key the daemon keeps its copies of synced dirs under. */
+export interface SessionOptions {
+  streams?: SessionStream[];
+  /** Default: the session id (nothing is kept between sessions). */
+  sharedKey?: string;
+}
+
 export interface BuildSession {
   readonly id: string;
   /** Why the connection closed when runner-kit did not close it (undefined while it is open or after close()). */
@@ -50,7 +65,7 @@ export const healthMethod: SessionMethod = {
   handle: async () => ({ status: 1 /* SERVING */ }),
 };
 
-function hijackSession(docker: Docker, id: string, methods: SessionMethod[]): Promise<Duplex> {
+function hijackSession(docker: Docker, id: string, paths: string[], sharedKey: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const modem = docker.modem as unknown as { dial(options: object, callback: (error: unknown, socket: Duplex) => void): void };
     modem.dial(
@@ -62,8 +77,8 @@ function hijackSession(docker: Docker, id: string, methods: SessionMethod[]): Pr
           Upgrade: "h2c",
           "X-Docker-Expose-Session-Uuid": id,
           "X-Docker-Expose-Session-Name": "runner-kit",
-          "X-Docker-Expose-Session-Sharedkey": id,
-          "X-Docker-Expose-Session-Grpc-Method": methods.map((m) => m.path),
+          "X-Docker-Expose-Session-Sharedkey": sharedKey,
+          "X-Docker-Expose-Session-Grpc-Method": paths,
         },
         statusCodes: { 101: true, 200: true, 400: "bad parameter", 404: "no such endpoint", 500: "server error" },
       },
@@ -102,11 +117,16 @@ function serviceDefinition(codec: Codec, methods: SessionMethod[]) {
  * Serve `methods` (and the health check) as gRPC on a connection whose other end is the
  * HTTP/2 client: the hijacked `/session` connection, or any duplex in tests.
  */
-export async function serveSession(socket: Duplex, id: string, codec: Codec, methods: SessionMethod[]): Promise<BuildSession> {
+export async function serveSession(socket: Duplex, id: string, codec: Codec, methods: SessionMethod[], streams: SessionStream[] = []): Promise<BuildSession> {
   const grpc = await import("@grpc/grpc-js");
   const server = new grpc.Server();
   const { definition, implementation } = serviceDefinition(codec, [healthMethod, ...methods]);
   server.addService(definition as never, implementation as never);
+  for (const s of streams) {
+    const raw = (bytes: Buffer) => bytes;
+    const stream = { path: s.path, requestStream: true, responseStream: true, requestDeserialize: raw, responseSerialize: raw, requestSerialize: raw, responseDeserialize: raw };
+    server.addService({ [s.path]: stream } as never, { [s.path]: (call: ServerDuplexStream<Buffer, Buffer>) => s.handle(call) } as never);
+  }
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   let closing = false;
   let dropped: string | undefined;
@@ -131,8 +151,10 @@ export async function serveSession(socket: Duplex, id: string, codec: Codec, met
 }
 
 /** Open a session with the daemon serving `methods` (the health check is always added). Connection errors reject. */
-export async function openSession(docker: Docker, codec: Codec, methods: SessionMethod[]): Promise<BuildSession> {
+export async function openSession(docker: Docker, codec: Codec, methods: SessionMethod[], options: SessionOptions = {}): Promise<BuildSession> {
   const id = randomUUID();
-  const socket = await hijackSession(docker, id, [healthMethod, ...methods]);
-  return serveSession(socket, id, codec, methods);
+  const streams = options.streams ?? [];
+  const paths = [healthMethod, ...methods, ...streams].map((m) => m.path);
+  const socket = await hijackSession(docker, id, paths, options.sharedKey ?? id);
+  return serveSession(socket, id, codec, methods, streams);
 }
