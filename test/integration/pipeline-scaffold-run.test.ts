@@ -5,67 +5,28 @@
  * privileged containers: --emulate-privileged). Jobs run in the runner-kit image of this
  * checkout (`install: image`). The generate job writes the child pipeline; the trigger runs
  * it: each image job builds, smoke-tests and pushes in its own docker:dind service, the
- * publish job merges the lock and writes config.toml.
- *
- * The scaffold's pipeline, ci: section, runner: section, teams and smoke layout are kept;
- * its two templates are replaced by tiny busybox ones of the same names and sections (a
- * project template wins over the built-in one) so each job's fresh dind daemon pulls a few
- * MB instead of installing Debian packages: the proof is about the pipeline.
- *
- * The registry is the one a fleet's dind daemons reach: published on the default bridge's
- * gateway (what containers see of this host) as well as 127.0.0.1, plain HTTP with basic
- * auth, so the dind service is told `--insecure-registry` (ci.services), as docs/pipeline.md
- * says. No Docker Hub in a dind daemon either: the scaffold's base images and its runner
- * service are mirrored into that registry and named by build args / runner.services.
+ * publish job merges the lock and writes config.toml. How the scaffold is set up for this
+ * machine (registry address, mirrored base, tiny templates): test/support/scaffold-pipeline.ts.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parse, parseDocument } from "yaml";
-import { readProgress } from "../../src/engine/progress.js";
+import { parse } from "yaml";
 import { pipelineGraph } from "../../src/pipeline/run/graph.js";
 import { readPipeline } from "../../src/pipeline/run/model.js";
-import { projectEnv, runInProcess } from "../support/cli.js";
+import { runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
-import { registryFetch, startRegistry, stopRegistry, type TestRegistry } from "../support/registry.js";
+import { registryFetch, stopRegistry, type TestRegistry } from "../support/registry.js";
 import { removeManagedResources } from "../support/resources.js";
-import { ensureRunnerKitImage } from "../support/runner-kit-image.js";
-import { writeProjectFiles } from "../support/project-files.js";
+import { scaffoldPipeline } from "../support/scaffold-pipeline.js";
 import { uniqueRunId } from "../fixtures/smoke/helpers.js";
 
 interface Lock {
   variants: Record<string, { repository: string; digest: string; tags: string[] }>;
 }
-
-/** The scaffold's two templates and smoke jobs, in busybox: same names, args and team section. */
-const TINY: Record<string, string> = {
-  "templates/job-base/Dockerfile.hbs": [
-    '{{arg "JOB_BASE_IMAGE" "busybox:1"}}',
-    "FROM ${JOB_BASE_IMAGE}",
-    'RUN echo "job-base {{variant.id}}" > /etc/job-base',
-    "{{#> extra}}",
-    "{{/extra}}",
-    'CMD ["sh"]',
-    "",
-  ].join("\n"),
-  "templates/runner-aws/Dockerfile.hbs": [
-    "ARG GITLAB_RUNNER_VERSION",
-    '{{arg "RUNNER_BASE_IMAGE" "busybox:1"}}',
-    "FROM ${RUNNER_BASE_IMAGE}",
-    "ARG GITLAB_RUNNER_VERSION",
-    "RUN mkdir -p /root/.docker \\",
-    " && printf '%s\\n' '{\"credHelpers\":{\"123456789012.dkr.ecr.eu-west-1.amazonaws.com\":\"ecr-login\"}}' > /root/.docker/config.json \\",
-    ' && echo "$GITLAB_RUNNER_VERSION" > /etc/runner-version',
-    "",
-  ].join("\n"),
-  "smoke/job-base.gitlab-ci.yml": ["smoke:", "  script:", "    - cat /etc/job-base", '    - echo "PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-unset}"', ""].join("\n"),
-  "smoke/runner-aws.gitlab-ci.yml": ["smoke:", "  script:", "    - cat /root/.docker/config.json /etc/runner-version", ""].join("\n"),
-};
-
-const RUNNER_CONFIG = ['[[runners]]', 'name = "privileged"', "[runners.docker]", "privileged = true", 'volumes = ["/certs/client"]', ""].join("\n");
 
 describe("a fresh scaffold's pipeline, run end to end here with ci --run", () => {
   const root = mkdtempSync(join(tmpdir(), "rk-scaffold-run-"));
@@ -84,52 +45,9 @@ describe("a fresh scaffold's pipeline, run end to end here with ci --run", () =>
     rmSync(root, { recursive: true, force: true });
   });
 
-  /** Put a local image into the registry under base/NAME (what a fleet's mirror holds). */
-  async function mirror(local: string, name: string): Promise<string> {
-    const d = await docker();
-    const [repo, tag] = [`${registry.host}/base/${name.split(":")[0]}`, name.split(":")[1]!];
-    await d.getImage(local).tag({ repo, tag });
-    const stream = await d.getImage(`${repo}:${tag}`).push({ authconfig: { username: registry.username, password: registry.password, serveraddress: registry.host } });
-    await readProgress(stream);
-    await d.getImage(`${repo}:${tag}`).remove();
-    return `${inside}/base/${name}`;
-  }
-
   beforeAll(async () => {
-    const d = await docker();
-    await d.getImage("docker:27-dind").inspect().catch(() => {
-      throw new Error("docker:27-dind is not on this daemon: run `bash test/support/seed-dind.sh` (bash .ci/run does)");
-    });
-    const image = await ensureRunnerKitImage(d);
-    const bridge = await d.getNetwork("bridge").inspect();
-    const gateway = ((bridge.IPAM?.Config ?? []) as { Gateway?: string }[]).find((c) => c.Gateway)?.Gateway;
-    if (!gateway) throw new Error("the default bridge network has no gateway address");
-    registry = await startRegistry(d, inject("fixtures").registry, uniqueRunId("scaffold-registry"), { alsoOn: gateway });
-    inside = `${gateway}:${registry.host.split(":")[1]}`;
-    env = projectEnv(project, runId, { RUNNER_KIT_REGISTRY_USER: registry.username, RUNNER_KIT_REGISTRY_PASSWORD: registry.password });
-    const base = await mirror("busybox:latest", "busybox:1");
-
-    expect((await runInProcess(["init", project])).code).toBe(0);
-    const doc = parseDocument(readFileSync(join(project, "runner-kit.yaml"), "utf8"));
-    doc.set("registry", `${inside}/${namespace}`);
-    doc.set("templates", "templates");
-    doc.setIn(["images", "runner-aws", "args", "RUNNER_BASE_IMAGE"], base);
-    doc.setIn(["images", "job-base", "args"], doc.createNode({ JOB_BASE_IMAGE: base }));
-    // The runner's services would be pulled into every smoke job's dind daemon.
-    doc.deleteIn(["runner", "services"]);
-    doc.setIn(["ci", "image"], image);
-    doc.setIn(["ci", "services"], doc.createNode([{ name: "docker:27-dind", alias: "docker", command: [`--insecure-registry=http://${inside}`] }]));
-    writeFileSync(join(project, "runner-kit.yaml"), doc.toString());
-    // The generate job's image: the same runner-kit as ci.image.
-    const parentPath = join(project, ".gitlab-ci.yml");
-    const parent = readFileSync(parentPath, "utf8");
-    const replaced = parent.replace(/registry\.example\.com\/platform\/runner-kit:[^\s]+/g, image);
-    expect(replaced).not.toBe(parent);
-    writeFileSync(parentPath, replaced);
-    writeFileSync(join(project, "config.toml"), RUNNER_CONFIG);
-    writeProjectFiles(project, TINY);
-    const rendered = await runInProcess(["render"], { cwd: project, env });
-    expect(rendered.code, rendered.stderr).toBe(0);
+    const s = await scaffoldPipeline(await docker(), { project, runId, namespace, registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("scaffold-registry") });
+    ({ registry, inside, env } = s);
   });
 
   const runParent = (artifacts: string) =>
