@@ -11,6 +11,8 @@
 // BENCH_ONLY=render,build,buildkit,smoke,platforms picks a subset (platforms needs the arm64 image
 // test/support/seed-arm64.sh seeds); BENCH_PLATFORM_ROUNDS (default 5); BENCH_SMOKE_ROUNDS (default 7);
 // BENCH_SMOKE_GCL=0 leaves gitlab-ci-local out; BENCH_BUILD_ONLY is passed to bench/build.
+// BENCH_ONLY=pipeline: the scaffold's child pipeline via ci --run vs build --push --smoke (needs the
+// docker:27-dind that test/support/seed-dind.sh seeds; BENCH_PIPELINE_ROUNDS, default 3).
 import { execa } from "execa";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -20,7 +22,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const args = new Set(process.argv.slice(2));
-const only = (process.env.BENCH_ONLY ?? "render,build,buildkit,smoke,platforms").split(",");
+const only = (process.env.BENCH_ONLY ?? "render,build,buildkit,smoke,platforms,pipeline").split(",");
 const rows = [];
 const load = () => loadavg()[0].toFixed(2);
 
@@ -119,6 +121,20 @@ await section("platforms", async (around) => {
   const l = around();
   row("amd64 + arm64 pushed under one index, vs docker push ×2 + manifest create/push", `${r.runnerKitMs} ms`, `${r.dockerCliMs} ms`, r.ratio.toFixed(2), "≤ 1.0", r.ratio <= 1.0, l);
   row("  the index step alone (check, PUT, read back, tag)", `${r.indexStepMs} ms`, "-", "-", "< 1000 ms", r.indexStepMs < 1000, l);
+});
+
+await section("pipeline", async (around) => {
+  // A vitest file (bench/pipeline), so it can use test/support's registry and the end-to-end test's scaffold set-up.
+  console.error("== bench/pipeline: the scaffold's child pipeline via ci --run vs build --push --smoke of the same project");
+  const out = join(tmpdir(), `rk-bench-pipeline-${process.pid}.json`);
+  const r = await execa("npx", ["vitest", "run", "--config", join(here, "pipeline", "vitest.config.ts")], { cwd: root, reject: false, all: true, env: { BENCH_OUT: out } });
+  console.error(r.all);
+  const l = around();
+  const ms = (x) => (x === null ? "-" : `${x} ms`);
+  for (const x of JSON.parse(readFileSync(out, "utf8"))) {
+    const goal = x.goal === null ? "reference" : `≤ ${x.goal}`;
+    row(x.name, ms(x.runnerKitMs), ms(x.peerMs), x.ratio === null ? "-" : x.ratio.toFixed(2), goal, x.goal === null ? true : x.ratio <= x.goal, l);
+  }
 });
 
 const header = ["benchmark", "runner-kit", "peer", "ratio", "goal", "met", "load avg"];
