@@ -36,6 +36,14 @@ function lastJson(stdout, open) {
   return JSON.parse(start >= 0 ? stdout.slice(start + 1) : stdout.slice(stdout.indexOf(open)));
 }
 
+/** A bench written as a vitest file (bench/<dir>/vitest.config.ts, so it can use test/support): the rows it wrote to $BENCH_OUT. */
+async function vitestRows(dir) {
+  const out = join(tmpdir(), `rk-bench-${dir}-${process.pid}.json`);
+  const r = await execa("npx", ["vitest", "run", "--config", join(here, dir, "vitest.config.ts")], { cwd: root, reject: false, all: true, env: { BENCH_OUT: out } });
+  console.error(r.all);
+  return JSON.parse(readFileSync(out, "utf8"));
+}
+
 async function section(name, run) {
   if (!only.includes(name)) return;
   const before = load();
@@ -87,11 +95,9 @@ await section("build", async (around) => {
 await section("buildkit", async (around) => {
   // A vitest file (bench/buildkit), so it can use test/support's registry and private daemons.
   console.error("== bench/buildkit: cold runner-aws vs DOCKER_BUILDKIT=1 docker build, apt cache mounts, fresh-daemon registry cache");
-  const out = join(tmpdir(), `rk-bench-buildkit-${process.pid}.json`);
-  const r = await execa("npx", ["vitest", "run", "--config", join(here, "buildkit", "vitest.config.ts")], { cwd: root, reject: false, all: true, env: { BENCH_OUT: out } });
-  console.error(r.all);
+  const results = await vitestRows("buildkit");
   const l = around();
-  for (const x of JSON.parse(readFileSync(out, "utf8"))) row(x.name, `${x.runnerKitMs} ms`, `${x.peerMs} ms`, x.ratio.toFixed(2), `≤ ${x.goal}`, x.ratio <= x.goal, l);
+  for (const x of results) row(x.name, `${x.runnerKitMs} ms`, `${x.peerMs} ms`, x.ratio.toFixed(2), `≤ ${x.goal}`, x.ratio <= x.goal, l);
 });
 
 await section("smoke", async (around) => {
@@ -126,12 +132,10 @@ await section("platforms", async (around) => {
 await section("pipeline", async (around) => {
   // A vitest file (bench/pipeline), so it can use test/support's registry and the end-to-end test's scaffold set-up.
   console.error("== bench/pipeline: the scaffold's child pipeline via ci --run vs build --push --smoke of the same project");
-  const out = join(tmpdir(), `rk-bench-pipeline-${process.pid}.json`);
-  const r = await execa("npx", ["vitest", "run", "--config", join(here, "pipeline", "vitest.config.ts")], { cwd: root, reject: false, all: true, env: { BENCH_OUT: out } });
-  console.error(r.all);
+  const results = await vitestRows("pipeline");
   const l = around();
   const ms = (x) => (x === null ? "-" : `${x} ms`);
-  for (const x of JSON.parse(readFileSync(out, "utf8"))) {
+  for (const x of results) {
     const goal = x.goal === null ? "reference" : `≤ ${x.goal}`;
     row(x.name, ms(x.runnerKitMs), ms(x.peerMs), x.ratio === null ? "-" : x.ratio.toFixed(2), goal, x.goal === null ? true : x.ratio <= x.goal, l);
   }
