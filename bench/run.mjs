@@ -11,6 +11,8 @@
 // BENCH_ONLY=render,build,buildkit,smoke,platforms picks a subset (platforms needs the arm64 image
 // test/support/seed-arm64.sh seeds); BENCH_PLATFORM_ROUNDS (default 5); BENCH_SMOKE_ROUNDS (default 7);
 // BENCH_SMOKE_GCL=0 leaves gitlab-ci-local out; BENCH_BUILD_ONLY is passed to bench/build.
+// BENCH_ONLY=pipeline: the scaffold's child pipeline via ci --run vs build --push --smoke (needs the
+// docker:27-dind that test/support/seed-dind.sh seeds; BENCH_PIPELINE_ROUNDS, default 3).
 import { execa } from "execa";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -20,7 +22,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const args = new Set(process.argv.slice(2));
-const only = (process.env.BENCH_ONLY ?? "render,build,buildkit,smoke,platforms").split(",");
+const only = (process.env.BENCH_ONLY ?? "render,build,buildkit,smoke,platforms,pipeline").split(",");
 const rows = [];
 const load = () => loadavg()[0].toFixed(2);
 
@@ -32,6 +34,14 @@ function row(name, runnerKit, peer, ratio, goal, met, loadAround) {
 function lastJson(stdout, open) {
   const start = stdout.lastIndexOf(`\n${open}`);
   return JSON.parse(start >= 0 ? stdout.slice(start + 1) : stdout.slice(stdout.indexOf(open)));
+}
+
+/** A bench written as a vitest file (bench/<dir>/vitest.config.ts, so it can use test/support): the rows it wrote to $BENCH_OUT. */
+async function vitestRows(dir) {
+  const out = join(tmpdir(), `rk-bench-${dir}-${process.pid}.json`);
+  const r = await execa("npx", ["vitest", "run", "--config", join(here, dir, "vitest.config.ts")], { cwd: root, reject: false, all: true, env: { BENCH_OUT: out } });
+  console.error(r.all);
+  return JSON.parse(readFileSync(out, "utf8"));
 }
 
 async function section(name, run) {
@@ -85,11 +95,9 @@ await section("build", async (around) => {
 await section("buildkit", async (around) => {
   // A vitest file (bench/buildkit), so it can use test/support's registry and private daemons.
   console.error("== bench/buildkit: cold runner-aws vs DOCKER_BUILDKIT=1 docker build, apt cache mounts, fresh-daemon registry cache");
-  const out = join(tmpdir(), `rk-bench-buildkit-${process.pid}.json`);
-  const r = await execa("npx", ["vitest", "run", "--config", join(here, "buildkit", "vitest.config.ts")], { cwd: root, reject: false, all: true, env: { BENCH_OUT: out } });
-  console.error(r.all);
+  const results = await vitestRows("buildkit");
   const l = around();
-  for (const x of JSON.parse(readFileSync(out, "utf8"))) row(x.name, `${x.runnerKitMs} ms`, `${x.peerMs} ms`, x.ratio.toFixed(2), `≤ ${x.goal}`, x.ratio <= x.goal, l);
+  for (const x of results) row(x.name, `${x.runnerKitMs} ms`, `${x.peerMs} ms`, x.ratio.toFixed(2), `≤ ${x.goal}`, x.ratio <= x.goal, l);
 });
 
 await section("smoke", async (around) => {
@@ -119,6 +127,18 @@ await section("platforms", async (around) => {
   const l = around();
   row("amd64 + arm64 pushed under one index, vs docker push ×2 + manifest create/push", `${r.runnerKitMs} ms`, `${r.dockerCliMs} ms`, r.ratio.toFixed(2), "≤ 1.0", r.ratio <= 1.0, l);
   row("  the index step alone (check, PUT, read back, tag)", `${r.indexStepMs} ms`, "-", "-", "< 1000 ms", r.indexStepMs < 1000, l);
+});
+
+await section("pipeline", async (around) => {
+  // A vitest file (bench/pipeline), so it can use test/support's registry and the end-to-end test's scaffold set-up.
+  console.error("== bench/pipeline: the scaffold's child pipeline via ci --run vs build --push --smoke of the same project");
+  const results = await vitestRows("pipeline");
+  const l = around();
+  const ms = (x) => (x === null ? "-" : `${x} ms`);
+  for (const x of results) {
+    const goal = x.goal === null ? "reference" : `≤ ${x.goal}`;
+    row(x.name, ms(x.runnerKitMs), ms(x.peerMs), x.ratio === null ? "-" : x.ratio.toFixed(2), goal, x.goal === null ? true : x.ratio <= x.goal, l);
+  }
 });
 
 const header = ["benchmark", "runner-kit", "peer", "ratio", "goal", "met", "load avg"];

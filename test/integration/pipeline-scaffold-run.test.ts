@@ -1,71 +1,128 @@
 /**
- * The start of the end-to-end proof (issue 16 item 5): a fresh `init` scaffold in a
- * temporary directory outside this repository, its parent `.gitlab-ci.yml` run by `ci --run`
- * with the runner-kit image of this checkout as `ci.image` (`install: image`). The generate
- * job runs `render --check` and `runner-kit ci` inside that image exactly as a runner
- * would, and its artifact — the child pipeline — is the one `runner-kit ci` writes here.
- * Not yet run here: the trigger (build-images), which `ci --run` follows into the child
- * pipeline, whose image jobs need the docker:dind service privileged (issue 15) — this test
- * takes the trigger out until that runs on this machine.
+ * Issue 16 item 5, the end-to-end proof: a fresh `init` scaffold in a temporary directory
+ * outside this repository (no package.json), its parent `.gitlab-ci.yml` run by `ci --run`
+ * as a privileged runner with the `/certs/client` volume would run it (this host refuses
+ * privileged containers: --emulate-privileged). Jobs run in the runner-kit image of this
+ * checkout (`install: image`). The generate job writes the child pipeline; the trigger runs
+ * it: each image job builds, smoke-tests and pushes in its own docker:dind service, the
+ * publish job merges the lock and writes config.toml. How the scaffold is set up for this
+ * machine (registry address, mirrored base, tiny templates): test/support/scaffold-pipeline.ts.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
+import { parse as parseToml } from "smol-toml";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parse } from "yaml";
 import { pipelineGraph } from "../../src/pipeline/run/graph.js";
 import { readPipeline } from "../../src/pipeline/run/model.js";
-import { projectEnv, runInProcess } from "../support/cli.js";
+import { runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
-import { ensureRunnerKitImage } from "../support/runner-kit-image.js";
+import { registryFetch, stopRegistry, type TestRegistry } from "../support/registry.js";
+import { removeManagedResources } from "../support/resources.js";
+import { scaffoldPipeline } from "../support/scaffold-pipeline.js";
 import { uniqueRunId } from "../fixtures/smoke/helpers.js";
 
-describe("a fresh scaffold's pipeline, run here with ci --run", () => {
+interface Lock {
+  variants: Record<string, { repository: string; digest: string; tags: string[] }>;
+}
+
+describe("a fresh scaffold's pipeline, run end to end here with ci --run", () => {
   const root = mkdtempSync(join(tmpdir(), "rk-scaffold-run-"));
   const project = join(root, "platform-images");
-  let image: string;
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const runId = uniqueRunId("scaffold-run");
+  const namespace = `scaffold-${runId}`;
+  let registry: TestRegistry;
+  /** The registry as the dind daemons (and the host) reach it: gateway:port. */
+  let inside: string;
+  let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    image = await ensureRunnerKitImage(await docker());
-    expect((await runInProcess(["init", project])).code).toBe(0);
-    // ci.image and the generate job's image: the runner-kit image of this checkout.
-    for (const file of ["runner-kit.yaml", ".gitlab-ci.yml"]) {
-      const path = join(project, file);
-      const text = readFileSync(path, "utf8");
-      const replaced = text.replace(/registry\.example\.com\/platform\/runner-kit:[^\s]+/g, image);
-      expect(replaced).not.toBe(text);
-      writeFileSync(path, replaced);
-    }
-    const parent = parseDocument(readFileSync(join(project, ".gitlab-ci.yml"), "utf8"));
-    expect(parent.delete("build-images")).toBe(true);
-    writeFileSync(join(project, ".gitlab-ci.yml"), parent.toString());
-    const rendered = await runInProcess(["render"], { cwd: project });
-    expect(rendered.code, rendered.stderr).toBe(0);
+  afterAll(async () => {
+    const d = await docker();
+    await removeManagedResources(d, runId);
+    if (registry) await stopRegistry(d, registry);
+    rmSync(root, { recursive: true, force: true });
   });
 
-  it("the generate job renders, checks and writes the same child pipeline as runner-kit here", async () => {
-    const runId = uniqueRunId("scaffold-run");
-    const r = await runInProcess(["ci", "--run", ".gitlab-ci.yml", "--artifacts-dir", "artifacts", "--junit", "pipeline.xml"], {
-      cwd: project,
-      env: projectEnv(project, runId),
-    });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain("[generate] $ runner-kit render --check");
-    expect(r.stdout).toMatch(/^generate\s+generate\s+passed\s/m);
-    expect(r.stdout).toContain("1 job(s): 1 passed");
+  beforeAll(async () => {
+    const s = await scaffoldPipeline(await docker(), { project, runId, namespace, registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("scaffold-registry") });
+    ({ registry, inside, env } = s);
+  });
 
-    const fromJob = readFileSync(join(project, "artifacts", "generate", "child-pipeline.yml"), "utf8");
-    const here = await runInProcess(["ci", "--out", "here.yml"], { cwd: project, env: projectEnv(project, runId) });
+  const runParent = (artifacts: string) =>
+    runInProcess(["ci", "--run", ".gitlab-ci.yml", "--runner-config", "config.toml", "--emulate-privileged", "--artifacts-dir", artifacts, "--junit", `${artifacts}.xml`], {
+      cwd: project,
+      env,
+    });
+
+  it("generates the child pipeline, builds, smoke-tests and pushes every variant in dind, and publishes the lock and config.toml", async () => {
+    const r = await runParent("run1");
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(`${r.stdout}\n${r.stderr}`).not.toContain(registry.password);
+    expect(r.stderr).toContain("[generate] $ runner-kit render --check");
+
+    // The child pipeline from the generate job is the one runner-kit writes here.
+    const fromJob = readFileSync(join(project, "run1", "generate", "child-pipeline.yml"), "utf8");
+    const here = await runInProcess(["ci", "--out", "here.yml"], { cwd: project, env });
     expect(here.code, here.stderr).toBe(0);
     expect(fromJob).toBe(readFileSync(join(project, "here.yml"), "utf8"));
-
-    // The child pipeline is one ci --run accepts: its jobs, stages and needs.
     const child = pipelineGraph(readPipeline(fromJob, "child-pipeline.yml"));
-    expect(child.jobs.map((j) => j.name)).toContain("runner-kit:publish");
-    expect(child.jobs.filter((j) => j.name.startsWith("build:")).length).toBeGreaterThan(1);
-    expect(readFileSync(join(project, "pipeline.xml"), "utf8")).toContain('<testcase name="generate" classname="generate"');
+    const builds = child.jobs.filter((j) => j.name.startsWith("build:")).map((j) => j.name);
+    expect(builds.sort()).toEqual(["build:data/job-base", "build:job-base", "build:runner-aws"]);
+    for (const id of ["data/job-base", "job-base", "runner-aws"]) expect(r.stderr).toMatch(new RegExp(`^\\[build-images > build:${id}\\] [^\\n]*${id}: built and pushed in `, "m"));
+
+    // Every job of both pipelines passed, and the JUnit report lists each of them.
+    const junit = readFileSync(join(project, "run1.xml"), "utf8");
+    for (const job of ["generate", "build-images", ...child.jobs.map((j) => `build-images > ${j.name}`)]) {
+      expect(r.stdout).toMatch(new RegExp(`^${job.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+\\S+\\s+passed\\s`, "m"));
+      expect(junit).toContain(`<testcase name="${job.replace(/>/g, "&gt;")}"`);
+    }
+
+    // The merged lock (the publish job's artifact) matches what the registry serves for every tag.
+    const published = join(project, "run1", "build-images", "runner-kit_publish");
+    const lock = JSON.parse(readFileSync(join(published, "runner-kit.lock"), "utf8")) as Lock;
+    expect(Object.keys(lock.variants).sort()).toEqual(["data/job-base", "job-base", "runner-aws"]);
+    for (const [id, entry] of Object.entries(lock.variants)) {
+      expect(entry.repository).toBe(`${inside}/${namespace}/${id}`);
+      expect(entry.tags.length).toBeGreaterThan(0);
+      for (const tag of entry.tags) {
+        const manifest = await registryFetch(registry, `/v2/${namespace}/${id}/manifests/${tag}`, {
+          method: "HEAD",
+          headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json" },
+        });
+        expect(manifest.status, `${id}:${tag}`).toBe(200);
+        expect(manifest.headers.get("docker-content-digest"), `${id}:${tag}`).toBe(entry.digest);
+      }
+    }
+
+    // config.toml pins the runner's job image (runner.image: job-base, the team's variant) by its digest.
+    const toml = parseToml(readFileSync(join(published, "runner", "config.toml"), "utf8")) as { runners: { docker: { image: string } }[] };
+    const jobBase = lock.variants["data/job-base"]!;
+    expect(toml.runners.map((runner) => runner.docker.image)).toEqual([`${jobBase.repository}@${jobBase.digest}`]);
+
+    // Each image job's JUnit report is its artifact, naming its smoke job.
+    for (const id of ["data/job-base", "job-base", "runner-aws"]) {
+      const report = readFileSync(join(project, "run1", "build-images", `build_${id.replace("/", "_")}`, "reports", `${id.replace("/", "__")}.xml`), "utf8");
+      expect(report).toContain("<testsuite");
+      expect(report).toContain(id);
+    }
+    writeFileSync(join(project, "runner-kit.lock"), readFileSync(join(published, "runner-kit.lock")));
+    await expectNoLeaks(runId);
+  });
+
+  it("a second run with the lock committed and nothing changed builds nothing: every image is up to date in the registry", async () => {
+    const first = JSON.parse(readFileSync(join(project, "runner-kit.lock"), "utf8")) as Lock;
+    const r = await runParent("run2");
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const child = parse(readFileSync(join(project, "run2", "generate", "child-pipeline.yml"), "utf8")) as Record<string, { script?: string[] }>;
+    for (const id of Object.keys(first.variants)) {
+      expect(child[`build:${id}`]!.script![0]).toContain("--locked");
+      expect(r.stderr).toContain(`[build-images > build:${id}] [${id}] up to date in ${inside} (${first.variants[id]!.digest})`);
+    }
+    expect(r.stderr).not.toContain("built and pushed");
+    const second = JSON.parse(readFileSync(join(project, "run2", "build-images", "runner-kit_publish", "runner-kit.lock"), "utf8")) as Lock;
+    for (const [id, entry] of Object.entries(first.variants)) expect(second.variants[id]!.digest, id).toBe(entry.digest);
     await expectNoLeaks(runId);
   });
 });

@@ -4,6 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { Agent, fetch as undiciFetch } from "undici";
+import { freePort } from "./free-port.js";
 import { packDirectory } from "./tar.js";
 import { PID_LABEL, runLabels } from "../../src/engine/labels.js";
 import { processIsAlive } from "../../src/smoke/executor/reap.js";
@@ -46,6 +47,12 @@ export interface StartRegistryOptions {
    * server-key.pem) and require a client certificate issued by its ca.pem.
    */
   tlsDir?: string;
+  /**
+   * One more host address the registry is published on, at the same port as 127.0.0.1
+   * (e.g. the default bridge's gateway, which containers reach and the host also answers
+   * on); TestRegistry.host stays the loopback one.
+   */
+  alsoOn?: string;
 }
 
 /** The server certificate, its key and the client CA go into /certs before the registry starts. */
@@ -81,13 +88,16 @@ async function copyCredentials(container: Docker.Container, username: string, pa
 export async function startRegistry(docker: Docker, image: string, runId: string, options: StartRegistryOptions = {}): Promise<TestRegistry> {
   const username = `rk-${randomBytes(3).toString("hex")}`;
   const password = `pw-${randomBytes(12).toString("base64url")}`;
+  // Both addresses need the same port: the image references differ only in the host part.
+  const hostPort = options.hostPort ? String(options.hostPort) : options.alsoOn ? String(await freePort()) : "";
+  const bindings = [{ HostIp: "127.0.0.1", HostPort: hostPort }, ...(options.alsoOn ? [{ HostIp: options.alsoOn, HostPort: hostPort }] : [])];
   const container = await docker.createContainer({
     Image: image,
     Labels: runLabels(runId, { [ROLE_LABEL]: "test-registry", [HOST_LABEL]: hostname() }),
     ExposedPorts: { "5000/tcp": {} },
     ...(options.tlsDir ? { Env: TLS_ENV } : {}),
     HostConfig: {
-      PortBindings: { "5000/tcp": [{ HostIp: "127.0.0.1", HostPort: options.hostPort ? String(options.hostPort) : "" }] },
+      PortBindings: { "5000/tcp": bindings },
       ...(options.volume ? { Binds: [`${options.volume}:/var/lib/registry`] } : {}),
     },
   });
@@ -95,7 +105,7 @@ export async function startRegistry(docker: Docker, image: string, runId: string
   if (options.tlsDir) await copyTls(container, options.tlsDir);
   await container.start();
   const info = await container.inspect();
-  const port = info.NetworkSettings.Ports["5000/tcp"]?.[0]?.HostPort;
+  const port = info.NetworkSettings.Ports["5000/tcp"]?.find((b) => b.HostIp === "127.0.0.1")?.HostPort;
   if (!port) throw new Error("the test registry container got no host port");
   const host = `127.0.0.1:${port}`;
   await waitForRegistry(host, container, options.tlsDir);

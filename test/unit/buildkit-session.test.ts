@@ -24,12 +24,16 @@ afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()!();
 });
 
-async function harness(methods: SessionMethod[]): Promise<Harness> {
+/** `tlsWithoutAlpn`: the accepted socket looks like the TLSSocket a daemon on tcp with TLS hands back (no ALPN negotiated). */
+async function harness(methods: SessionMethod[], o: { tlsWithoutAlpn?: boolean } = {}): Promise<Harness> {
   const codec: Codec = await loadCodec();
   const dir = mkdtempSync(join(tmpdir(), "rk-session-"));
   const path = join(dir, "s.sock");
   const sessions: BuildSession[] = [];
-  const server: Server = createServer((socket) => void serveSession(socket, "test", codec, methods).then((s) => sessions.push(s)));
+  const server: Server = createServer((socket) => {
+    if (o.tlsWithoutAlpn) Object.assign(socket, { alpnProtocol: false });
+    void serveSession(socket, "test", codec, methods).then((s) => sessions.push(s));
+  });
   await new Promise<void>((resolve) => server.listen(path, resolve));
   const client = new grpc.Client(`unix://${path}`, grpc.credentials.createInsecure());
   cleanups.push(() => {
@@ -64,6 +68,11 @@ const credential = (registry: string, extra: Partial<RegistryCredential> = {}): 
 describe("the BuildKit session's services over gRPC", () => {
   it("answers the daemon's health check as SERVING", async () => {
     const h = await harness([]);
+    expect(await h.call("/grpc.health.v1.Health/Check", "HealthCheckRequest", "HealthCheckResponse", {})).toEqual({ status: 1 });
+  });
+
+  it("serves a connection that negotiated no ALPN (the TLSSocket of a daemon on tcp with TLS, as docker:dind) as HTTP/2", async () => {
+    const h = await harness([], { tlsWithoutAlpn: true });
     expect(await h.call("/grpc.health.v1.Health/Check", "HealthCheckRequest", "HealthCheckResponse", {})).toEqual({ status: 1 });
   });
 

@@ -136,6 +136,10 @@ export async function serveSession(socket: Duplex, id: string, codec: Codec, met
   socket.on("close", () => {
     if (!closing) dropped ??= "the daemon closed it";
   });
+  // A daemon on tcp with TLS (docker:dind) hands back a TLSSocket without ALPN
+  // (alpnProtocol false), which Node's HTTP/2 server takes for HTTP/1.1 and drops: the
+  // daemon then never sees the session. The h2c upgrade already made it HTTP/2.
+  if ((socket as { alpnProtocol?: unknown }).alpnProtocol === false) (socket as { alpnProtocol?: unknown }).alpnProtocol = "h2";
   injector.injectConnection(socket);
   return {
     id,
