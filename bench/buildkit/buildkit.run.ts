@@ -2,7 +2,7 @@
 //   1. cold runner-aws: `runner-kit build --no-cache` vs `DOCKER_BUILDKIT=1 /usr/bin/docker build --no-cache`
 //   2. rebuild after adding one apt package: the built-in templates' apt cache mounts vs the same RUN without them
 //   3. a fresh daemon (docker:dind in CI) building a pushed variant again: --cache-from the pushed image vs no cache
-// Writes the rows as JSON to $BENCH_OUT. Env: BENCH_COLD_RUNS (1), BENCH_APT_RUNS (2), BENCH_FRESH_RUNS (2),
+// Writes the rows as JSON to $BENCH_OUT. Env: BENCH_COLD_RUNS (1), BENCH_APT_RUNS (3), BENCH_FRESH_RUNS (2),
 // BENCH_ONLY=cold,apt,fresh. Every image it tags on the shared daemon is under runner-kit-bench-<id>/ and removed.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -130,17 +130,13 @@ it.runIf(only.includes("apt"))("rebuild after adding one apt package: cache moun
   const rebuild = (name: string, pkg: string) => runnerKit(join(work, `apt-${name}`), ["build", "--builder", "buildkit", "--set", `packages=[${pkg}]`]);
   const result = { a: [] as number[], b: [] as number[] };
   const floor: number[] = [];
-  // Each round adds a package neither side has downloaded yet; the side that goes first alternates.
-  for (let i = 0; i < runs("BENCH_APT_RUNS", 2); i++) {
+  // Each round adds a package no side has downloaded yet; the order of the sides turns round by round (floor
+  // after mounts, whose download it reuses), so none always follows the heaviest build.
+  const sides = { mounts: result.a, plain: result.b, floor };
+  const orders = [["mounts", "plain", "floor"], ["plain", "mounts", "floor"], ["mounts", "floor", "plain"]] as const;
+  for (let i = 0; i < runs("BENCH_APT_RUNS", 3); i++) {
     const pkg = extra[i % extra.length]!;
-    if (i % 2 === 0) {
-      result.a.push(await rebuild("mounts", pkg));
-      result.b.push(await rebuild("plain", pkg));
-    } else {
-      result.b.push(await rebuild("plain", pkg));
-      result.a.push(await rebuild("mounts", pkg));
-    }
-    floor.push(await rebuild("floor", pkg));
+    for (const side of orders[i % orders.length]!) sides[side].push(await rebuild(side, pkg));
   }
   report("BuildKit: rebuild after adding one apt package, cache mounts vs none", result, 0.5, floor);
 });
