@@ -32,6 +32,7 @@ import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantRe
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
 import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
+import { parseSshFlags } from "./build-ssh.js";
 import { parseImageReference } from "../reference/parse.js";
 import { lockedPlatforms, checkBasePlatforms } from "./platform-command.js";
 import { labelledImagesSnapshot } from "./up-to-date-batch.js";
@@ -68,6 +69,8 @@ export interface BuildCommandOptions {
   cache?: boolean;
   /** --secret id=ID,src=FILE | id=ID,env=VAR (repeatable). */
   secret?: string[];
+  /** --ssh default | ID | ID=SOCKET (repeatable). */
+  ssh?: string[];
   /** --cache-from REF (repeatable). */
   cacheFrom?: string[];
   /** --cache-inline: inline cache metadata in the images built. */
@@ -100,6 +103,7 @@ function chooseReporter(ctx: CliContext, quiet: boolean, progress: ProgressReque
 function buildOptionsFrom(ctx: CliContext, options: BuildCommandOptions): BuildOptions {
   return {
     ...(options.secret?.length ? { secrets: parseSecretFlags(options.secret, ctx.cwd, ctx.env) } : {}),
+    ...(options.ssh?.length ? { ssh: parseSshFlags(options.ssh, ctx.cwd, ctx.env) } : {}),
     ...(options.cacheFrom?.length ? { cacheFrom: options.cacheFrom.map((ref) => (parseImageReference(ref, { where: `--cache-from ${ref}` }), ref)) } : {}),
     ...(options.cacheInline ? { cacheInline: true } : {}),
     jobs: parseJobs(options.jobs),
@@ -264,12 +268,16 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   // The requested builder (flag, project, else BuildKit) is part of every content hash; the
   // daemon is asked whether it has it only when something is built.
   const builder = requestedBuilder(options.builder, plan.builder).kind;
+  if (builder === "classic" && buildOptions.ssh) {
+    throw usageError("--ssh forwards an SSH agent through BuildKit's session, and this build uses the classic builder, which has none", { hint: "build with BuildKit (--builder buildkit, or drop builder: classic from runner-kit.yaml), or drop --ssh" });
+  }
   // Rendered for that builder: templates may differ (apt cache mounts under BuildKit).
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),
     builder,
     secretIds: Object.keys(buildOptions.secrets ?? {}),
+    sshIds: Object.keys(buildOptions.ssh ?? {}),
     hashCache: new HashCache(runnerKitCacheDir(ctx.env), plan.rootDir),
   });
 

@@ -10,6 +10,7 @@ import { authMethods, explainRefusal, type ServedHosts } from "./auth-service.js
 import { decodeStatus, loadCodec, type Codec } from "./messages.js";
 import { explainMissingSecret, secretsMethods } from "./secrets-service.js";
 import { openSession, type BuildSession } from "./session.js";
+import { explainMissingSsh, sshMethods } from "./ssh-service.js";
 import { BuildKitStatusTracker } from "./status-tracker.js";
 
 export interface BuildKitBuilderOptions {
@@ -83,10 +84,12 @@ export class BuildKitBuilder implements ImageBuilder {
     const codec = await loadCodec();
     const served: ServedHosts = new Map();
     const missingSecrets = new Set<string>();
+    const missingSsh = new Set<string>();
     const methods = [
       // Cache-from images are pulled through the session too: their references name a host's credential as FROM images do.
       ...authMethods({ resolveAuth: request.resolveAuth, baseImages: [...request.baseImages, ...(request.cacheFrom ?? [])], secretSet: this.options.secretSet }, served),
       ...secretsMethods({ secrets: request.secrets ?? {}, env: this.options.env ?? process.env, secretSet: this.options.secretSet, missing: missingSecrets }),
+      ...sshMethods({ agents: request.ssh ?? {}, missing: missingSsh }),
     ];
     let session: BuildSession;
     try {
@@ -96,7 +99,10 @@ export class BuildKitBuilder implements ImageBuilder {
     }
     try {
       const outcome = await this.run(request, session, codec, (line) => onLine(redact(line)));
-      if (outcome.error !== undefined) outcome.error = redact(explainMissingSecret(explainRefusal(outcome.error, served), missingSecrets, Object.keys(request.secrets ?? {})));
+      if (outcome.error !== undefined) {
+        const error = explainMissingSecret(explainRefusal(outcome.error, served), missingSecrets, Object.keys(request.secrets ?? {}));
+        outcome.error = redact(explainMissingSsh(error, missingSsh, Object.keys(request.ssh ?? {})));
+      }
       outcome.tail = outcome.tail.map(redact);
       return outcome;
     } finally {

@@ -24,14 +24,24 @@ export class SessionCallError extends Error {
   }
 }
 
-/** One unary gRPC method the session serves. */
+/**
+ * A bidirectional stream the daemon opened: it reads the daemon's messages and writes the
+ * answers (objects in object mode, through the method's encoders); `emit("error", { code,
+ * details })` ends it with a gRPC status. `metadata` holds the call's headers.
+ */
+export interface SessionStream extends Duplex {
+  readonly metadata: { get(key: string): unknown[] };
+}
+
+/** One gRPC method the session serves: unary (`handle`) or a bidirectional stream (`serve`). */
 export interface SessionMethod {
   /** "/package.Service/Method" */
   path: string;
-  /** Message names for decoding the request and encoding the answer; absent: raw bytes. */
+  /** Message names for decoding the request and encoding the answer; absent: raw bytes (`{ bytes }` in, a Buffer out). */
   request?: MessageName;
   response?: MessageName;
-  handle(request: Record<string, unknown>): Promise<Record<string, unknown>>;
+  handle?(request: Record<string, unknown>): Promise<Record<string, unknown>>;
+  serve?(stream: SessionStream): void;
 }
 
 export interface BuildSession {
@@ -74,19 +84,21 @@ function hijackSession(docker: Docker, id: string, methods: SessionMethod[]): Pr
 
 function serviceDefinition(codec: Codec, methods: SessionMethod[]) {
   const definition: Record<string, object> = {};
-  const implementation: Record<string, (call: { request: Record<string, unknown> }, done: (e: unknown, v?: unknown) => void) => void> = {};
+  const implementation: Record<string, (call: { request: Record<string, unknown> } & SessionStream, done: (e: unknown, v?: unknown) => void) => void> = {};
   for (const method of methods) {
+    const streaming = method.serve !== undefined;
     definition[method.path] = {
       path: method.path,
-      requestStream: false,
-      responseStream: false,
+      requestStream: streaming,
+      responseStream: streaming,
       requestDeserialize: (bytes: Buffer) => (method.request ? codec.decode(method.request, bytes) : { bytes }),
-      responseSerialize: (value: Record<string, unknown>) => (method.response ? codec.encode(method.response, value) : Buffer.alloc(0)),
+      responseSerialize: (value: Record<string, unknown> | Buffer) => (method.response ? codec.encode(method.response, value as Record<string, unknown>) : Buffer.isBuffer(value) ? value : Buffer.alloc(0)),
       requestSerialize: () => Buffer.alloc(0),
       responseDeserialize: () => ({}),
     };
     implementation[method.path] = (call, done) => {
-      method.handle(call.request).then(
+      if (method.serve) return method.serve(call);
+      method.handle!(call.request).then(
         (answer) => done(null, answer),
         (error: unknown) => {
           const code = error instanceof SessionCallError ? error.code : GrpcCode.unknown;
