@@ -114,10 +114,13 @@ it.runIf(only.includes("apt"))("rebuild after adding one apt package: cache moun
   ].join("\n");
   const variants = {
     mounts: builtin.replaceAll("{{aptCacheMounts}}", mounts),
-    plain: builtin.replaceAll("{{aptCacheMounts}}", "").replaceAll(/clean=true}}\n/g, "}}\n && rm -rf /var/lib/apt/lists/*\n"),
+    // `: <prefix>` makes plain's RUNs new to the daemon's build cache, as the cache ids make mounts' (a RUN an earlier
+    // bench run built would be a cache hit, not a rebuild).
+    plain: builtin.replaceAll("{{aptCacheMounts}}", `: ${PREFIX} \\\n && `).replaceAll(/clean=true}}\n/g, "}}\n && rm -rf /var/lib/apt/lists/*\n"),
     floor: builtin.replaceAll("{{aptCacheMounts}}", `${mounts}: floor \\\n && `),
   };
   expect(variants.mounts.match(/id=runner-kit-bench-\w+-apt/g)).toHaveLength(2);
+  expect(variants.plain.match(/: runner-kit-bench-\w+ \\\n && apt-get update/g)).toHaveLength(2);
   for (const [name, text] of Object.entries(variants)) {
     const dir = join(work, `apt-${name}`);
     file(join(dir, "templates", "job-base", "Dockerfile.hbs"), text);
