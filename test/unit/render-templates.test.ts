@@ -298,6 +298,8 @@ describe("values.packages install in a RUN of their own, after the base packages
         expect(installRuns(two).slice(0, -1)).toEqual(installRuns(one).slice(0, -1));
         expect(installRuns(none)).toHaveLength(installRuns(one).length - 1);
         for (const text of [none, one, two]) expect(lintDockerfile(text)).toEqual([]);
+        // A list given as one string (--set packages=jq) is the same list.
+        expect(await builtIn(template, `{ ${more}packages: jq }`, builder)).toBe(one);
       });
     }
   }
