@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import type { BuilderKind } from "../builder/image-builder.js";
 import { usageError } from "../common/errors.js";
 import { SECRET_ID } from "../project/build-settings-schema.js";
 
@@ -40,6 +41,15 @@ export function parseSshFlag(flag: string, cwd: string, env: NodeJS.ProcessEnv):
 /** Every `--ssh` flag: agent sockets by id. */
 export function parseSshFlags(flags: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(flags.map((flag) => parseSshFlag(flag, cwd, env)));
+}
+
+/** `--ssh` needs BuildKit's session: with the classic builder it is a usage error (exit 2). */
+export function refuseSshWithout(builder: BuilderKind, ssh: Record<string, string> | undefined): void {
+  if (builder === "classic" && ssh) {
+    throw usageError("--ssh forwards an SSH agent through BuildKit's session, and this build uses the classic builder, which has none", {
+      hint: "build with BuildKit (--builder buildkit, or drop builder: classic from runner-kit.yaml), or drop --ssh",
+    });
+  }
 }
 
 function fileKind(path: string): "socket" | "file" | "other" | "missing" {

@@ -32,7 +32,7 @@ import type { BuildDeps, BuildOptions, BuildReporter, PreparedVariant, VariantRe
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
 import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
-import { parseSshFlags } from "./build-ssh.js";
+import { parseSshFlags, refuseSshWithout } from "./build-ssh.js";
 import { parseImageReference } from "../reference/parse.js";
 import { lockedPlatforms, checkBasePlatforms } from "./platform-command.js";
 import { labelledImagesSnapshot } from "./up-to-date-batch.js";
@@ -268,9 +268,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   // The requested builder (flag, project, else BuildKit) is part of every content hash; the
   // daemon is asked whether it has it only when something is built.
   const builder = requestedBuilder(options.builder, plan.builder).kind;
-  if (builder === "classic" && buildOptions.ssh) {
-    throw usageError("--ssh forwards an SSH agent through BuildKit's session, and this build uses the classic builder, which has none", { hint: "build with BuildKit (--builder buildkit, or drop builder: classic from runner-kit.yaml), or drop --ssh" });
-  }
+  refuseSshWithout(builder, buildOptions.ssh);
   // Rendered for that builder: templates may differ (apt cache mounts under BuildKit).
   const prepared = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
