@@ -76,6 +76,7 @@ export async function buildVariants(variants: Variant[], deps: BuildDeps, option
     ...(options.target !== undefined ? { target: options.target } : {}),
     builder: options.builder ?? "classic",
     secretIds: Object.keys(options.secrets ?? {}),
+    sshIds: Object.keys(options.ssh ?? {}),
   });
   return buildPrepared(prepared, deps, options);
 }

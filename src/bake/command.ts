@@ -33,6 +33,7 @@ import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./
 import { smokeGate, type SmokeGate } from "./smoke-step.js";
 import { gitInfo } from "./vcs.js";
 import { checkSecrets, parseSecretFlags } from "./build-secrets.js";
+import { parseSshFlags, refuseSshWithout } from "./build-ssh.js";
 import { parseImageReference } from "../reference/parse.js";
 import { lockedPlatforms, checkBasePlatforms } from "./platform-command.js";
 import { labelledImagesSnapshot } from "./up-to-date-batch.js";
@@ -76,6 +77,8 @@ export interface BuildCommandOptions {
   cache?: boolean;
   /** --secret id=ID,src=FILE | id=ID,env=VAR (repeatable). */
   secret?: string[];
+  /** --ssh default | ID | ID=SOCKET (repeatable). */
+  ssh?: string[];
   /** --cache-from REF (repeatable). */
   cacheFrom?: string[];
   /** --cache-inline: inline cache metadata in the images built. */
@@ -95,6 +98,7 @@ function parseJobs(value: string | undefined): number {
 function buildOptionsFrom(ctx: CliContext, options: BuildCommandOptions): BuildOptions {
   return {
     ...(options.secret?.length ? { secrets: parseSecretFlags(options.secret, ctx.cwd, ctx.env) } : {}),
+    ...(options.ssh?.length ? { ssh: parseSshFlags(options.ssh, ctx.cwd, ctx.env) } : {}),
     ...(options.cacheFrom?.length ? { cacheFrom: options.cacheFrom.map((ref) => (parseImageReference(ref, { where: `--cache-from ${ref}` }), ref)) } : {}),
     ...(options.cacheInline ? { cacheInline: true } : {}),
     jobs: parseJobs(options.jobs),
@@ -260,12 +264,14 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
   // The requested builder (flag, project, else BuildKit) is part of every content hash; the
   // daemon is asked whether it has it only when something is built.
   const builder = requestedBuilder(options.builder, plan.builder).kind;
+  refuseSshWithout(builder, buildOptions.ssh);
   // Rendered for that builder: templates may differ (apt cache mounts under BuildKit).
   const all = await prepareVariants(plan.variants, (variant) => renderVariant(variant, { store, builder }), {
     ...(buildOptions.target !== undefined ? { target: buildOptions.target } : {}),
     elsewhere: declaredElsewhere(ctx, options, store, plan),
     builder,
     secretIds: Object.keys(buildOptions.secrets ?? {}),
+    sshIds: Object.keys(buildOptions.ssh ?? {}),
     hashCache: new HashCache(runnerKitCacheDir(ctx.env), plan.rootDir),
   });
 

@@ -28,6 +28,8 @@ export interface PrepareOptions {
   builder?: BuilderKind;
   /** Ids of the build secrets given on the command line (besides each variant's own `secrets:`): part of the hash. */
   secretIds?: readonly string[];
+  /** Ids of the SSH agents forwarded (`--ssh`): part of the hash. */
+  sshIds?: readonly string[];
   /** The project's file hash cache (hash-cache.ts): unchanged context files are not read again. None: every file is read. */
   hashCache?: HashCache;
 }
@@ -104,6 +106,7 @@ export async function prepareVariants(
           ...(options.builder !== undefined ? { builder: options.builder } : {}),
           ...(s.variant.cache !== undefined ? { cache: s.variant.cache } : {}),
           secretIds: [...Object.keys(s.variant.secrets ?? {}), ...(options.secretIds ?? [])],
+          ...(options.sshIds?.length ? { sshIds: options.sshIds } : {}),
           ...(caches ? { fileDigests: await caches.for(s.variant.context) } : {}),
         });
         contents.set(id, content);

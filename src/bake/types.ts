@@ -76,6 +76,8 @@ export interface BuildOptions {
   target?: string;
   /** `--secret` flags: build secrets for every variant, over each variant's own. */
   secrets?: Record<string, VariantSecret>;
+  /** `--ssh` flags: SSH agents' sockets by id, forwarded to every variant's BuildKit build. */
+  ssh?: Record<string, string>;
   /** `--cache-from`: images every variant's build may take cached layers from (after its own cache.from). */
   cacheFrom?: string[];
   /** `--cache-inline`: write inline cache metadata into every image built. */

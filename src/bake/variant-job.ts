@@ -65,6 +65,7 @@ export async function build(p: PreparedVariant, job: JobContext, platform?: Plat
       baseImages,
       resolveAuth: (image) => credentialFor(image, deps),
       ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+      ...(options.ssh ? { ssh: options.ssh } : {}),
       ...(cache?.from.length ? { cacheFrom: cache.from } : {}),
       ...(cache?.inline ? { inlineCache: true } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),

@@ -22,6 +22,8 @@ export interface ContentHashInput {
   cache?: { from: readonly string[]; inline: boolean };
   /** The ids of the build secrets given (never their values): a secret mount nobody gave an id for is skipped. */
   secretIds?: readonly string[];
+  /** The ids of the SSH agents forwarded (`--ssh`; never a socket path): an ssh mount nobody gave an agent for is skipped. */
+  sshIds?: readonly string[];
   /** Digests of files that did not change since they were last read (hash-cache.ts); misses are read. */
   fileDigests?: FileDigestCache;
 }
@@ -83,6 +85,7 @@ export async function computeContentHash(input: ContentHashInput): Promise<strin
   if (input.builder !== undefined) field(`builder ${input.builder}`);
   if (input.cache !== undefined) field(`cache inline=${input.cache.inline} from=${input.cache.from.join(" ")}`);
   for (const id of [...new Set(input.secretIds ?? [])].sort()) field(`secret ${id}`);
+  for (const id of [...new Set(input.sshIds ?? [])].sort()) field(`ssh ${id}`);
   input.entries.forEach((e, i) => field(`${e.type} ${e.path} ${(e.mode & 0o111) !== 0 ? "x" : "-"} ${fileDigests[i]}`));
   return `sha256:${hash.digest("hex")}`;
 }

@@ -44,6 +44,8 @@ export interface BuildRequest {
   resolveAuth(imageOrHost: string): Promise<RegistryCredential | undefined>;
   /** Build secrets by id (BuildKit's `RUN --mount=type=secret,id=…`). */
   secrets?: Record<string, SecretSource>;
+  /** SSH agents' sockets by id (BuildKit's `RUN --mount=type=ssh,id=…`; "default" without an id). */
+  ssh?: Record<string, string>;
   /** Registry cache: images whose layers the build may reuse, and whether to write inline cache metadata. */
   cacheFrom?: string[];
   inlineCache?: boolean;

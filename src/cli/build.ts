@@ -23,6 +23,7 @@ export function buildCommand(ctx: CliContext): Command {
     .option("--no-cache", "do not use the build cache")
     .option("--pull", "always pull newer base images")
     .option("--secret <id=ID,src=FILE|env=VAR>", "a build secret for RUN --mount=type=secret,id=ID, from a file or an environment variable (repeatable; docker's forms)", collect, [])
+    .option("--ssh <default|id[=socket]>", "forward an SSH agent to RUN --mount=type=ssh: default (or an id) is the agent in SSH_AUTH_SOCK, id=SOCKET another agent's socket (repeatable; BuildKit only)", collect, [])
     .option("--cache-from <ref>", "an image whose layers the build may reuse, e.g. the last pushed tag (repeatable)", collect, [])
     .option("--cache-inline", "write BuildKit's inline cache metadata into the images, for a later --cache-from")
     .option("--platform <platforms>", "build for these platforms (comma list, repeatable; e.g. linux/amd64,linux/arm64): one image per platform under an OCI image index; overrides platforms: in runner-kit.yaml", collect, [])

@@ -36,6 +36,7 @@ const NOT_HERE: Record<string, string> = {
   "npm ci && npm run build && npx runner-kit build --smoke": "the runner-kit image starts from node:20-bookworm, from Docker Hub, which is not reachable here",
   "npx runner-kit build runner-aws job-base --smoke --build-arg RUNNER_BASE_IMAGE=debian:bookworm": "runs in this repository, not a scaffold: main-job.test.ts",
   "npm test": "the test suite this test is part of",
+  "runner-kit build --ssh default": "needs an SSH agent in SSH_AUTH_SOCK (without one it exits 2, as documented); build-ssh.test.ts runs it with a real ssh-agent",
   "docker run --privileged --rm tonistiigi/binfmt --install arm64": "installs emulators on a dind runner host from Docker Hub, with a privileged container; test/support/seed-arm64.sh sets up the same emulation here from Debian packages",
   "runner-kit build --locked": "needs the runner-kit.lock a real build of the scaffold writes (without one it exits 2, as documented); quick-start.test.ts and pipeline-run.test.ts run builds with --locked",
   "RUNNER_TOKEN=glrt-… sh runner/register/register.sh": "needs gitlab-runner and a GitLab instance; quick-start.test.ts runs it with a stand-in gitlab-runner",

@@ -75,6 +75,15 @@ describe("the builder, the cache settings and the secret ids in the hash", () =>
     expect(two).not.toBe(one);
     expect(await hash(variant("app", {}), { secretIds: ["token", "npmrc"] })).toBe(two);
   });
+
+  it("the ids of forwarded SSH agents count, never their sockets; an ssh id is not a secret id", async () => {
+    const none = await hash(variant("app", {}));
+    const ssh = await hash(variant("app", {}), { sshIds: ["default"] });
+    expect(ssh).not.toBe(none);
+    expect(await hash(variant("app", {}), { sshIds: ["default", "default"] })).toBe(ssh);
+    expect(await hash(variant("app", {}), { secretIds: ["default"] })).not.toBe(ssh);
+    expect(await hash(variant("app", {}), { sshIds: ["gitlab", "default"] })).toBe(await hash(variant("app", {}), { sshIds: ["default", "gitlab"] }));
+  });
 });
 
 describe("a --build-arg another image of the project declares", () => {

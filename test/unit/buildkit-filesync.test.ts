@@ -109,7 +109,7 @@ async function diffCopy(dirs: Record<string, SyncedDir>, metadata: Record<string
   const sessions: BuildSession[] = [];
   const asked: string[] = [];
   const stream = fileSyncStream({ dirs, codec, onFile: (name, path) => asked.push(`${name}:${path}`) });
-  const server: Server = createServer((socket) => void serveSession(socket, "test", codec, [], [stream]).then((s) => sessions.push(s)));
+  const server: Server = createServer((socket) => void serveSession(socket, "test", codec, [stream]).then((s) => sessions.push(s)));
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   const client = new grpc.Client(`unix://${socketPath}`, grpc.credentials.createInsecure());
   cleanups.push(() => {

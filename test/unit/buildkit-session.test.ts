@@ -1,59 +1,24 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RegistryCredential } from "../../src/auth/types.js";
 import { authMethods, credentialKeyForHost, explainRefusal, type ServedHosts } from "../../src/builder/buildkit/auth-service.js";
-import { loadCodec, type Codec, type MessageName } from "../../src/builder/buildkit/messages.js";
 import { explainMissingSecret, secretsMethods } from "../../src/builder/buildkit/secrets-service.js";
-import { serveSession, type BuildSession, type SessionMethod } from "../../src/builder/buildkit/session.js";
+import type { SessionMethod } from "../../src/builder/buildkit/session.js";
 import { SecretSet } from "../../src/common/secrets.js";
-
-/**
- * The session's services over real gRPC (HTTP/2): a unix socket whose accepted connection is
- * served the way the hijacked /session connection is, and a grpc-js client in the daemon's role.
- */
-interface Harness {
-  call(path: string, request: MessageName | undefined, response: MessageName | undefined, value: Record<string, unknown>): Promise<Record<string, unknown>>;
-}
+import { sessionHarness, type SessionHarness } from "../support/session-harness.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()!();
 });
 
-/** `tlsWithoutAlpn`: the accepted socket looks like the TLSSocket a daemon on tcp with TLS hands back (no ALPN negotiated). */
-async function harness(methods: SessionMethod[], o: { tlsWithoutAlpn?: boolean } = {}): Promise<Harness> {
-  const codec: Codec = await loadCodec();
-  const dir = mkdtempSync(join(tmpdir(), "rk-session-"));
-  const path = join(dir, "s.sock");
-  const sessions: BuildSession[] = [];
-  const server: Server = createServer((socket) => {
-    if (o.tlsWithoutAlpn) Object.assign(socket, { alpnProtocol: false });
-    void serveSession(socket, "test", codec, methods).then((s) => sessions.push(s));
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  const client = new grpc.Client(`unix://${path}`, grpc.credentials.createInsecure());
-  cleanups.push(() => {
-    client.close();
-    for (const s of sessions) s.close();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return {
-    call: (method, request, response, value) =>
-      new Promise((resolve, reject) => {
-        client.makeUnaryRequest(
-          method,
-          (v: Record<string, unknown>) => (request ? codec.encode(request, v) : Buffer.alloc(0)),
-          (bytes: Buffer) => (response ? codec.decode<Record<string, unknown>>(response, bytes) : {}),
-          value,
-          (error, answer) => (error ? reject(error) : resolve(answer!)),
-        );
-      }),
-  };
+async function harness(methods: SessionMethod[], o: { tlsWithoutAlpn?: boolean } = {}): Promise<SessionHarness> {
+  const h = await sessionHarness(methods, o);
+  cleanups.push(() => h.close());
+  return h;
 }
 
 const credential = (registry: string, extra: Partial<RegistryCredential> = {}): RegistryCredential => ({

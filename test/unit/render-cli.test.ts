@@ -78,7 +78,7 @@ describe("runner-kit render", () => {
     const result = await runInProcess(["render", "job-base", "--team", "data", "--out", "out", "--set", "packages=[git, curl]"], { cwd });
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(cwd, "images"))).toBe(false);
-    expect(readFileSync(join(cwd, "out/data/job-base/Dockerfile"), "utf8")).toContain("      curl \\\n      git \\\n      grep\n");
+    expect(readFileSync(join(cwd, "out/data/job-base/Dockerfile"), "utf8")).toContain("--no-install-recommends \\\n      curl \\\n      git\n");
   });
 
   it("--plan --json prints the Plan; template warnings go to stderr", async () => {

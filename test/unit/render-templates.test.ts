@@ -269,6 +269,42 @@ describe("the builder in the template context", () => {
   });
 });
 
+describe("values.packages install in a RUN of their own, after the base packages", () => {
+  /** The built-in template's Dockerfile for one image with these values, for one builder. */
+  async function builtIn(template: string, values: string, builder: "buildkit" | "classic"): Promise<string> {
+    const cwd = makeProject({ "runner-kit.yaml": `registry: r.example.com/p\nimages:\n  app:\n    template: ${template}\n    values: ${values}\n` });
+    return renderVariant((await loadPlan({ cwd })).variants[0]!, { builder });
+  }
+  const installRuns = (text: string) => text.split(/\n(?=[A-Z])/).filter((i) => i.startsWith("RUN ") && i.includes("apt-get install"));
+  const forms = [
+    ["job-base", ""],
+    ["runner-aws", ""],
+    ["runner-aws", "awsCli: { install: official }, "],
+  ] as const;
+
+  for (const [template, more] of forms) {
+    for (const builder of ["buildkit", "classic"] as const) {
+      it(`${template} ${more}(${builder}): adding packages leaves every earlier line as it was and adds one lint-clean RUN`, async () => {
+        const none = await builtIn(template, `{ ${more}packages: [] }`, builder);
+        const one = await builtIn(template, `{ ${more}packages: [jq] }`, builder);
+        const two = await builtIn(template, `{ ${more}packages: [jq, tree] }`, builder);
+        // The base packages' RUN (BuildKit's cache key) is byte-equal: only lines are added after it.
+        const added = unifiedDiff(none, one, { from: "a", to: "b" }).split("\n").filter((l) => /^[-+][^-+]/.test(l));
+        expect(added.every((l) => l.startsWith("+")), added.join("\n")).toBe(true);
+        const extra = installRuns(one).at(-1)!;
+        expect(extra).toMatch(/--no-install-recommends \\\n {6}jq( \\\n && rm -rf \/var\/lib\/apt\/lists\/\*)?$/);
+        expect(installRuns(one).slice(0, -1).join("\n")).not.toContain("jq");
+        // A second package changes only that RUN.
+        expect(installRuns(two).slice(0, -1)).toEqual(installRuns(one).slice(0, -1));
+        expect(installRuns(none)).toHaveLength(installRuns(one).length - 1);
+        for (const text of [none, one, two]) expect(lintDockerfile(text)).toEqual([]);
+        // A list given as one string (--set packages=jq) is the same list.
+        expect(await builtIn(template, `{ ${more}packages: jq }`, builder)).toBe(one);
+      });
+    }
+  }
+});
+
 describe("determinism and the header", () => {
   it("renders byte-equal text twice, starting with the generated header", async () => {
     const plan = await loadPlan({ cwd: join(import.meta.dirname, "..", "..") });

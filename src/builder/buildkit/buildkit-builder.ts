@@ -12,6 +12,7 @@ import { decodeStatus, loadCodec, type Codec } from "./messages.js";
 import { explainMissingSecret, secretsMethods } from "./secrets-service.js";
 import { diskDir, fileSyncStream, memoryDir } from "./filesync-service.js";
 import { openSession, type BuildSession } from "./session.js";
+import { explainMissingSsh, sshMethods } from "./ssh-service.js";
 import { BuildKitStatusTracker } from "./status-tracker.js";
 
 export interface BuildKitBuilderOptions {
@@ -110,24 +111,29 @@ export class BuildKitBuilder implements ImageBuilder {
     const codec = await loadCodec();
     const served: ServedHosts = new Map();
     const missingSecrets = new Set<string>();
+    const missingSsh = new Set<string>();
     const methods = [
       // Cache-from images are pulled through the session too: their references name a host's credential as FROM images do.
       ...authMethods({ resolveAuth: request.resolveAuth, baseImages: [...request.baseImages, ...(request.cacheFrom ?? [])], secretSet: this.options.secretSet }, served),
       ...secretsMethods({ secrets: request.secrets ?? {}, env: this.options.env ?? process.env, secretSet: this.options.secretSet, missing: missingSecrets }),
+      ...sshMethods({ agents: request.ssh ?? {}, missing: missingSsh }),
     ];
     // The dir names the daemon asked for over the file sync; undefined when the context goes as a tar.
     const synced = (this.options.contextTransfer ?? "session") === "session" ? new Set<string>() : undefined;
     const dirs = { context: diskDir(request.context.dir, request.context.entries), dockerfile: memoryDir(SESSION_DOCKERFILE, request.dockerfile) };
-    const streams = synced ? [fileSyncStream({ dirs, codec, onCall: (name) => synced.add(name), onFile: (name, path) => name === "context" && this.options.onContextFile?.(path) })] : [];
+    if (synced) methods.push(fileSyncStream({ dirs, codec, onCall: (name) => synced.add(name), onFile: (name, path) => name === "context" && this.options.onContextFile?.(path) }));
     let session: BuildSession;
     try {
-      session = await openSession(this.docker, codec, methods, { streams, sharedKey: contextSharedKey(request.context.dir) });
+      session = await openSession(this.docker, codec, methods, { sharedKey: contextSharedKey(request.context.dir) });
     } catch (error) {
       return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${buildConnectionError(error, "the BuildKit build")}` };
     }
     try {
       const outcome = await this.run(request, session, codec, synced, (line) => onLine(redact(line)));
-      if (outcome.error !== undefined) outcome.error = redact(explainMissingSecret(explainRefusal(outcome.error, served), missingSecrets, Object.keys(request.secrets ?? {})));
+      if (outcome.error !== undefined) {
+        const error = explainMissingSecret(explainRefusal(outcome.error, served), missingSecrets, Object.keys(request.secrets ?? {}));
+        outcome.error = redact(explainMissingSsh(error, missingSsh, Object.keys(request.ssh ?? {})));
+      }
       outcome.tail = outcome.tail.map(redact);
       return outcome;
     } finally {

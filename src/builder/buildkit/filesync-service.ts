@@ -11,10 +11,9 @@
 import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ServerDuplexStream } from "@grpc/grpc-js";
 import type { ContextEntry } from "../context-files.js";
 import type { Codec } from "./messages.js";
-import { GrpcCode, type SessionStream } from "./session.js";
+import { GrpcCode, type SessionMethod, type SessionStream } from "./session.js";
 import { syncEntries } from "./filesync-entries.js";
 import { dataPacket, endOfStats, errPacket, finPacket, PacketType, statPacket } from "./filesync-packet.js";
 
@@ -78,7 +77,7 @@ class DiffCopySender {
   private done = false;
 
   constructor(
-    private readonly call: ServerDuplexStream<Buffer, Buffer>,
+    private readonly call: SessionStream,
     private readonly codec: Codec,
     private readonly dir: SyncedDir,
     private readonly sent: ContextEntry[],
@@ -179,10 +178,10 @@ export interface FileSyncOptions {
 }
 
 /** The DiffCopy stream method serving `dirs` by name (the `dir-name` header of each call). */
-export function fileSyncStream(options: FileSyncOptions): SessionStream {
+export function fileSyncStream(options: FileSyncOptions): SessionMethod {
   return {
     path: DIFF_COPY_PATH,
-    handle(call) {
+    serve(call) {
       // A header sent several times arrives as one value joined by ", ".
       const header = (key: string) => call.metadata.get(key).flatMap((v) => String(v).split(/,\s*/)).filter((v) => v !== "");
       const name = header("dir-name")[0] ?? "";

@@ -1,8 +1,9 @@
 /**
  * The protobuf messages runner-kit exchanges with BuildKit: the session's requests and
- * answers (registry credentials, build secrets, health, the context's file sync) and the
- * build's status stream. Field numbers follow BuildKit's .proto files (session/auth,
- * session/secrets, grpc.health.v1, fsutil's types, api/services/control StatusResponse); only the fields runner-kit reads or
+ * answers (registry credentials, build secrets, SSH agent forwarding, health, the context's
+ * file sync) and the build's status stream. Field numbers follow BuildKit's .proto files
+ * (session/auth, session/secrets, session/sshforward, grpc.health.v1, fsutil's types,
+ * api/services/control StatusResponse); only the fields runner-kit reads or
  * writes are declared, the rest are skipped on decode as protobuf allows. protobufjs is
  * loaded on first use, so commands that never build with BuildKit never load it.
  */
@@ -16,6 +17,8 @@ const DESCRIPTOR = {
     CredentialsResponse: { fields: { Username: { type: "string", id: 1 }, Secret: { type: "string", id: 2 } } },
     GetSecretRequest: { fields: { ID: { type: "string", id: 1 }, annotations: { keyType: "string", type: "string", id: 2 } } },
     GetSecretResponse: { fields: { data: { type: "bytes", id: 1 } } },
+    CheckAgentRequest: { fields: { ID: { type: "string", id: 1 } } },
+    BytesMessage: { fields: { data: { type: "bytes", id: 1 } } },
     HealthCheckRequest: { fields: { service: { type: "string", id: 1 } } },
     HealthCheckResponse: { fields: { status: { type: "int32", id: 1 } } },
     Timestamp: TIMESTAMP,

@@ -8,7 +8,6 @@
 import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
-import type { ServerDuplexStream } from "@grpc/grpc-js";
 import type { Codec, MessageName } from "./messages.js";
 
 /** gRPC status codes the services answer with (google.golang.org/grpc/codes). */
@@ -25,26 +24,28 @@ export class SessionCallError extends Error {
   }
 }
 
-/** One unary gRPC method the session serves. */
+/**
+ * A bidirectional stream the daemon opened: it reads the daemon's messages and writes the
+ * answers (objects in object mode, through the method's encoders); `emit("error", { code,
+ * details })` ends it with a gRPC status. `metadata` holds the call's headers.
+ */
+export interface SessionStream extends Duplex {
+  readonly metadata: { get(key: string): unknown[] };
+}
+
+/** One gRPC method the session serves: unary (`handle`) or a bidirectional stream (`serve`). */
 export interface SessionMethod {
   /** "/package.Service/Method" */
   path: string;
-  /** Message names for decoding the request and encoding the answer; absent: raw bytes. */
+  /** Message names for decoding the request and encoding the answer; absent: raw bytes (`{ bytes }` in for a unary call, a Buffer for a stream; a Buffer out). */
   request?: MessageName;
   response?: MessageName;
-  handle(request: Record<string, unknown>): Promise<Record<string, unknown>>;
+  handle?(request: Record<string, unknown>): Promise<Record<string, unknown>>;
+  serve?(stream: SessionStream): void;
 }
 
-/** One bidirectional-streaming gRPC method the session serves; messages pass as raw bytes. */
-export interface SessionStream {
-  /** "/package.Service/Method" */
-  path: string;
-  handle(call: ServerDuplexStream<Buffer, Buffer>): void;
-}
-
-/** What a session serves besides its unary methods, and the key the daemon keeps its copies of synced dirs under. */
+/** The key the daemon keeps its copies of synced dirs under. */
 export interface SessionOptions {
-  streams?: SessionStream[];
   /** Default: the session id (nothing is kept between sessions). */
   sharedKey?: string;
 }
@@ -89,19 +90,21 @@ function hijackSession(docker: Docker, id: string, paths: string[], sharedKey: s
 
 function serviceDefinition(codec: Codec, methods: SessionMethod[]) {
   const definition: Record<string, object> = {};
-  const implementation: Record<string, (call: { request: Record<string, unknown> }, done: (e: unknown, v?: unknown) => void) => void> = {};
+  const implementation: Record<string, (call: { request: Record<string, unknown> } & SessionStream, done: (e: unknown, v?: unknown) => void) => void> = {};
   for (const method of methods) {
+    const streaming = method.serve !== undefined;
     definition[method.path] = {
       path: method.path,
-      requestStream: false,
-      responseStream: false,
-      requestDeserialize: (bytes: Buffer) => (method.request ? codec.decode(method.request, bytes) : { bytes }),
-      responseSerialize: (value: Record<string, unknown>) => (method.response ? codec.encode(method.response, value) : Buffer.alloc(0)),
+      requestStream: streaming,
+      responseStream: streaming,
+      requestDeserialize: (bytes: Buffer) => (method.request ? codec.decode(method.request, bytes) : streaming ? bytes : { bytes }),
+      responseSerialize: (value: Record<string, unknown> | Buffer) => (method.response ? codec.encode(method.response, value as Record<string, unknown>) : Buffer.isBuffer(value) ? value : Buffer.alloc(0)),
       requestSerialize: () => Buffer.alloc(0),
       responseDeserialize: () => ({}),
     };
     implementation[method.path] = (call, done) => {
-      method.handle(call.request).then(
+      if (method.serve) return method.serve(call);
+      method.handle!(call.request).then(
         (answer) => done(null, answer),
         (error: unknown) => {
           const code = error instanceof SessionCallError ? error.code : GrpcCode.unknown;
@@ -117,16 +120,11 @@ function serviceDefinition(codec: Codec, methods: SessionMethod[]) {
  * Serve `methods` (and the health check) as gRPC on a connection whose other end is the
  * HTTP/2 client: the hijacked `/session` connection, or any duplex in tests.
  */
-export async function serveSession(socket: Duplex, id: string, codec: Codec, methods: SessionMethod[], streams: SessionStream[] = []): Promise<BuildSession> {
+export async function serveSession(socket: Duplex, id: string, codec: Codec, methods: SessionMethod[]): Promise<BuildSession> {
   const grpc = await import("@grpc/grpc-js");
   const server = new grpc.Server();
   const { definition, implementation } = serviceDefinition(codec, [healthMethod, ...methods]);
   server.addService(definition as never, implementation as never);
-  for (const s of streams) {
-    const raw = (bytes: Buffer) => bytes;
-    const stream = { path: s.path, requestStream: true, responseStream: true, requestDeserialize: raw, responseSerialize: raw, requestSerialize: raw, responseDeserialize: raw };
-    server.addService({ [s.path]: stream } as never, { [s.path]: (call: ServerDuplexStream<Buffer, Buffer>) => s.handle(call) } as never);
-  }
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   let closing = false;
   let dropped: string | undefined;
@@ -157,8 +155,7 @@ export async function serveSession(socket: Duplex, id: string, codec: Codec, met
 /** Open a session with the daemon serving `methods` (the health check is always added). Connection errors reject. */
 export async function openSession(docker: Docker, codec: Codec, methods: SessionMethod[], options: SessionOptions = {}): Promise<BuildSession> {
   const id = randomUUID();
-  const streams = options.streams ?? [];
-  const paths = [healthMethod, ...methods, ...streams].map((m) => m.path);
+  const paths = [healthMethod, ...methods].map((m) => m.path);
   const socket = await hijackSession(docker, id, paths, options.sharedKey ?? id);
-  return serveSession(socket, id, codec, methods, streams);
+  return serveSession(socket, id, codec, methods);
 }
