@@ -61,6 +61,8 @@ export interface VolumeSpec {
 export interface VolumeSummary {
   Name: string;
   Labels?: Record<string, string> | null;
+  /** RFC 3339 (the reaper's age rule). */
+  CreatedAt?: string;
 }
 
 /** What smoke reads of a container's inspect document: its addresses. */

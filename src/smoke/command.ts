@@ -99,12 +99,12 @@ function runFlags(opts: SmokeCliOptions): Pick<SmokeOptions, "servicesTimeoutSec
 
 /** `--reap`: remove what killed runs left behind, and nothing else. */
 async function reapOnly(ctx: CliContext, json: boolean | undefined): Promise<void> {
-  const { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } = await import("./executor/reap.js");
+  const { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned, reapedCounts } = await import("./executor/reap.js");
   const conn = await connectEngine(ctx.env);
   await pingDocker({ docker: conn.engine, address: conn.address });
   const reaped = await reapAbandoned(conn.engine, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
   if (json) printJson(ctx, reaped);
-  else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
+  else print(ctx, `removed ${reapedCounts(reaped)} left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
 }
 
 /** `--runner-config` (its `--runner` entry), else the project's runner section for the image's variant, else none. */
