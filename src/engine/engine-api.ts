@@ -51,6 +51,21 @@ export interface HostConfig {
   /** [] unmasks /proc paths (what the CLI's --security-opt systempaths=unconfined sends). */
   MaskedPaths?: string[];
   ReadonlyPaths?: string[];
+  Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
+  DeviceCgroupRules?: string[];
+  Sysctls?: Record<string, string>;
+  Ulimits?: { Name: string; Soft: number; Hard: number }[];
+  GroupAdd?: string[];
+  Runtime?: string;
+  PidMode?: string;
+  IpcMode?: string;
+  UsernsMode?: string;
+  Isolation?: string;
+  OomKillDisable?: boolean;
+  OomScoreAdj?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  CpuShares?: number;
 }
 
 export interface VolumeSpec {
