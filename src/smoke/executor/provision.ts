@@ -23,6 +23,7 @@ import { isUserDefined, linkHosts } from "./network-mode.js";
 import { createBeforeNetwork, networkFields, serviceEnv, startService, type StartedService } from "./services.js";
 import { JoinWatch } from "./join-watch.js";
 import type { RunSession } from "./session.js";
+import { attachJob } from "./stage.js";
 import { servicePorts } from "./wait.js";
 
 /** A service that is started: its image, its environment and the ports it is checked on. */
@@ -42,6 +43,8 @@ export interface Provisioned {
   startTimes: Map<number, number>;
   /** Settles once every service started or failed: the first failure, else undefined. */
   servicesStarting: Promise<unknown>;
+  /** The job container's attach, made while the services start (the first stage's). */
+  attached: Promise<NodeJS.ReadWriteStream>;
 }
 
 export interface ProvisionOptions {
@@ -110,9 +113,12 @@ async function provisionWith(s: RunSession, plan: JobPlan, o: ProvisionOptions, 
   s.trace("job container created");
   await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles, plan.projectModes), { path: "/" });
   s.trace("project copied in");
+  // Attached now, while the services may still be starting: the first stage then only starts it.
+  const attached = attachJob(container);
+  attached.then((stream) => stream.on("error", () => undefined), () => undefined);
   await creatingNetwork;
   throwIfAborted(s.signal);
-  return { image, container, launches, started, startTimes, servicesStarting };
+  return { image, container, launches, started, startTimes, servicesStarting, attached };
 }
 
 interface Deferred<T> {
