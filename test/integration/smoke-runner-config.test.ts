@@ -41,6 +41,17 @@ async function runningContainers(d: Docker, runId: string, services: number): Pr
   throw new Error(`run ${runId}: the job and ${services} service container(s) never ran together`);
 }
 
+/**
+ * Run the project's job under its config.toml and inspect the job and service containers
+ * while the job waits for `<signal>/go`, which is written once they are inspected.
+ */
+async function runInspected(dir: string, runId: string, signal: string) {
+  const running = smokeIn(dir, runId, ["--job", ".gitlab-ci.yml", "--runner-config", "config.toml"]);
+  const d = await docker();
+  const seen = await runningContainers(d, runId, 1).finally(() => writeFileSync(join(signal, "go"), ""));
+  return { r: await running, seen, d };
+}
+
 describe.concurrent("smoke: the runner's [runners.docker] config", () => {
   it("gives the job and its services what the Docker executor gives them (docker inspect), and removes the run's volume", async () => {
     const signal = mkdtempSync(join(tmpdir(), "rk-signal-"));
@@ -59,10 +70,7 @@ describe.concurrent("smoke: the runner's [runners.docker] config", () => {
       toml,
     );
     const runId = uniqueRunId("rcfg");
-    const running = smokeIn(p.dir, runId, ["--job", ".gitlab-ci.yml", "--runner-config", "config.toml"]);
-    const d = await docker();
-    const seen = await runningContainers(d, runId, 1).finally(() => writeFileSync(join(signal, "go"), ""));
-    const r = await running;
+    const { r, seen } = await runInspected(p.dir, runId, signal);
     expect(r.code, r.stderr).toBe(0);
     expectLinesInOrder(r.stderr, ["runner says yes", "1000", "fleet-host", "cache-mounted", "PONG", "go", "Job succeeded"]);
 
@@ -171,10 +179,7 @@ describe.concurrent("smoke: the runner's [runners.docker] config", () => {
       toml,
     );
     const runId = uniqueRunId("kernel");
-    const running = smokeIn(p.dir, runId, ["--job", ".gitlab-ci.yml", "--runner-config", "config.toml"]);
-    const d = await docker();
-    const seen = await runningContainers(d, runId, 1).finally(() => writeFileSync(join(signal, "go"), ""));
-    const r = await running;
+    const { r, seen, d } = await runInspected(p.dir, runId, signal);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/WARNING: .*(devices|sysctls|ulimit|group_add|runtime|pid_mode|ipcmode|userns_mode|oom_|cpuset|cpu_shares|isolation)/);
     expectLinesInOrder(r.stderr, ["dev-mapped", "1", "1024", "1234", "100", "PONG", "go", "Job succeeded"]);
