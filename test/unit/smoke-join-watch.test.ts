@@ -60,4 +60,14 @@ describe("JoinWatch", () => {
     const failing = { getEvents: async () => Promise.reject(new Error("(HTTP code 500) server error")) } as unknown as EngineApi;
     expect(await JoinWatch.open(failing, "bridge")).toBeUndefined();
   });
+
+  it("does without when the daemon does not answer the subscription in time, and closes it if it comes later", async () => {
+    const stream = new PassThrough();
+    let answer: (s: PassThrough) => void = () => undefined;
+    const slow = { getEvents: () => new Promise((resolve) => (answer = resolve)) } as unknown as EngineApi;
+    expect(await JoinWatch.open(slow, "bridge", 10)).toBeUndefined();
+    answer(stream);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stream.destroyed).toBe(true);
+  });
 });

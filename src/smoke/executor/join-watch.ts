@@ -40,14 +40,23 @@ export class JoinWatch {
     stream.on("end", () => this.close());
   }
 
-  /** Subscribed to the network's connect events (resolves once the daemon listens), or undefined when the client has no events. */
-  static async open(docker: EngineApi, network: string): Promise<JoinWatch | undefined> {
+  /**
+   * Subscribed to the network's connect events (resolves once the daemon listens); undefined
+   * when the client has no events, the daemon refuses, or does not answer within `waitMs`
+   * (the run then does without, never waits on it).
+   */
+  static async open(docker: EngineApi, network: string, waitMs = 2000): Promise<JoinWatch | undefined> {
     if (!docker.getEvents) return undefined;
-    try {
-      return new JoinWatch(docker, await docker.getEvents({ filters: { type: ["network"], event: ["connect"], network: [network] } }));
-    } catch {
-      return undefined;
-    }
+    const subscribing = docker.getEvents({ filters: { type: ["network"], event: ["connect"], network: [network] } }).then(
+      (stream) => new JoinWatch(docker, stream),
+      () => undefined,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    const watch = await Promise.race([subscribing, late]);
+    clearTimeout(timer);
+    if (watch === undefined) void subscribing.then((w) => w?.close());
+    return watch;
   }
 
   /** The container's addresses once it has joined; undefined when they cannot be told this way. Ask before starting it. */
