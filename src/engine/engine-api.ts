@@ -51,6 +51,21 @@ export interface HostConfig {
   /** [] unmasks /proc paths (what the CLI's --security-opt systempaths=unconfined sends). */
   MaskedPaths?: string[];
   ReadonlyPaths?: string[];
+  Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
+  DeviceCgroupRules?: string[];
+  Sysctls?: Record<string, string>;
+  Ulimits?: { Name: string; Soft: number; Hard: number }[];
+  GroupAdd?: string[];
+  Runtime?: string;
+  PidMode?: string;
+  IpcMode?: string;
+  UsernsMode?: string;
+  Isolation?: string;
+  OomKillDisable?: boolean;
+  OomScoreAdj?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  CpuShares?: number;
 }
 
 export interface VolumeSpec {
@@ -61,6 +76,8 @@ export interface VolumeSpec {
 export interface VolumeSummary {
   Name: string;
   Labels?: Record<string, string> | null;
+  /** RFC 3339 (the reaper's age rule). */
+  CreatedAt?: string;
 }
 
 /** What smoke reads of a container's inspect document: its addresses. */
@@ -107,6 +124,18 @@ export interface ContainerSummary {
   Created: number;
 }
 
+/** What smoke reads of a network's inspect document: the addresses of the containers on it. */
+export interface NetworkInspect {
+  Containers?: Record<string, { IPv4Address?: string; IPv6Address?: string }> | null;
+}
+
+/** Filters of `GET /events` (e.g. `{ type: ["network"], event: ["connect"] }`). */
+export interface EventFilters {
+  type?: ("container" | "image" | "volume" | "network" | "daemon")[];
+  event?: string[];
+  network?: string[];
+}
+
 export interface NetworkSummary {
   Id: string;
   Labels?: Record<string, string>;
@@ -132,7 +161,12 @@ export interface EngineContainer {
 export interface EngineApi {
   ping(): Promise<unknown>;
   createNetwork(spec: NetworkSpec): Promise<{ id: string }>;
-  getNetwork(id: string): { remove(): Promise<unknown> };
+  getNetwork(id: string): { remove(): Promise<unknown>; inspect(): Promise<NetworkInspect> };
+  /**
+   * `GET /events`, resolving once the daemon has subscribed (the response headers): a stream
+   * of newline-delimited JSON events. Optional: without it smoke reads addresses after starts.
+   */
+  getEvents?(options: { filters: EventFilters }): Promise<NodeJS.ReadableStream>;
   createContainer(spec: ContainerSpec): Promise<EngineContainer>;
   getContainer(id: string): EngineContainer;
   getImage(ref: string): { inspect(): Promise<ImageInspect> };

@@ -12,7 +12,7 @@ import type { Duplex } from "node:stream";
 import { encodeAuthHeader } from "../auth/auth-header.js";
 import { splitReference } from "../reference/parse.js";
 import type {
-  ContainerInspect, ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, ImageInspect, ImageSummary, LabelFilters, NetworkSpec, NetworkSummary,
+  ContainerInspect, ContainerSpec, ContainerSummary, EngineApi, EngineAuthConfig, EngineContainer, EventFilters, ImageInspect, ImageSummary, LabelFilters, NetworkInspect, NetworkSpec, NetworkSummary,
   VolumeSpec, VolumeSummary,
 } from "./engine-api.js";
 
@@ -172,8 +172,14 @@ export class EngineHttpClient implements EngineApi {
     return { id: Id };
   }
 
-  getNetwork(id: string): { remove(): Promise<unknown> } {
-    return { remove: () => this.json({ method: "DELETE", path: `/networks/${encodeURIComponent(id)}` }) };
+  getNetwork(id: string): { remove(): Promise<unknown>; inspect(): Promise<NetworkInspect> } {
+    const path = `/networks/${encodeURIComponent(id)}`;
+    return { remove: () => this.json({ method: "DELETE", path }), inspect: () => this.json<NetworkInspect>({ method: "GET", path }) };
+  }
+
+  /** `GET /events`: resolves once the daemon has subscribed (it flushes the headers first). */
+  getEvents(options: { filters: EventFilters }): Promise<NodeJS.ReadableStream> {
+    return this.send({ method: "GET", path: "/events", query: { filters: JSON.stringify(options.filters) } });
   }
 
   async createContainer(spec: ContainerSpec): Promise<EngineContainer> {

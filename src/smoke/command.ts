@@ -14,6 +14,7 @@ import type { RunnerDefaults } from "./job/runner-config.js";
 import type { SmokeOptions, SmokeResult } from "./run.js";
 import { RunStart } from "./executor/start.js";
 import { loadCicdVariables, loadJob, smokeDeps } from "./setup.js";
+import { splitJobRef } from "./job/job-ref.js";
 import type { projectVariant } from "./job/load.js";
 
 type ProjectVariant = NonNullable<Awaited<ReturnType<typeof projectVariant>>>;
@@ -98,12 +99,12 @@ function runFlags(opts: SmokeCliOptions): Pick<SmokeOptions, "servicesTimeoutSec
 
 /** `--reap`: remove what killed runs left behind, and nothing else. */
 async function reapOnly(ctx: CliContext, json: boolean | undefined): Promise<void> {
-  const { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } = await import("./executor/reap.js");
+  const { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned, reapedCounts } = await import("./executor/reap.js");
   const conn = await connectEngine(ctx.env);
   await pingDocker({ docker: conn.engine, address: conn.address });
   const reaped = await reapAbandoned(conn.engine, { host: hostname(), keepInstances: [], maxAgeMs: DEFAULT_REAP_AGE_MS, now: Date.now(), isAlive: processIsAlive });
   if (json) printJson(ctx, reaped);
-  else print(ctx, `removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
+  else print(ctx, `removed ${reapedCounts(reaped)} left by ${reaped.runs.length} killed run(s)${reaped.runs.length ? `: ${reaped.runs.join(", ")}` : ""}`);
 }
 
 /** `--runner-config` (its `--runner` entry), else the project's runner section for the image's variant, else none. */
@@ -164,17 +165,21 @@ async function smokeTraced(ctx: CliContext, opts: SmokeCliOptions, trace: Trace,
   const pinging = pingDocker({ docker: conn.engine, address: conn.address }).then(() => trace("ping answered"));
   pinging.catch(() => undefined);
   const start = new RunStart(conn.engine, runId, ctx.signal);
+  // A job that may want a network of its own gets it made while the job is loaded and parsed.
+  const headStart = (file: string | undefined) =>
+    void mentionsPerBuild(ctx.cwd, [file, opts.runnerConfig], cicdVariables).then((yes) => {
+      if (yes) void start.network().then(() => trace("network created"), () => undefined);
+    });
+  // --job names the file at once: its head start comes before the job modules load.
+  if (opts.job) headStart(splitJobRef(opts.job).file);
   let result: SmokeResult;
   try {
-    const [{ projectVariant, splitJobRef, variantSmokeRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
+    const [{ projectVariant, variantSmokeRef }, { runSmokeJob }] = await Promise.all([import("./job/load.js"), import("./run.js")]);
     // The project (when there is one) gives the job and the runner settings unless both are given.
     const project = opts.job && opts.runnerConfig ? undefined : await projectVariant(ctx.cwd, opts.config ?? "runner-kit.yaml", opts.image);
     // --job, else the project's smoke: setting for this image, else the built-in runner job.
     const ref = opts.job ? splitJobRef(opts.job) : variantSmokeRef(project?.variant);
-    // A job that may want a network of its own gets it made while the job is parsed.
-    void mentionsPerBuild(ctx.cwd, [ref?.file, opts.runnerConfig], cicdVariables).then((yes) => {
-      if (yes) void start.network().then(() => trace("network created"), () => undefined);
-    });
+    if (!opts.job) headStart(ref?.file);
     const job = await loadJob(ref, ctx.cwd);
     trace("job read");
     const runnerDefaults = await runnerDefaultsFor(ctx, opts, project);

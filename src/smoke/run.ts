@@ -124,9 +124,11 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
   if (options.emulatePrivileged) emulateOnPlan(s, plan, options.emulatePrivileged.missingCapabilities);
   const results: ServiceResult[] = plan.services.map((p) => ({ name: p.spec.name, aliases: p.aliases, started: false, ready: false }));
   const stop = followSignal(deps.signal);
+  let provisioned: Provisioned | undefined;
   try {
     // 2. provision
     const env = await provision(s, plan, { projectDir: options.projectDir, results, stageStop: stop.controller });
+    provisioned = env;
     const files: JobFilesContext = { containerId: env.container.id, buildDir: plan.buildDir, log: s.log.line };
     await deps.jobFiles?.download?.(files);
     throwIfAborted(s.signal);
@@ -155,8 +157,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
       ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}),
     };
   } finally {
-    // 5. clean up
+    // 5. clean up (an attach no stage used is closed: the job never ran)
     stop.detach();
+    void provisioned?.attached.then((stream) => (stream as unknown as { destroy?: () => void }).destroy?.(), () => undefined);
     await cleanUp(s, options.reap !== false);
   }
 }
@@ -203,7 +206,7 @@ function stageRunner(s: RunSession, plan: JobPlan, env: Provisioned, readiness: 
   const entrypoint = plan.image.entrypoint && plan.image.entrypoint.length > 0 ? plan.image.entrypoint : (env.image.config.Entrypoint ?? []);
   return new StageRunner({
     container: env.container, buildDir: plan.buildDir, color: o.color, shellIsMain: entrypoint.every((part) => part === ""),
-    signal: o.signal, log: s.log.line, trace: s.trace, onWaitEvent: readiness.handle,
+    signal: o.signal, log: s.log.line, trace: s.trace, onWaitEvent: readiness.handle, attached: env.attached,
     ...(plan.jobHostConfig.Privileged ? { startRefused: (error: unknown) => privilegedRefused(error, "the job container", "privileged", plan.runnerSource) } : {}),
   });
 }

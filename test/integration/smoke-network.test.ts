@@ -4,7 +4,10 @@
  * (`cache`) and the job container (`build`) — and the job reads the report over HTTP.
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { connectEngine } from "../../src/engine/client.js";
+import type { EngineApi } from "../../src/engine/engine-api.js";
 import { runLabels } from "../../src/engine/labels.js";
+import { JoinWatch } from "../../src/smoke/executor/join-watch.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { expectLinesInOrder, project, smokeIn, uniqueRunId } from "../fixtures/smoke/helpers.js";
@@ -112,5 +115,30 @@ describe.concurrent("smoke: network modes", () => {
     } finally {
       await net.remove();
     }
+  });
+});
+
+describe("smoke: service addresses on the default bridge", () => {
+  // Default mode creates the job container (its link entries) from the address the service
+  // gets when it joins the bridge, before its start returns: it must be the address it keeps.
+  it("tells a container's address from its join of the bridge, the one its inspect shows once started (thin client and dockerode)", async () => {
+    const runId = uniqueRunId("join-watch");
+    const clients: [string, EngineApi][] = [["thin client", (await connectEngine(process.env)).engine], ["dockerode", await docker()]];
+    for (const [name, engine] of clients) {
+      const container = await engine.createContainer({ Image: http, Cmd: ["sleep", "30"], Labels: runLabels(runId) });
+      try {
+        const watch = await JoinWatch.open(engine, "bridge");
+        expect(watch, name).toBeDefined();
+        const told = watch?.addresses(container.id);
+        await container.start();
+        const inspect = await container.inspect();
+        const late = new Promise((resolve) => setTimeout(() => resolve("no join event within 20 s"), 20_000).unref());
+        expect(await Promise.race([told, late]), name).toEqual([inspect.NetworkSettings?.IPAddress]);
+        watch?.close();
+      } finally {
+        await container.remove({ force: true, v: true });
+      }
+    }
+    await expectNoLeaks(runId);
   });
 });

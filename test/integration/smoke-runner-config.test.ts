@@ -41,6 +41,17 @@ async function runningContainers(d: Docker, runId: string, services: number): Pr
   throw new Error(`run ${runId}: the job and ${services} service container(s) never ran together`);
 }
 
+/**
+ * Run the project's job under its config.toml and inspect the job and service containers
+ * while the job waits for `<signal>/go`, which is written once they are inspected.
+ */
+async function runInspected(dir: string, runId: string, signal: string) {
+  const running = smokeIn(dir, runId, ["--job", ".gitlab-ci.yml", "--runner-config", "config.toml"]);
+  const d = await docker();
+  const seen = await runningContainers(d, runId, 1).finally(() => writeFileSync(join(signal, "go"), ""));
+  return { r: await running, seen, d };
+}
+
 describe.concurrent("smoke: the runner's [runners.docker] config", () => {
   it("gives the job and its services what the Docker executor gives them (docker inspect), and removes the run's volume", async () => {
     const signal = mkdtempSync(join(tmpdir(), "rk-signal-"));
@@ -59,10 +70,7 @@ describe.concurrent("smoke: the runner's [runners.docker] config", () => {
       toml,
     );
     const runId = uniqueRunId("rcfg");
-    const running = smokeIn(p.dir, runId, ["--job", ".gitlab-ci.yml", "--runner-config", "config.toml"]);
-    const d = await docker();
-    const seen = await runningContainers(d, runId, 1).finally(() => writeFileSync(join(signal, "go"), ""));
-    const r = await running;
+    const { r, seen } = await runInspected(p.dir, runId, signal);
     expect(r.code, r.stderr).toBe(0);
     expectLinesInOrder(r.stderr, ["runner says yes", "1000", "fleet-host", "cache-mounted", "PONG", "go", "Job succeeded"]);
 
@@ -147,5 +155,56 @@ describe.concurrent("smoke: the runner's [runners.docker] config", () => {
     expect(r.stderr).toMatch(/^runner-kit: the Docker daemon cannot start the job container privileged: the runner config sets privileged = true \(config\.toml \(runner "dind"\)\), and this host does not let a container have every capability/m);
     expect(r.stderr).toMatch(/Run smoke on a host that can start privileged containers/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("gives the job and its services the kernel, cgroup and runtime keys the Docker executor gives them (docker inspect)", async () => {
+    const signal = mkdtempSync(join(tmpdir(), "rk-signal-"));
+    cleanups.push(() => rmSync(signal, { recursive: true, force: true }));
+    const redisName = redis.slice(0, redis.lastIndexOf(":"));
+    const toml = [
+      "[[runners]]", "[runners.docker]", `volumes = ["${signal}:/signal:ro"]`,
+      'devices = ["/dev/null:/dev/rk-null"]', 'device_cgroup_rules = ["c 1:3 mr"]', 'group_add = ["1234"]', 'runtime = "runc"', 'pid_mode = "host"',
+      'ipcmode = "shareable"', 'userns_mode = "host"', 'isolation = "default"', "oom_kill_disable = true", "oom_score_adjust = 100",
+      'cpuset_cpus = "0"', 'cpuset_mems = "0"', "cpu_shares = 512", 'service_cpuset_cpus = "0"', "service_cpu_shares = 256",
+      "[runners.docker.sysctls]", '"net.ipv4.ip_forward" = "1"', "[runners.docker.ulimit]", 'nofile = "1024:2048"',
+      "[runners.docker.services_devices]", `"${redisName}:*" = ["/dev/null:/dev/svc-null"]`, '"nothing/matches*" = ["/dev/zero"]',
+      "[[runners.docker.services]]", `name = "${redis}"`, 'alias = "cache"', "",
+    ].join("\n");
+    const p = tempProject(
+      [
+        "t:", `  image: ${job}`, "  script:", "    - test -c /dev/rk-null && echo dev-mapped", "    - cat /proc/sys/net/ipv4/ip_forward", "    - ulimit -n",
+        "    - id -G | tr ' ' '\\n' | grep -x 1234", "    - cat /proc/self/oom_score_adj", "    - redis-cli -h cache ping",
+        "    - for i in $(seq 600); do [ -f /signal/go ] && break; sleep 0.1; done; ls /signal", "",
+      ].join("\n"),
+      toml,
+    );
+    const runId = uniqueRunId("kernel");
+    const { r, seen, d } = await runInspected(p.dir, runId, signal);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/WARNING: .*(devices|sysctls|ulimit|group_add|runtime|pid_mode|ipcmode|userns_mode|oom_|cpuset|cpu_shares|isolation)/);
+    expectLinesInOrder(r.stderr, ["dev-mapped", "1", "1024", "1234", "100", "PONG", "go", "Job succeeded"]);
+
+    const [build] = seen.build as Docker.ContainerInspectInfo[];
+    const [svc] = seen.service as Docker.ContainerInspectInfo[];
+    expect(build?.HostConfig).toMatchObject({
+      Devices: [{ PathOnHost: "/dev/null", PathInContainer: "/dev/rk-null", CgroupPermissions: "rwm" }], DeviceCgroupRules: ["c 1:3 mr"],
+      Sysctls: { "net.ipv4.ip_forward": "1" }, Ulimits: [{ Name: "nofile", Soft: 1024, Hard: 2048 }], GroupAdd: ["1234"], Runtime: "runc",
+      PidMode: "host", IpcMode: "shareable", UsernsMode: "host", Isolation: "default", OomScoreAdj: 100, CpusetCpus: "0", CpusetMems: "0", CpuShares: 512,
+    });
+    // A daemon that cannot disable the OOM killer (cgroup v2) drops the setting; this one (cgroup v1) keeps it.
+    const info = (await d.info()) as { OomKillDisable?: boolean };
+    expect(Boolean(build?.HostConfig.OomKillDisable)).toBe(info.OomKillDisable === true);
+    // The service: services_devices of its glob, service_cpuset_cpus/cpu_shares, the shared runtime, userns and isolation — nothing else.
+    expect(svc?.HostConfig).toMatchObject({
+      Devices: [{ PathOnHost: "/dev/null", PathInContainer: "/dev/svc-null", CgroupPermissions: "rwm" }], CpusetCpus: "0", CpuShares: 256,
+      Runtime: "runc", UsernsMode: "host", Isolation: "default", PidMode: "", OomScoreAdj: 0, CpusetMems: "",
+    });
+    expect(svc?.HostConfig.Ulimits ?? []).toEqual([]);
+    expect(svc?.HostConfig.GroupAdd ?? []).toEqual([]);
+    expect(svc?.HostConfig.DeviceCgroupRules ?? []).toEqual([]);
+    expect(svc?.HostConfig.Sysctls ?? {}).toEqual({});
+    expect(svc?.HostConfig.IpcMode).not.toBe("shareable");
+    expect(Boolean(svc?.HostConfig.OomKillDisable)).toBe(false);
+    await expectNoLeaks(runId);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Scenario tests through the built binary: Ctrl-C mid-job removes everything and exits
- * 130; a SIGKILLed run's leftovers are reaped by the next run.
+ * 130; a SIGKILLed run's leftovers (containers, network, volume) are reaped by the next run.
  */
 import { execa, type ResultPromise } from "execa";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -17,11 +17,15 @@ afterAll(() => cleanups.forEach((c) => c()));
 // A per-build network (FF_NETWORK_PER_BUILD), so a network is among what is interrupted and reaped.
 const LONG_JOB = `t:\n  image: ${job}\n  variables:\n    FF_NETWORK_PER_BUILD: "true"\n  services:\n    - name: ${redis}\n      alias: cache\n  script:\n    - redis-cli -h cache ping\n    - sleep 600\n  after_script:\n    - echo after\n`;
 
+/** A runner config whose "/cache" volume is a labelled volume of the run. */
+const VOLUME_RUNNER = '[[runners]]\n[runners.docker]\nvolumes = ["/cache"]\n';
+
 /** Start the binary and resolve once the job's `sleep` is running. */
-async function startLongJob(runId: string): Promise<{ child: ResultPromise; stderr: () => string }> {
-  const p = project(LONG_JOB);
+async function startLongJob(runId: string, runnerConfig?: string): Promise<{ child: ResultPromise; stderr: () => string }> {
+  const p = project(LONG_JOB, runnerConfig ? { "config.toml": runnerConfig } : {});
   cleanups.push(p.cleanup);
-  const child = execa("node", [BIN, "smoke", "--job", ".gitlab-ci.yml"], { cwd: p.dir, env: smokeEnv(runId), reject: false, timeout: 120_000 });
+  const args = ["smoke", "--job", ".gitlab-ci.yml", ...(runnerConfig ? ["--runner-config", "config.toml"] : [])];
+  const child = execa("node", [BIN, ...args], { cwd: p.dir, env: smokeEnv(runId), reject: false, timeout: 120_000 });
   let stderr = "";
   await new Promise<void>((resolve, reject) => {
     child.stderr?.on("data", (chunk: Buffer) => {
@@ -46,12 +50,13 @@ describe("smoke: interruption and reaping", () => {
     await expectNoLeaks(runId);
   });
 
-  it("a SIGKILLed run's containers and network are reaped by the next run", async () => {
+  it("a SIGKILLed run's containers, network and volume are reaped by the next run", async () => {
     const killed = uniqueRunId("killed");
-    const { child } = await startLongJob(killed);
+    const { child } = await startLongJob(killed, VOLUME_RUNNER);
     const left = await listManagedResources(await docker(), killed);
     expect(left.containers.length).toBe(2); // the job container and the service
     expect(left.networks.length).toBe(1);
+    expect(left.volumes.length).toBe(1); // the runner config's "/cache"
     child.kill("SIGKILL");
     await child;
     // A kill -9 gives no chance to clean up: the resources stay …
@@ -63,14 +68,16 @@ describe("smoke: interruption and reaping", () => {
     await expectNoLeaks(killed);
     await expectNoLeaks(reaper);
     // Another test's run may have reaped first (they all reap at start); if this one did, it says so.
-    const doc = JSON.parse(r.stdout) as { containers: number; networks: number; runs: string[] };
+    const doc = JSON.parse(r.stdout) as { containers: number; networks: number; volumes: number; runs: string[] };
     if (doc.runs.includes(killed)) expect(doc.containers).toBeGreaterThanOrEqual(2);
+    // The volume is gone (expectNoLeaks above) whichever reaper removed it; the count says what this one removed.
+    expect(doc.volumes).toEqual(expect.any(Number));
   });
 
   it("a normal run also reaps what killed runs left", async () => {
     const killed = uniqueRunId("killed2");
-    const { child } = await startLongJob(killed);
-    expect(countResources(await listManagedResources(await docker(), killed))).toBe(3);
+    const { child } = await startLongJob(killed, VOLUME_RUNNER);
+    expect(countResources(await listManagedResources(await docker(), killed))).toBe(4); // job, service, network, volume
     child.kill("SIGKILL");
     await child;
     const p = project(`t:\n  image: ${job}\n  script:\n    - echo next\n`);
@@ -80,6 +87,6 @@ describe("smoke: interruption and reaping", () => {
     expect(r.code, r.stderr).toBe(0);
     await expectNoLeaks(killed);
     await expectNoLeaks(next);
-    if (r.stderr.includes(killed)) expect(r.stderr).toMatch(new RegExp(`^Removed \\d+ container\\(s\\) and \\d+ network\\(s\\) left by killed run\\(s\\) .*${killed}`, "m"));
+    if (r.stderr.includes(killed)) expect(r.stderr).toMatch(new RegExp(`^Removed \\d+ container\\(s\\), \\d+ network\\(s\\) and \\d+ volume\\(s\\) left by killed run\\(s\\) .*${killed}`, "m"));
   });
 });

@@ -45,10 +45,12 @@ describe("the [runners.docker] model", () => {
   });
 
   it("warns about every key it cannot honour, and never about what it reads", () => {
-    const { warnings } = parseRunnerDocker({ image: "x", helper_image: "h", sysctls: {}, privileged: true, tls_verify: false }, "config.toml");
+    const { warnings } = parseRunnerDocker({ image: "x", helper_image: "h", sysctls: {}, gpus: "all", ipc_mode: "host", mac_address: "m", privileged: true, tls_verify: false }, "config.toml");
     expect(warnings).toEqual([
-      "config.toml: [runners.docker] helper_image is not applied by smoke; the job runs as if it were not set",
-      "config.toml: [runners.docker] sysctls is not applied by smoke; the job runs as if it were not set",
+      "config.toml: [runners.docker] helper_image is not applied by smoke; the job runs as if it were not set (smoke has no helper container: it copies the project in itself)",
+      "config.toml: [runners.docker] gpus is not applied by smoke; the job runs as if it were not set (GPU requests need a GPU and its container runtime on the daemon; smoke does not request them)",
+      "config.toml: [runners.docker] ipc_mode is not applied by smoke; the job runs as if it were not set (gitlab-runner's key is ipcmode, without the underscore)",
+      "config.toml: [runners.docker] mac_address is not applied by smoke; the job runs as if it were not set",
     ]);
     expect(runner("", 'pre_build_script = "echo hi"\n').warnings).toEqual(['config.toml (runner "r"): [[runners]] pre_build_script is not applied by smoke']);
   });
@@ -104,6 +106,49 @@ describe("container options, where the Docker executor puts them", () => {
     expect(nanoCpus("2", "cpus")).toBe(2e9);
     expect(refusal(() => sizeInBytes("lots", "memory")).message).toMatch(/memory = "lots" is not a size/);
     expect(refusal(() => nanoCpus("-1", "cpus")).message).toMatch(/is not a number of CPUs/);
+  });
+});
+
+describe("kernel, cgroup and runtime keys, where the Docker executor puts them", () => {
+  const d = docker([
+    'devices = ["/dev/null:/dev/rk-null", "/dev/zero", "/dev/full:/dev/f:r"]', 'device_cgroup_rules = ["c 1:3 mr"]', 'group_add = ["1234"]',
+    'runtime = "runc"', 'pid_mode = "host"', 'ipcmode = "shareable"', 'userns_mode = "host"', 'isolation = "default"', "oom_kill_disable = true",
+    "oom_score_adjust = 100", 'cpuset_cpus = "0"', 'cpuset_mems = "0"', "cpu_shares = 512", 'service_cpuset_cpus = "1"', "service_cpu_shares = 256",
+    "[runners.docker.sysctls]", '"net.ipv4.ip_forward" = "1"', "[runners.docker.ulimit]", 'nofile = "1024:2048"', 'nproc = "512"',
+    "[runners.docker.services_devices]", '"redis*" = ["/dev/null:/dev/svc-null"]', '"postgres:**" = ["/dev/zero"]', "",
+  ].join("\n"));
+
+  it("gives the job container devices, cgroup rules, sysctls, ulimits, groups, namespaces, runtime, OOM and cpuset settings", () => {
+    expect(jobHostConfig(d, [], "img")).toEqual({
+      Devices: [
+        { PathOnHost: "/dev/null", PathInContainer: "/dev/rk-null", CgroupPermissions: "rwm" },
+        { PathOnHost: "/dev/zero", PathInContainer: "/dev/zero", CgroupPermissions: "rwm" },
+        { PathOnHost: "/dev/full", PathInContainer: "/dev/f", CgroupPermissions: "r" },
+      ],
+      DeviceCgroupRules: ["c 1:3 mr"], Sysctls: { "net.ipv4.ip_forward": "1" },
+      Ulimits: [{ Name: "nofile", Soft: 1024, Hard: 2048 }, { Name: "nproc", Soft: 512, Hard: 512 }],
+      GroupAdd: ["1234"], Runtime: "runc", PidMode: "host", IpcMode: "shareable", UsernsMode: "host", Isolation: "default",
+      OomKillDisable: true, OomScoreAdj: 100, CpusetCpus: "0", CpusetMems: "0", CpuShares: 512,
+    });
+  });
+
+  it("gives services the services_devices of the globs their image matches, service_cpuset_cpus/cpu_shares, the runtime, userns and isolation — nothing else", () => {
+    const shared = { Runtime: "runc", UsernsMode: "host", Isolation: "default", CpusetCpus: "1", CpuShares: 256 };
+    expect(serviceHostConfig(d, [], "redis")).toEqual({ ...shared, Devices: [{ PathOnHost: "/dev/null", PathInContainer: "/dev/svc-null", CgroupPermissions: "rwm" }] });
+    // The glob sees the pull name, ":latest" added: "postgres:**" matches a bare "postgres".
+    expect(serviceHostConfig(d, [], "postgres").Devices).toEqual([{ PathOnHost: "/dev/zero", PathInContainer: "/dev/zero", CgroupPermissions: "rwm" }]);
+    expect(serviceHostConfig(d, [], "mysql:8")).toEqual(shared);
+  });
+
+  it("refuses a device with too many colons, a ulimit that is not a number and an isolation Docker does not know, in the runner's words", () => {
+    expect(refusal(() => jobHostConfig(docker('devices = ["/a:/b:rwm:x"]'), [], "img", "config.toml")).message).toBe(
+      '[runners.docker] devices: failed to parse device string "/a:/b:rwm:x": too many colons',
+    );
+    expect(refusal(() => jobHostConfig(docker('devices = ["/a:/b:rwm:x"]'), [], "img", "config.toml")).where).toBe("config.toml");
+    expect(refusal(() => jobHostConfig(docker("[runners.docker.ulimit]\nnofile = \"many\""), [], "img")).message).toMatch(/ulimit nofile = "many": invalid soft limit value/);
+    expect(refusal(() => serviceHostConfig(docker('isolation = "vm"'), [], "s")).message).toBe(
+      "[runners.docker] the isolation value \"vm\" is not valid. the valid values are: 'process', 'hyperv', 'default' and an empty string",
+    );
   });
 });
 

@@ -1,9 +1,9 @@
 /**
- * The end of every run, passed or failed, timed out or interrupted: this run's containers
- * and network are removed, and resources that killed earlier runs left behind are reaped
+ * The end of every run, passed or failed, timed out or interrupted: this run's containers,
+ * network and volumes are removed, and resources that killed earlier runs left behind are reaped
  * meanwhile (where it costs no waiting).
  */
-import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned } from "./reap.js";
+import { DEFAULT_REAP_AGE_MS, processIsAlive, reapAbandoned, reapedCounts } from "./reap.js";
 import { errorMessage } from "./outcome.js";
 import type { RunSession } from "./session.js";
 
@@ -21,7 +21,7 @@ async function reapLeftovers(s: RunSession): Promise<void> {
     s.log.warn(`could not look for resources left by earlier runs: ${errorMessage(error)}`);
     return undefined;
   });
-  if (reaped && reaped.containers + reaped.networks > 0) {
-    s.log.line(`Removed ${reaped.containers} container(s) and ${reaped.networks} network(s) left by killed run(s) ${reaped.runs.join(", ")}`);
+  if (reaped && reaped.containers + reaped.networks + reaped.volumes > 0) {
+    s.log.line(`Removed ${reapedCounts(reaped)} left by killed run(s) ${reaped.runs.join(", ")}`);
   }
 }

@@ -4,15 +4,18 @@
  * createHostConfigForService):
  *   - the job container: privileged (if the image is in allowed_privileged_images), cap_add,
  *     cap_drop, security_opt, dns, dns_search, extra_hosts, shm_size, tmpfs, memory,
- *     memory_swap, memory_reservation, cpus, and the volumes;
+ *     memory_swap, memory_reservation, cpus, the volumes, and the kernel and cgroup keys
+ *     (kernel-options.ts);
  *   - each service: services_privileged (else privileged; if in allowed_privileged_services),
  *     services_security_opt, dns, dns_search, extra_hosts, shm_size, services_tmpfs,
- *     service_memory*, service_cpus, and the same volumes — never cap_add or cap_drop.
+ *     service_memory*, service_cpus, the same volumes and their own kernel keys — never
+ *     cap_add or cap_drop.
  * Pure: runner settings in, create options out.
  */
 import { configError } from "../../common/errors.js";
 import type { HostConfig } from "../../engine/engine-api.js";
 import type { RunnerDocker } from "../job/runner-docker.js";
+import { jobKernelOptions, serviceKernelOptions } from "./kernel-options.js";
 import { globMatch } from "./runner-policy.js";
 
 const UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
@@ -62,7 +65,7 @@ function shared(d: RunnerDocker, binds: string[]): HostConfig {
 }
 
 /** The job container's host settings for the job image `image`. */
-export function jobHostConfig(d: RunnerDocker, binds: string[], image: string): HostConfig {
+export function jobHostConfig(d: RunnerDocker, binds: string[], image: string, where?: string): HostConfig {
   const privileged = d.privileged === true && isAllowed(image, d.allowedPrivilegedImages);
   return {
     ...shared(d, binds),
@@ -72,11 +75,12 @@ export function jobHostConfig(d: RunnerDocker, binds: string[], image: string): 
     ...list("SecurityOpt", d.securityOpt),
     ...table("Tmpfs", d.tmpfs),
     ...limits({ memory: d.memory, memorySwap: d.memorySwap, memoryReservation: d.memoryReservation, cpus: d.cpus }, ""),
+    ...jobKernelOptions(d, where),
   };
 }
 
 /** A service container's host settings; `name` is the service's image as the job wrote it. */
-export function serviceHostConfig(d: RunnerDocker, binds: string[], name: string): HostConfig {
+export function serviceHostConfig(d: RunnerDocker, binds: string[], name: string, where?: string): HostConfig {
   const privileged = (d.servicesPrivileged ?? d.privileged) === true && isAllowed(name, d.allowedPrivilegedServices);
   return {
     ...shared(d, binds),
@@ -84,6 +88,7 @@ export function serviceHostConfig(d: RunnerDocker, binds: string[], name: string
     ...list("SecurityOpt", d.servicesSecurityOpt),
     ...table("Tmpfs", d.servicesTmpfs),
     ...limits({ memory: d.serviceMemory, memorySwap: d.serviceMemorySwap, memoryReservation: d.serviceMemoryReservation, cpus: d.serviceCpus }, "service_"),
+    ...serviceKernelOptions(d, name, where),
   };
 }
 

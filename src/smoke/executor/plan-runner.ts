@@ -70,8 +70,8 @@ export function planRunnerSettings(input: RunnerSettingsInput): RunnerSettings {
     pullPolicy,
     servicePolicies: input.services.map((s) => policyFor(s.name, s.pullPolicy)),
     ...(user ? { user } : {}),
-    jobHostConfig: jobHostConfig(d, volumes.binds, input.imageRef),
-    serviceHostConfigs: input.services.map((s) => serviceHostConfig(d, volumes.binds, s.name)),
+    jobHostConfig: jobHostConfig(d, volumes.binds, input.imageRef, where),
+    serviceHostConfigs: input.services.map((s) => serviceHostConfig(d, volumes.binds, s.name, where)),
     volumes: volumes.create,
   };
 }

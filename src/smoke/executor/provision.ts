@@ -3,7 +3,8 @@
  * image and the service images are pulled while a per-build network is made; on a
  * user-defined network services start while the job container is created and the project
  * is copied into it. On the default bridge the job container needs the services' addresses
- * (its link entries), so it is created once they have started, as GitLab Runner does.
+ * (its link entries): it is created, and the project copied in, as soon as every service
+ * has joined the bridge (join-watch.ts), while their starts finish.
  * Everything made is tracked by the run's resources, so cleanup removes it whatever happens next.
  */
 import type { EngineContainer } from "../../engine/engine-api.js";
@@ -20,7 +21,9 @@ import { detectShellCommand } from "./script.js";
 import { formatPlatform } from "../../reference/platform.js";
 import { isUserDefined, linkHosts } from "./network-mode.js";
 import { createBeforeNetwork, networkFields, serviceEnv, startService, type StartedService } from "./services.js";
+import { JoinWatch } from "./join-watch.js";
 import type { RunSession } from "./session.js";
+import { attachJob } from "./stage.js";
 import { servicePorts } from "./wait.js";
 
 /** A service that is started: its image, its environment and the ports it is checked on. */
@@ -40,6 +43,8 @@ export interface Provisioned {
   startTimes: Map<number, number>;
   /** Settles once every service started or failed: the first failure, else undefined. */
   servicesStarting: Promise<unknown>;
+  /** The job container's attach, made while the services start (the first stage's). */
+  attached: Promise<NodeJS.ReadWriteStream>;
 }
 
 export interface ProvisionOptions {
@@ -59,8 +64,27 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   // The runner config's "/path" volumes exist before any container mounts them (else Docker makes them, unlabelled).
   const creatingVolumes = Promise.all(plan.volumes.map((v) => s.run.resources.volume(v.name, s.run.labels("volume"))));
   creatingVolumes.catch(() => undefined);
-  const [image, ...serviceImages] = await untilAborted(pullImages(s, plan), s.signal);
-  await creatingVolumes;
+  // On the default bridge, the services' joins are watched from before they start.
+  const watching = plan.network.kind === "default" && plan.services.length > 0 ? JoinWatch.open(s.docker, "bridge") : Promise.resolve(undefined);
+  try {
+    const [[image, ...serviceImages], joins] = await untilAborted(Promise.all([pullImages(s, plan), watching]), s.signal);
+    await creatingVolumes;
+    return await provisionWith(s, plan, o, { image, serviceImages, projectFiles, creatingNetwork, ...(joins ? { joins } : {}) });
+  } finally {
+    void watching.then((w) => w?.close());
+  }
+}
+
+interface Pulled {
+  image: ImageInfo;
+  serviceImages: (ImageInfo | undefined)[];
+  projectFiles: Promise<string[] | undefined>;
+  creatingNetwork: Promise<unknown>;
+  joins?: JoinWatch;
+}
+
+async function provisionWith(s: RunSession, plan: JobPlan, o: ProvisionOptions, p: Pulled): Promise<Provisioned> {
+  const { image, serviceImages, projectFiles, creatingNetwork } = p;
   // Containers are created while the network is made; they start once it exists.
   const networkReady = creatingNetwork.then(() => undefined);
   networkReady.catch(() => undefined);
@@ -76,22 +100,45 @@ export async function provision(s: RunSession, plan: JobPlan, o: ProvisionOption
   });
   const startTimes = new Map<number, number>();
   const started: StartedService[] = [];
-  const servicesStarting = startServices(s, plan, launches, { ...o, networkReady, startTimes, started, ...(plan.runnerSource ? { runnerSource: plan.runnerSource } : {}) });
+  const links = launches.map(() => deferred<{ id: string; ips: string[] } | undefined>());
+  const servicesStarting = startServices(s, plan, launches, {
+    ...o, networkReady, startTimes, started, links, ...(p.joins ? { joins: p.joins } : {}), ...(plan.runnerSource ? { runnerSource: plan.runnerSource } : {}),
+  });
   // No DNS between containers: the job reaches services through link entries, so it waits for their addresses.
-  const extraHosts = isUserDefined(plan.network) ? [] : (await servicesStarting, linkHosts(sortedByIndex(started)));
+  const extraHosts = isUserDefined(plan.network) ? [] : await linkEntries(launches, links);
+  if (extraHosts.length > 0) s.trace("service addresses known");
   const container = await createJobContainer(s, plan, image, networkReady, extraHosts).catch((error: unknown) => {
     throw refusedSettings(error, plan.runnerSource);
   });
   s.trace("job container created");
   await container.putArchive(await projectArchive(o.projectDir, plan.buildDir, projectFiles, plan.projectModes), { path: "/" });
   s.trace("project copied in");
+  // Attached now, while the services may still be starting: the first stage then only starts it.
+  const attached = attachJob(container);
+  attached.then((stream) => stream.on("error", () => undefined), () => undefined);
   await creatingNetwork;
   throwIfAborted(s.signal);
-  return { image, container, launches, started, startTimes, servicesStarting };
+  return { image, container, launches, started, startTimes, servicesStarting, attached };
 }
 
-function sortedByIndex(started: StartedService[]): { aliases: string[]; id: string; ips: string[] }[] {
-  return [...started].sort((a, b) => a.index - b.index).map((svc) => ({ aliases: svc.aliases, id: svc.container.id, ips: svc.ips }));
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** The link entries of every service that has an address, in the services' order (a service that could not start has none). */
+async function linkEntries(launches: ServiceLaunch[], links: Deferred<{ id: string; ips: string[] } | undefined>[]): Promise<string[]> {
+  const known = await Promise.all(links.map((l) => l.promise));
+  return linkHosts(launches.flatMap((launch, i) => {
+    const link = known[i];
+    return link ? [{ aliases: launch.aliases, id: link.id, ips: link.ips }] : [];
+  }));
 }
 
 /** The job image, then one entry per service: its image, or undefined when it is not started (no host name). */
@@ -108,24 +155,31 @@ interface StartContext extends ProvisionOptions {
   runnerSource?: string;
   startTimes: Map<number, number>;
   started: StartedService[];
+  /** Each launch's container id and addresses once known (undefined when it could not start). */
+  links: Deferred<{ id: string; ips: string[] } | undefined>[];
+  joins?: JoinWatch;
 }
 
 /** Start every service at once; resolves to the first failure (as a job failure), else undefined. */
 async function startServices(s: RunSession, plan: JobPlan, launches: ServiceLaunch[], c: StartContext): Promise<unknown> {
   let firstFailure: unknown;
   await Promise.all(
-    launches.map(async (launch) => {
+    launches.map(async (launch, i) => {
       s.log.line(`Starting service ${launch.spec.name} ...`);
+      const link = c.links[i] as Deferred<{ id: string; ips: string[] } | undefined>;
       try {
         const svc = await startService({
           docker: s.docker, resources: s.run.resources, runId: s.run.runId, labels: (role) => s.run.labels(role), network: plan.network,
           image: launch.image.ref, spec: launch.spec, index: launch.index, aliases: launch.aliases, env: launch.env, now: s.now, hostConfig: launch.hostConfig,
           onStart: (t) => c.startTimes.set(launch.index, t), networkReady: c.networkReady,
+          ...(c.joins ? { joins: c.joins } : {}), onAddresses: (id, ips) => link.resolve({ id, ips }),
         });
+        link.resolve(undefined); // no-op when the addresses came first (a promise settles once)
         s.trace(`service ${launch.index} started`);
         c.started.push(svc);
         (c.results[launch.index] as ServiceResult).started = true;
       } catch (error) {
+        link.resolve(undefined);
         const refused = launch.hostConfig.Privileged ? privilegedRefused(error, `the service ${launch.spec.name}`, "services_privileged", c.runnerSource) : undefined;
         firstFailure ??= refused ?? failure(`the service ${launch.spec.name} could not be started: ${errorMessage(refusedSettings(error, c.runnerSource)).trim()}`, {
           where: launch.spec.name,

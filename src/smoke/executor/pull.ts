@@ -8,8 +8,7 @@
 import type { EngineApi } from "../../engine/engine-api.js";
 import type { ResolveAuth } from "../../auth/lazy-resolver.js";
 import { configError, failure } from "../../common/errors.js";
-import { readProgress } from "../../engine/progress.js";
-import { withRegistryRetries, type RegistryRetryOptions } from "../../push/registry-retry.js";
+import type { RegistryRetryOptions } from "../../push/registry-retry.js";
 import { splitNameAndVersion } from "./aliases.js";
 import type { PullPolicy } from "../job/parse.js";
 import { formatPlatform, samePlatform, type Platform } from "../../reference/platform.js";
@@ -61,6 +60,8 @@ async function pull(deps: PullDeps, ref: string, platform: Platform | undefined)
   deps.log(`Pulling docker image ${pullRef}${platform ? ` for ${formatPlatform(platform)}` : ""} ...`);
   const options = platform ? { platform: formatPlatform(platform) } : {};
   const authconfig = credential ? (await import("../../auth/daemon-auth.js")).dockerAuthConfig(credential) : undefined;
+  // Loaded on the first pull only: a run with local images never reads the push modules they live with.
+  const [{ readProgress }, { withRegistryRetries }] = await Promise.all([import("../../engine/progress.js"), import("../../push/registry-retry.js")]);
   try {
     // One retry policy with pushes: transient failures only, the same pauses, Ctrl-C ends a pause.
     await withRegistryRetries(async () => void (await readProgress(await deps.docker.pull(pullRef, authconfig ? { ...options, authconfig: { ...authconfig } } : options))), {

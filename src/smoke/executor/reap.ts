@@ -1,5 +1,6 @@
 /**
- * Reaping what killed runs left behind. A smoke resource is abandoned when
+ * Reaping what killed runs left behind — containers, networks and volumes labelled as
+ * smoke's. A smoke resource is abandoned when
  *  - it was made on this host (host label) by a process that no longer exists (pid label), or
  *  - it is older than the age limit (default 24 h) — the only safe rule for resources that
  *    other hosts made on a shared or remote daemon.
@@ -38,6 +39,7 @@ export { processIsAlive } from "../../common/process-alive.js";
 export interface ReapResult {
   containers: number;
   networks: number;
+  volumes: number;
   runs: string[];
 }
 
@@ -64,11 +66,14 @@ async function removeContainer(docker: EngineApi, id: string): Promise<void> {
   }
 }
 
-/** Networks: retried while endpoints of containers being removed elsewhere still hang on. */
-async function removeNetwork(docker: EngineApi, id: string): Promise<boolean> {
+/**
+ * Networks and volumes: retried while containers being removed elsewhere still hold them
+ * (a network's endpoints: 403/409; a volume in use: 409). False when it was already gone.
+ */
+async function removeHeld(remove: () => Promise<unknown>): Promise<boolean> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     try {
-      await docker.getNetwork(id).remove();
+      await remove();
       return true;
     } catch (error) {
       if (statusOf(error) === 404) return false;
@@ -79,13 +84,49 @@ async function removeNetwork(docker: EngineApi, id: string): Promise<boolean> {
   return false;
 }
 
+/** What a resource of a killed run is, for the reaper: its labels and when it was made. */
+interface Found {
+  labels: Record<string, string>;
+  createdMs: number;
+}
+
 export async function reapAbandoned(docker: EngineApi, policy: ReapPolicy): Promise<ReapResult> {
+  // runner-kit's own smoke label only: volumes of other tools (or runner-kit's other commands) are never looked at.
   const filters = { label: [`${MANAGED_LABEL}=true`, `${COMPONENT_LABEL}=${COMPONENT}`] };
-  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
-  const deadContainers = containers.filter((c) => isAbandoned(c.Labels, c.Created * 1000, policy));
-  const deadNetworks = networks.filter((n) => isAbandoned(n.Labels ?? {}, Date.parse(n.Created ?? "") || policy.now, policy));
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+    docker.listVolumes({ filters }).then((v) => v.Volumes ?? []),
+  ]);
+  const dead = <T>(items: T[], found: (item: T) => Found) => items.filter((item) => {
+    const f = found(item);
+    return isAbandoned(f.labels, f.createdMs, policy);
+  });
+  // A date the daemon does not give counts as now: only the pid rule can reap it.
+  const createdMs = (text: string | undefined) => Date.parse(text ?? "") || policy.now;
+  const deadContainers = dead(containers, (c) => ({ labels: c.Labels, createdMs: c.Created * 1000 }));
+  const deadNetworks = dead(networks, (n) => ({ labels: n.Labels ?? {}, createdMs: createdMs(n.Created) }));
+  const deadVolumes = dead(volumes, (v) => ({ labels: v.Labels ?? {}, createdMs: createdMs(v.CreatedAt) }));
+  // Containers first: they hold the networks and volumes.
   await Promise.all(deadContainers.map((c) => removeContainer(docker, c.Id)));
-  const removed = await Promise.all(deadNetworks.map((n) => removeNetwork(docker, n.Id)));
-  const runs = new Set([...deadContainers.map((c) => c.Labels[RUN_LABEL] ?? "?"), ...deadNetworks.map((n) => n.Labels?.[RUN_LABEL] ?? "?")]);
-  return { containers: deadContainers.length, networks: removed.filter(Boolean).length, runs: [...runs] };
+  const [networksRemoved, volumesRemoved] = await Promise.all([
+    Promise.all(deadNetworks.map((n) => removeHeld(() => docker.getNetwork(n.Id).remove()))),
+    Promise.all(deadVolumes.map((v) => removeHeld(() => docker.getVolume(v.Name).remove()))),
+  ]);
+  const runs = new Set([
+    ...deadContainers.map((c) => c.Labels[RUN_LABEL] ?? "?"),
+    ...deadNetworks.map((n) => n.Labels?.[RUN_LABEL] ?? "?"),
+    ...deadVolumes.map((v) => v.Labels?.[RUN_LABEL] ?? "?"),
+  ]);
+  return {
+    containers: deadContainers.length,
+    networks: networksRemoved.filter(Boolean).length,
+    volumes: volumesRemoved.filter(Boolean).length,
+    runs: [...runs],
+  };
+}
+
+/** "2 container(s), 1 network(s) and 1 volume(s)": what a reap removed. */
+export function reapedCounts(r: ReapResult): string {
+  return `${r.containers} container(s), ${r.networks} network(s) and ${r.volumes} volume(s)`;
 }

@@ -9,6 +9,7 @@ import type { ServiceSpec } from "../job/parse.js";
 import { resourceName, type RunResources } from "./resources.js";
 import { expandValue, type VariableMap } from "../job/variables.js";
 import { isUserDefined, networkModeOf, type JobNetwork } from "./network-mode.js";
+import type { JoinWatch } from "./join-watch.js";
 
 export interface StartedService {
   index: number;
@@ -64,6 +65,10 @@ export interface StartServiceOptions {
   networkReady: Promise<unknown>;
   /** The runner config's settings for services (privileged, volumes, limits…). */
   hostConfig?: HostConfig;
+  /** Where the job reaches services through link entries: tells the addresses as soon as the service has joined its network. */
+  joins?: JoinWatch;
+  /** Called once with the addresses (where the job reaches it through link entries), before the start returns when they are known then. */
+  onAddresses?: (containerId: string, ips: string[]) => void;
 }
 
 /** HostConfig.NetworkMode and, on a user-defined network, the container's aliases there. */
@@ -115,11 +120,20 @@ export async function startService(o: StartServiceOptions): Promise<StartedServi
     }, o.networkReady),
   );
   await o.networkReady;
+  const linked = !isUserDefined(o.network);
+  let ips: string[] | undefined;
+  const tell = (found: string[]) => {
+    if (ips !== undefined) return;
+    ips = found;
+    o.onAddresses?.(container.id, found);
+  };
+  // Asked before the start: the join comes early in it.
+  if (linked) void o.joins?.addresses(container.id).then((found) => found && tell(found));
   const startedAt = o.now();
   o.onStart?.(startedAt);
   await container.start();
-  const ips = isUserDefined(o.network) ? [] : await containerIps(container);
-  return { index: o.index, spec: o.spec, aliases: o.aliases, container, containerName: name, startedAt, ips };
+  if (linked && ips === undefined) tell(await containerIps(container));
+  return { index: o.index, spec: o.spec, aliases: o.aliases, container, containerName: name, startedAt, ips: ips ?? [] };
 }
 
 /** The service's own output, at most 64 KiB, as the runner shows it. */

@@ -29,6 +29,8 @@ export interface StageOptions {
    * is the container's.
    */
   exitMarker?: string;
+  /** The container's attach, made ahead (while its services started); else the stage attaches first. */
+  attached?: Promise<NodeJS.ReadWriteStream>;
 }
 
 /** Splits chunks into lines; `flush` emits a trailing partial line. */
@@ -57,8 +59,13 @@ function onceEnded(stream: NodeJS.ReadableStream): Promise<void> {
   });
 }
 
+/** The job container's attach: stdin in, the multiplexed output out. Made before the container starts. */
+export function attachJob(container: EngineContainer): Promise<NodeJS.ReadWriteStream> {
+  return container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
+}
+
 export async function runStage(container: EngineContainer, options: StageOptions): Promise<StageOutcome> {
-  const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
+  const stream = await (options.attached ?? attachJob(container));
   options.trace?.("attached");
   let markedExit: (code: number) => void = () => undefined;
   const marked = new Promise<number>((resolve) => (markedExit = resolve));

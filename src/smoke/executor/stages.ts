@@ -27,6 +27,8 @@ export interface StageRunnerOptions {
   onWaitEvent: (event: WaitEvent) => Promise<void> | void;
   /** The error to throw instead when the job container cannot start (a host that refuses privileged), else undefined. */
   startRefused?: (error: unknown) => Error | undefined;
+  /** The job container's attach, made during provisioning: the first stage's. */
+  attached?: Promise<NodeJS.ReadWriteStream>;
 }
 
 export interface StageRequest {
@@ -49,7 +51,12 @@ export class StageRunner {
     };
   })();
 
-  constructor(private readonly o: StageRunnerOptions) {}
+  /** Used by the first stage only: each later stage attaches again to the restarted container. */
+  private attached: Promise<NodeJS.ReadWriteStream> | undefined;
+
+  constructor(private readonly o: StageRunnerOptions) {
+    this.attached = o.attached;
+  }
 
   /** The services wait for step_script ("" when no service is checked). */
   waitPreamble(targets: ProbeTarget[], waitSeconds: number, strict: boolean): string {
@@ -76,7 +83,10 @@ export class StageRunner {
       o.log(line);
     };
     if (!r.preamble) header();
+    const attached = this.attached;
+    this.attached = undefined;
     const stage = await runStage(o.container, {
+      ...(attached ? { attached } : {}),
       script: stageScript({
         commands: r.commands, startMarker: markers.start, noGrepMarker: markers.noGrep, workdir: o.buildDir, color: o.color,
         ...(r.exports ? { exports: r.exports } : {}),

@@ -10,13 +10,7 @@ import { parseJob, type SmokeJob } from "./parse.js";
 /** The built-in smoke job for runner images (smoke/runner-aws.gitlab-ci.yml in the package). */
 export const BUILTIN_JOB_FILE = fileURLToPath(new URL("../../../smoke/runner-aws.gitlab-ci.yml", import.meta.url));
 
-/** Split `file#job` (the job part is optional). */
-export function splitJobRef(ref: string): { file: string; job?: string } {
-  const hash = ref.lastIndexOf("#");
-  if (hash <= 0) return { file: ref };
-  const job = ref.slice(hash + 1);
-  return job === "" ? { file: ref.slice(0, hash) } : { file: ref.slice(0, hash), job };
-}
+export { splitJobRef } from "./job-ref.js";
 
 export async function loadSmokeJob(file: string, job: string | undefined, cwd: string): Promise<SmokeJob> {
   const path = isAbsolute(file) ? file : join(cwd, file);

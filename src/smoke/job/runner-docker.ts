@@ -45,6 +45,28 @@ export interface RunnerDocker {
   allowedServices: string[];
   /** Negative or absent: no limit. */
   servicesLimit?: number;
+  /** The job container's kernel and cgroup settings, as written ("PathOnHost[:PathInContainer[:perms]]" for devices). */
+  devices: string[];
+  /** Service image glob → devices, for the services whose image matches. */
+  servicesDevices: Record<string, string[]>;
+  deviceCgroupRules: string[];
+  sysctls: Record<string, string>;
+  /** Name → "soft[:hard]". */
+  ulimit: Record<string, string>;
+  groupAdd: string[];
+  runtime?: string;
+  pidMode?: string;
+  /** The runner's key is `ipcmode`. */
+  ipcMode?: string;
+  usernsMode?: string;
+  isolation?: string;
+  oomKillDisable?: boolean;
+  oomScoreAdjust?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  cpuShares?: number;
+  serviceCpusetCpus?: string;
+  serviceCpuShares?: number;
 }
 
 /** Keys read by runner-config.ts (image and services) or here. */
@@ -54,6 +76,15 @@ const READ_ELSEWHERE = ["image", "services", "wait_for_services_timeout", "netwo
 const NO_EFFECT_HERE = ["tls_verify", "tls_cert_path"];
 
 const POLICIES: PullPolicy[] = ["always", "if-not-present", "never"];
+
+/** Why a key is not applied, where it is worth saying (appended to its warning). */
+const NOT_APPLIED_WHY: Record<string, string> = {
+  ipc_mode: " (gitlab-runner's key is ipcmode, without the underscore)",
+  gpus: " (GPU requests need a GPU and its container runtime on the daemon; smoke does not request them)",
+  service_gpus: " (GPU requests need a GPU and its container runtime on the daemon; smoke does not request them)",
+  helper_image: " (smoke has no helper container: it copies the project in itself)",
+  helper_image_flavor: " (smoke has no helper container: it copies the project in itself)",
+};
 
 type Table = Record<string, unknown>;
 
@@ -95,6 +126,15 @@ class Reader {
     if (v === undefined) return [];
     if (Array.isArray(v) && v.every((s) => typeof s === "string")) return v as string[];
     return this.bad(key, "an array of strings");
+  }
+
+  /** A table of string arrays (services_devices: image glob → devices). */
+  listMap(key: string): Record<string, string[]> {
+    const v = this.take(key);
+    if (v === undefined) return {};
+    const ok = typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((l) => Array.isArray(l) && l.every((s) => typeof s === "string"));
+    if (ok) return v as Record<string, string[]>;
+    return this.bad(key, 'a table of string arrays (e.g. { "my/service*" = ["/dev/fuse"] })');
   }
 
   map(key: string): Record<string, string> {
@@ -152,8 +192,26 @@ export function parseRunnerDocker(table: Table, where: string): { docker: Runner
     allowedImages: r.list("allowed_images"),
     allowedServices: r.list("allowed_services"),
     ...opt("servicesLimit", r.int("services_limit")),
+    devices: r.list("devices"),
+    servicesDevices: r.listMap("services_devices"),
+    deviceCgroupRules: r.list("device_cgroup_rules"),
+    sysctls: r.map("sysctls"),
+    ulimit: r.map("ulimit"),
+    groupAdd: r.list("group_add"),
+    ...opt("runtime", r.text("runtime")),
+    ...opt("pidMode", r.text("pid_mode")),
+    ...opt("ipcMode", r.text("ipcmode")),
+    ...opt("usernsMode", r.text("userns_mode")),
+    ...opt("isolation", r.text("isolation")),
+    ...opt("oomKillDisable", r.bool("oom_kill_disable")),
+    ...opt("oomScoreAdjust", r.int("oom_score_adjust")),
+    ...opt("cpusetCpus", r.text("cpuset_cpus")),
+    ...opt("cpusetMems", r.text("cpuset_mems")),
+    ...opt("cpuShares", r.int("cpu_shares")),
+    ...opt("serviceCpusetCpus", r.text("service_cpuset_cpus")),
+    ...opt("serviceCpuShares", r.int("service_cpu_shares")),
   };
   const ignored = Object.keys(table).filter((k) => !r.read.has(k) && !READ_ELSEWHERE.includes(k) && !NO_EFFECT_HERE.includes(k));
-  const warnings = ignored.map((k) => `${where}: [runners.docker] ${k} is not applied by smoke; the job runs as if it were not set`);
+  const warnings = ignored.map((k) => `${where}: [runners.docker] ${k} is not applied by smoke; the job runs as if it were not set${NOT_APPLIED_WHY[k] ?? ""}`);
   return { docker, warnings };
 }
