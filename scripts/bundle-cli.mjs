@@ -23,6 +23,19 @@ const outdir = join(root, "dist", "cli");
 /** Loaded on first use from node_modules, never bundled. */
 const EXTERNAL = ["dockerode", "docker-modem", "ssh2", "cpu-features", "@grpc/grpc-js", "@grpc/proto-loader", "protobufjs"];
 
+/**
+ * A package src/ imports on demand (`await import("undici")`) is imported by Node from
+ * node_modules at that moment, as from tsc's output. Bundled, a CommonJS package behind a
+ * dynamic import would become a chunk whose namespace holds only `default`, and
+ * `const { pack } = await import("tar-fs")` would find nothing. Static imports are bundled.
+ */
+const dynamicPackagesStayOut = {
+  name: "dynamic-packages-stay-out",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined));
+  },
+};
+
 // Chunk names carry a content hash: drop the previous build's before writing new ones.
 for (const name of readdirSync(outdir)) if (/^chunk-.*\.js(\.map)?$/.test(name)) rmSync(join(outdir, name));
 
@@ -35,6 +48,7 @@ await build({
   platform: "node",
   target: "node20",
   external: EXTERNAL,
+  plugins: [dynamicPackagesStayOut],
   chunkNames: "chunk-[hash]",
   sourcemap: "linked",
   sourcesContent: false,
