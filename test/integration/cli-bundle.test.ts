@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, runBin } from "../support/cli.js";
 
@@ -52,6 +53,27 @@ describe("the bundled bin", () => {
     // Nothing of tsc's per-room output and no package from node_modules: all of it is in the bundle.
     expect(ours.filter((f) => !f.startsWith(join(DIST, "cli") + "/"))).toEqual([]);
     expect(ours.filter((f) => /\/dist\/cli\/chunk-[A-Z0-9]+\.js$/.test(f)).length).toBeGreaterThan(0);
+  });
+
+  it("keeps V8's young generation at its initial size (peak memory of large contexts)", async () => {
+    // The same CLI with and without main.ts's heap flags: tsc's dist/cli/process.js is what
+    // main.ts starts, minus them. Each run records its young generation's size as it exits.
+    const project = join(dir, "proj");
+    if (!existsSync(project)) expect((await runBin(["init", "proj"], { cwd: dir })).code).toBe(0);
+    writeFileSync(
+      join(dir, "heap.cjs"),
+      'process.on("exit", () => require("fs").writeFileSync(process.env.RK_HEAP, String(require("v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size)));\n',
+    );
+    const newSpace = async (bin: string): Promise<number> => {
+      const out = join(dir, "heap.txt");
+      const r = await execa("node", [bin, "render"], { cwd: project, reject: false, env: { PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: `--require ${join(dir, "heap.cjs")}`, RK_HEAP: out } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      return Number(readFileSync(out, "utf8"));
+    };
+    const withFlags = await newSpace(BIN);
+    const without = await newSpace(join(DIST, "cli", "process.js"));
+    expect(withFlags).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(without).toBeGreaterThan(withFlags);
   });
 
   it("names src/ files in the stack trace of --debug", async () => {
