@@ -8,9 +8,10 @@
 // Runs on a fresh machine by itself: it needs `npm run build` (the npm script does it), a
 // Docker Engine with debian:bookworm and busybox:latest (`.ci/run` seeds them), and builds the
 // fixture images it uses. bench/smoke installs its own gitlab-ci-local and needs rsync.
-// BENCH_ONLY=render,build,buildkit,smoke,platforms picks a subset (platforms needs the arm64 image
-// test/support/seed-arm64.sh seeds); BENCH_PLATFORM_ROUNDS (default 5); BENCH_SMOKE_ROUNDS (default 7);
-// BENCH_SMOKE_GCL=0 leaves gitlab-ci-local out; BENCH_BUILD_ONLY is passed to bench/build.
+// BENCH_ONLY=startup,render,build,buildkit,smoke,platforms,pipeline picks a subset (platforms needs
+// the arm64 image test/support/seed-arm64.sh seeds); BENCH_STARTUP_ROUNDS (default 11);
+// BENCH_PLATFORM_ROUNDS (default 5); BENCH_SMOKE_ROUNDS (default 7); BENCH_SMOKE_GCL=0 leaves
+// gitlab-ci-local out; BENCH_BUILD_ONLY and BENCH_PAIRS are passed to bench/build.
 // BENCH_ONLY=pipeline: the scaffold's child pipeline via ci --run vs build --push --smoke (needs the
 // docker:27-dind that test/support/seed-dind.sh seeds; BENCH_PIPELINE_ROUNDS, default 3).
 import { execa } from "execa";
@@ -22,7 +23,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const args = new Set(process.argv.slice(2));
-const only = (process.env.BENCH_ONLY ?? "render,build,buildkit,smoke,platforms,pipeline").split(",");
+const only = (process.env.BENCH_ONLY ?? "startup,render,build,buildkit,smoke,platforms,pipeline").split(",");
 const rows = [];
 const load = () => loadavg()[0].toFixed(2);
 
@@ -62,6 +63,35 @@ async function fixtureImages() {
   return images;
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Wall ms of one process run to its end. */
+async function wallMs(file, argv) {
+  const start = process.hrtime.bigint();
+  await execa(process.execPath, [file, ...argv], { stdout: "ignore", stderr: "inherit" });
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+await section("startup", async (around) => {
+  // The bin as users start it (the bundle `npm run build` makes) against Node starting an
+  // empty script: what runner-kit adds before its first request, the share of a no-op or a
+  // smoke run no daemon can take away.
+  console.error("== start-up: runner-kit --version vs Node starting an empty script");
+  const empty = join(tmpdir(), `rk-bench-empty-${process.pid}.mjs`);
+  writeFileSync(empty, "");
+  const cli = join(root, "dist", "cli", "main.js");
+  const rk = [];
+  const node = [];
+  for (let i = 0; i < Number(process.env.BENCH_STARTUP_ROUNDS ?? 11); i++) {
+    // Interleaved, each side first in turn.
+    const pair = i % 2 ? [await wallMs(empty, []), await wallMs(cli, ["--version"])].reverse() : [await wallMs(cli, ["--version"]), await wallMs(empty, [])];
+    rk.push(pair[0]);
+    node.push(pair[1]);
+  }
+  const ratio = median(rk.map((x, i) => x / node[i]));
+  row("start-up: `runner-kit --version` vs Node starting an empty script", `${Math.round(median(rk))} ms`, `${Math.round(median(node))} ms`, ratio.toFixed(2), "≤ 1.5", ratio <= 1.5, around());
+});
+
 await section("render", async (around) => {
   console.error("== bench/render: 500 variants in one process");
   const { stdout } = await execa("node", [join(here, "render", "render-500.mjs")], { stderr: "inherit" });
@@ -88,7 +118,7 @@ await section("build", async (around) => {
     const ratio = r.pairedRatio ?? r.ratio;
     row(r.name, `${r.runnerKitMs} ms`, `${r.dockerCliMs} ms`, ratio.toFixed(2), goal ? `≤ ${goal}` : "-", goal ? ratio <= goal : true, l);
     if (r.floorMs !== undefined) row("  floor: Node start-up + one Engine request", `${r.floorMs} ms`, `${r.dockerCliMs} ms`, r.floorRatio.toFixed(2), "reference", true, l);
-    if (r.runnerKitPeakRssMb !== undefined) row("  runner-kit peak RSS", `${r.runnerKitPeakRssMb} MB`, "-", "-", "≤ 120 MB", r.runnerKitPeakRssMb <= 120, l);
+    if (r.runnerKitPeakRssMb !== undefined) row("  runner-kit peak RSS", `${r.runnerKitPeakRssMb} MiB`, "-", "-", "≤ 120 MiB", r.runnerKitPeakRssMb <= 120, l);
   }
 });
 

@@ -13,11 +13,11 @@ const TSC = join(ROOT, "node_modules", ".bin", "tsc");
  * compiled against it — so the published declarations name only types the package's own
  * dependencies provide.
  */
-describe("the packed package compiles in a TypeScript consumer", () => {
+describe("the packed package compiles in a TypeScript consumer and its bin runs", () => {
   const dir = mkdtempSync(join(tmpdir(), "rk-consumer-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("installs from the tarball and type-checks the library API", async () => {
+  it("installs from the tarball, type-checks the library API and runs `npx runner-kit`", async () => {
     await execa("npm", ["pack", "--pack-destination", dir, "--silent"], { cwd: ROOT });
     const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
     expect(tarball).toBeDefined();
@@ -46,5 +46,15 @@ describe("the packed package compiles in a TypeScript consumer", () => {
     expect(install.exitCode, install.stderr).toBe(0);
     const compile = await execa(TSC, ["-p", "."], { cwd: dir, reject: false });
     expect(compile.exitCode, compile.stdout + compile.stderr).toBe(0);
+    // The bin from the tarball (the bundled dist/cli/main.js and its chunks) runs, and finds
+    // its package's templates/ from where npm put it.
+    const help = await execa("npx", ["--no-install", "runner-kit", "--help"], { cwd: dir, reject: false });
+    expect(help.exitCode, help.stderr).toBe(0);
+    expect(help.stdout).toContain("Usage: runner-kit");
+    const init = await execa("npx", ["--no-install", "runner-kit", "init", "proj"], { cwd: dir, reject: false });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const render = await execa("npx", ["--no-install", "runner-kit", "render"], { cwd: join(dir, "proj"), reject: false });
+    expect(render.exitCode, render.stderr).toBe(0);
+    expect(readFileSync(join(dir, "proj", "images", "runner-aws", "Dockerfile"), "utf8")).toMatch(/^FROM /m);
   }, 600_000);
 });

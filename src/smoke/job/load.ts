@@ -1,14 +1,14 @@
 /** Reading the job: `--job FILE[#JOB]`, or the built-in runner image job. */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { isAbsolute, join, relative } from "node:path";
 import { configError } from "../../common/errors.js";
+import { packagePath } from "../../common/package-root.js";
 import type { Plan, Variant } from "../../project/plan.js";
 import { parseJob, type SmokeJob } from "./parse.js";
 
 /** The built-in smoke job for runner images (smoke/runner-aws.gitlab-ci.yml in the package). */
-export const BUILTIN_JOB_FILE = fileURLToPath(new URL("../../../smoke/runner-aws.gitlab-ci.yml", import.meta.url));
+export const BUILTIN_JOB_FILE = packagePath("smoke/runner-aws.gitlab-ci.yml");
 
 export { splitJobRef } from "./job-ref.js";
 

@@ -1,0 +1,34 @@
+/** The CLI as a process: stdio, signals, exit code. Started by main.ts. */
+import { signalExitCode } from "../common/errors.js";
+import { SecretSet } from "../common/secrets.js";
+import { runCli } from "./program.js";
+
+// `runner-kit --help | head` closes the pipe early: that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+const controller = new AbortController();
+let signals = 0;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    signals += 1;
+    // A second Ctrl-C means "stop now": cleanup already had its chance.
+    if (signals > 1) process.exit(signalExitCode(sig));
+    controller.abort(new Error(sig));
+  });
+}
+
+const code = await runCli({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  secrets: new SecretSet(),
+  signal: controller.signal,
+});
+process.exitCode = code;

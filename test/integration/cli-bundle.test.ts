@@ -1,0 +1,92 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, runBin } from "../support/cli.js";
+
+const DIST = join(import.meta.dirname, "..", "..", "dist");
+
+/**
+ * The bin as `npm run build` makes it (scripts/bundle-cli.mjs): runner-kit and its libraries
+ * in a few ESM files under dist/cli/, so start-up reads a handful of files instead of
+ * several hundred modules; the files it finds through the package root (templates/, smoke/,
+ * package.json) still found; stack traces with --debug still naming src/.
+ */
+describe("the bundled bin", () => {
+  let dir: string;
+  let hooks: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "rk-bundle-"));
+    // Every ES module the process resolves, recorded by a module hook (its own thread).
+    writeFileSync(
+      join(dir, "hooks.mjs"),
+      'import { appendFileSync } from "node:fs";\nexport async function resolve(specifier, context, next) {\n  const r = await next(specifier, context);\n  appendFileSync(process.env.RK_LOADED, `${r.url}\\n`);\n  return r;\n}\n',
+    );
+    writeFileSync(join(dir, "register.mjs"), 'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n');
+    // And every CommonJS module, as the process exits.
+    writeFileSync(join(dir, "cjs.cjs"), 'process.on("exit", () => require("fs").appendFileSync(process.env.RK_LOADED, Object.keys(require.cache).join("\\n") + "\\n"));\n');
+    hooks = `--import ${join(dir, "register.mjs")} --require ${join(dir, "cjs.cjs")}`;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The files a run of the bin loaded, as paths. */
+  async function loadedBy(argv: string[], cwd: string): Promise<{ code: number; stderr: string; files: string[] }> {
+    const list = join(dir, `loaded-${argv[0]}.txt`);
+    const r = await runBin(argv, { cwd, env: { PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: hooks, RK_LOADED: list } });
+    const lines = existsSync(list) ? readFileSync(list, "utf8").split("\n") : [];
+    const files = lines.filter((l) => l.startsWith("file:") || l.startsWith("/")).map((l) => (l.startsWith("file:") ? fileURLToPath(l) : l));
+    return { code: r.code, stderr: r.stderr, files };
+  }
+
+  it("renders a new project from files under dist/cli/ alone, with the built-in templates", async () => {
+    const init = await runBin(["init", "proj"], { cwd: dir });
+    expect(init.code, init.stderr).toBe(0);
+    const project = join(dir, "proj");
+    const r = await loadedBy(["render"], project);
+    expect(r.code, r.stderr).toBe(0);
+    // The built-in templates were found from the bundle's place in the package.
+    expect(readFileSync(join(project, "images", "runner-aws", "Dockerfile"), "utf8")).toMatch(/^FROM /m);
+    const ours = r.files.filter((f) => !f.startsWith(dir));
+    expect(ours).toContain(BIN);
+    // Nothing of tsc's per-room output and no package from node_modules: all of it is in the bundle.
+    expect(ours.filter((f) => !f.startsWith(join(DIST, "cli") + "/"))).toEqual([]);
+    expect(ours.filter((f) => /\/dist\/cli\/chunk-[A-Z0-9]+\.js$/.test(f)).length).toBeGreaterThan(0);
+  });
+
+  it("keeps V8's young generation at its initial size (peak memory of large contexts)", async () => {
+    // The same CLI with and without main.ts's heap flags: tsc's dist/cli/process.js is what
+    // main.ts starts, minus them. Each run records its young generation's size as it exits.
+    const project = join(dir, "proj");
+    if (!existsSync(project)) expect((await runBin(["init", "proj"], { cwd: dir })).code).toBe(0);
+    writeFileSync(
+      join(dir, "heap.cjs"),
+      'process.on("exit", () => require("fs").writeFileSync(process.env.RK_HEAP, String(require("v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size)));\n',
+    );
+    const newSpace = async (bin: string): Promise<number> => {
+      const out = join(dir, "heap.txt");
+      const r = await execa("node", [bin, "render"], { cwd: project, reject: false, env: { PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: `--require ${join(dir, "heap.cjs")}`, RK_HEAP: out } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      return Number(readFileSync(out, "utf8"));
+    };
+    const withFlags = await newSpace(BIN);
+    const without = await newSpace(join(DIST, "cli", "process.js"));
+    expect(withFlags).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(without).toBeGreaterThan(withFlags);
+  });
+
+  it("names src/ files in the stack trace of --debug", async () => {
+    const r = await runBin(["render", "--debug"], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no project file here");
+    expect(r.stderr).toMatch(/at configError \(.*\/src\/common\/errors\.ts:\d+:\d+\)/);
+    expect(r.stderr).toMatch(/\/src\/project\/load\.ts:\d+:\d+/);
+  });
+
+  it("prints no stack without --debug", async () => {
+    const r = await runBin(["render"], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
