@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { pack, type Headers, type Pack } from "tar-fs";
+import type { Headers, Pack, PackOptions } from "tar-fs";
 import { INJECTED_DOCKERFILE, type ContextEntry } from "./context-files.js";
 
 export { INJECTED_DOCKERFILE };
@@ -82,9 +82,11 @@ function walkedFs(dir: string, entries: ContextEntry[]) {
  * The build context as a streaming tar (tar-fs): the listed entries (already filtered by
  * .dockerignore), read from disk as the daemon consumes the stream, then the rendered
  * Dockerfile added as one more entry. Owners are normalised to root, as the Docker CLI
- * does, so the context does not depend on who checked it out.
+ * does, so the context does not depend on who checked it out. tar-fs loads here, on the
+ * first tar: a no-op build and a BuildKit build over the file sync never need it.
  */
-export function contextTar(dir: string, entries: ContextEntry[], dockerfile: string, mtime: Date = new Date(0)): NodeJS.ReadableStream {
+export async function contextTar(dir: string, entries: ContextEntry[], dockerfile: string, mtime: Date = new Date(0)): Promise<NodeJS.ReadableStream> {
+  const { pack } = await import("tar-fs");
   const tar = pack(dir, {
     // The walk is done: only the listed paths go in, tar-fs never descends on its own.
     entries: entries.map((e) => e.path),
@@ -99,6 +101,6 @@ export function contextTar(dir: string, entries: ContextEntry[], dockerfile: str
       p.entry({ name: INJECTED_DOCKERFILE, mode: 0o644, mtime, uid: 0, gid: 0 }, dockerfile);
       p.finalize();
     },
-  } as Parameters<typeof pack>[1]);
+  } as PackOptions);
   return tar as unknown as NodeJS.ReadableStream;
 }

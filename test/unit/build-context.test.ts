@@ -39,7 +39,7 @@ describe("build context", () => {
     symlinkSync("a.txt", join(dir, "link"));
     write(INJECTED_DOCKERFILE, "a stale file of the reserved name");
     const { entries } = await listContextFiles(dir, [INJECTED_DOCKERFILE]);
-    const files = await tarEntries(contextTar(dir, entries, "FROM busybox\n"));
+    const files = await tarEntries(await contextTar(dir, entries, "FROM busybox\n"));
     expect(files).toEqual({
       "a.txt": "file:0:alpha",
       link: "symlink:0:",

@@ -181,7 +181,7 @@ export class BuildKitBuilder implements ImageBuilder {
         onLine(`the daemon refused the build context served over the BuildKit session (${buildConnectionError(error, "the BuildKit build")}); sending it as a tar instead`);
       }
     }
-    const tar = contextTar(request.context.dir, request.context.entries, request.dockerfile);
+    const tar = await contextTar(request.context.dir, request.context.entries, request.dockerfile);
     return dialBuild(this.docker, buildQuery(request, sessionId, buildId), tar, signal);
   }
 
