@@ -205,7 +205,6 @@ async function recordLock(ctx: CliContext, options: BuildCommandOptions, lockPat
 function report(ctx: CliContext, options: BuildCommandOptions, results: VariantResult[]): void {
   if (options.json) printJson(ctx, summaryDocument(results));
   else print(ctx, summaryTable(results));
-
   const failed = results.filter((r) => r.status === "failed");
   if (failed.length > 0) {
     // A refusal caused by a credential helper that failed earlier names the helper here too,
