@@ -27,12 +27,11 @@ const NPX = `npx --yes runner-kit@${VERSION}`;
 const NODE_IMAGE = "node:20-bookworm";
 
 /**
- * npm settings for the jobs: the registry, and nothing that would reach the public one
- * (audit, fund, update check). Install scripts are off: the only ones in the tree are native
- * add-ons ssh2 can do without, and node-gyp would download Node's headers.
+ * npm settings for the jobs, as docs/pipeline.md gives them: the registry, and nothing that
+ * would reach the public one (audit, fund, update check).
  */
 function npmVariables(url: string): Record<string, string> {
-  return { npm_config_registry: url, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", npm_config_ignore_scripts: "true" };
+  return { npm_config_registry: url, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
 }
 
 describe("a fresh scaffold's pipeline with ci.install: npx, runner-kit from a packed tarball of this checkout", () => {

@@ -6,7 +6,8 @@
  *
  * It answers npm's two requests: GET /<name> (the packument: every version it holds, with
  * its manifest and dist.tarball/integrity) and GET /-/tarballs/<file>. Anything else is 404
- * and recorded in `misses`, so a test can say what npm looked for.
+ * and recorded in `misses`, so a test can say what npm looked for (npm also asks for optional
+ * peer dependencies that are not installed here, e.g. bare-abort-controller; a 404 is right).
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
