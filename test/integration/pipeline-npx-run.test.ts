@@ -6,8 +6,7 @@
  * job uses the same npx line. `ci --run` runs the whole parent as a privileged runner with the
  * /certs/client volume would (this host refuses privileged containers: --emulate-privileged).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse, parseDocument } from "yaml";
@@ -16,9 +15,7 @@ import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { startNpmRegistry, type NpmRegistry } from "../support/npm-registry.js";
 import { expectImageJobReports, expectPublished, SCAFFOLD_VARIANTS } from "../support/published.js";
-import { stopRegistry, type TestRegistry } from "../support/registry.js";
-import { removeManagedResources } from "../support/resources.js";
-import { bridgeGateway, scaffoldPipeline } from "../support/scaffold-pipeline.js";
+import { bridgeGateway, removeScaffold, scaffoldPipeline, scaffoldPlace, type ScaffoldPipeline } from "../support/scaffold-pipeline.js";
 import { uniqueRunId } from "../fixtures/smoke/helpers.js";
 
 const CHECKOUT = join(import.meta.dirname, "..", "..");
@@ -35,21 +32,14 @@ function npmVariables(url: string): Record<string, string> {
 }
 
 describe("a fresh scaffold's pipeline with ci.install: npx, runner-kit from a packed tarball of this checkout", () => {
-  const root = mkdtempSync(join(tmpdir(), "rk-npx-run-"));
-  const project = join(root, "platform-images");
-  const runId = uniqueRunId("npx-run");
-  const namespace = `npx-${runId}`;
-  let registry: TestRegistry;
-  let npm: NpmRegistry;
-  let inside: string;
-  let env: NodeJS.ProcessEnv;
+  const place = scaffoldPlace("npx-run");
+  const { project, runId, namespace } = place;
+  let s: ScaffoldPipeline | undefined;
+  let npm: NpmRegistry | undefined;
 
   afterAll(async () => {
-    const d = await docker();
-    await removeManagedResources(d, runId);
-    if (registry) await stopRegistry(d, registry);
-    if (npm) await npm.close();
-    rmSync(root, { recursive: true, force: true });
+    await removeScaffold(await docker(), place, s);
+    await npm?.close();
   });
 
   beforeAll(async () => {
@@ -57,33 +47,34 @@ describe("a fresh scaffold's pipeline with ci.install: npx, runner-kit from a pa
     await d.getImage(NODE_IMAGE).inspect().catch(() => {
       throw new Error(`${NODE_IMAGE} is not on this daemon: run \`bash test/support/seed-node.sh\` (bash .ci/run does)`);
     });
-    npm = await startNpmRegistry(CHECKOUT, await bridgeGateway(d));
-    const s = await scaffoldPipeline(d, { project, runId, namespace, registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("npx-registry") });
-    ({ registry, inside, env } = s);
+    const { url } = (npm = await startNpmRegistry(CHECKOUT, await bridgeGateway(d)));
+    s = await scaffoldPipeline(d, { project, runId, namespace, registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("npx-registry") });
     const path = join(project, "runner-kit.yaml");
     const doc = parseDocument(readFileSync(path, "utf8"));
     doc.setIn(["ci", "install"], "npx");
     doc.deleteIn(["ci", "image"]);
-    doc.setIn(["ci", "variables"], doc.createNode(npmVariables(npm.url)));
+    doc.setIn(["ci", "variables"], doc.createNode(npmVariables(url)));
     writeFileSync(path, doc.toString());
     // The parent's generate job, as a user of install: npx writes it: the same npx line in Node.
     const parentPath = join(project, ".gitlab-ci.yml");
     const parent = parseDocument(readFileSync(parentPath, "utf8"));
-    parent.set("variables", parent.createNode(npmVariables(npm.url)));
+    parent.set("variables", parent.createNode(npmVariables(url)));
     parent.setIn(["generate", "image"], NODE_IMAGE);
     writeFileSync(parentPath, parent.toString().replaceAll("runner-kit render --check", `${NPX} render --check`).replaceAll("runner-kit ci --out", `${NPX} ci --out`));
   }, 300_000);
 
   it("generates the child pipeline with npx, builds, smoke-tests and pushes every variant in dind, and publishes the lock and config.toml", async () => {
+    const { registry, inside, env } = s!;
+    const { url, misses } = npm!;
     const r = await runInProcess(["ci", "--run", ".gitlab-ci.yml", "--runner-config", "config.toml", "--emulate-privileged", "--artifacts-dir", "run1"], { cwd: project, env });
-    expect(r.code, `${r.stdout}\n${r.stderr}\nmisses: ${npm.misses.join(", ")}`).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}\nmisses: ${misses.join(", ")}`).toBe(0);
     expect(`${r.stdout}\n${r.stderr}`).not.toContain(registry.password);
     expect(r.stderr).toContain(`[generate] $ ${NPX} render --check`);
 
     // Every job of the child pipeline runs runner-kit through npx in the Node image, with the npm settings of ci.variables.
     const child = parse(readFileSync(join(project, "run1", "generate", "child-pipeline.yml"), "utf8")) as Record<string, any>;
     expect(child.default.image).toBe(NODE_IMAGE);
-    expect(child.variables).toMatchObject(npmVariables(npm.url));
+    expect(child.variables).toMatchObject(npmVariables(url));
     const jobs = Object.entries(child).filter(([, job]) => Array.isArray(job?.script)) as [string, { script: string[] }][];
     expect(jobs.map(([name]) => name)).toEqual(expect.arrayContaining(SCAFFOLD_VARIANTS.map((id) => `build:${id}`)));
     for (const [name, job] of jobs) expect(job.script.join("\n"), name).toContain(`${NPX} `);

@@ -8,8 +8,7 @@
  * publish job merges the lock and writes config.toml. How the scaffold is set up for this
  * machine (registry address, mirrored base, tiny templates): test/support/scaffold-pipeline.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse } from "yaml";
@@ -19,30 +18,23 @@ import { runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { expectImageJobReports, expectPublished, type Lock } from "../support/published.js";
-import { stopRegistry, type TestRegistry } from "../support/registry.js";
-import { removeManagedResources } from "../support/resources.js";
-import { scaffoldPipeline } from "../support/scaffold-pipeline.js";
+import type { TestRegistry } from "../support/registry.js";
+import { removeScaffold, scaffoldPipeline, scaffoldPlace, type ScaffoldPipeline } from "../support/scaffold-pipeline.js";
 import { uniqueRunId } from "../fixtures/smoke/helpers.js";
 
 describe("a fresh scaffold's pipeline, run end to end here with ci --run", () => {
-  const root = mkdtempSync(join(tmpdir(), "rk-scaffold-run-"));
-  const project = join(root, "platform-images");
-  const runId = uniqueRunId("scaffold-run");
-  const namespace = `scaffold-${runId}`;
+  const place = scaffoldPlace("scaffold-run");
+  const { project, runId, namespace } = place;
+  let s: ScaffoldPipeline | undefined;
   let registry: TestRegistry;
   /** The registry as the dind daemons (and the host) reach it: gateway:port. */
   let inside: string;
   let env: NodeJS.ProcessEnv;
 
-  afterAll(async () => {
-    const d = await docker();
-    await removeManagedResources(d, runId);
-    if (registry) await stopRegistry(d, registry);
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(async () => removeScaffold(await docker(), place, s));
 
   beforeAll(async () => {
-    const s = await scaffoldPipeline(await docker(), { project, runId, namespace, registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("scaffold-registry") });
+    s = await scaffoldPipeline(await docker(), { project, runId, namespace, registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("scaffold-registry") });
     ({ registry, inside, env } = s);
   });
 
