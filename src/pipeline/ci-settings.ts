@@ -18,8 +18,8 @@ export interface CiSettings {
   setup: string[];
   /** The command line prefix that runs runner-kit in a job. */
   runnerKit: string;
-  /** The default dind service is in use (it needs a privileged runner). */
-  dind: boolean;
+  /** The docker:*dind* service images in use, default or from ci.services (they need a privileged runner). */
+  dind: string[];
   /** `ci.platform_jobs`: each platform of a multi-platform image in its own job, then one index job. */
   platformJobs: boolean;
 }
@@ -51,8 +51,8 @@ export function ciSettings(ci: CiSection | undefined, context: { registry: strin
     throw configError(`runner-kit's own version "${context.version}" is not a release version`, { where: "package.json", hint: "reinstall runner-kit" });
   }
   const image = ci?.image ?? (install === "image" ? `${context.registry}/${RUNNER_KIT_IMAGE}:${context.version}` : DEFAULT_NODE_IMAGE);
-  const dind = ci?.services === undefined;
   const services = ci?.services ?? [{ name: DEFAULT_DIND_IMAGE, alias: "docker" }];
+  const dind = services.map((service) => (typeof service === "string" ? service : service.name)).filter(isDindImage);
   const variables = { ...DIND_VARIABLES, RUNNER_KIT_RUN_ID: "ci-$CI_JOB_ID", ...(ci?.variables ?? {}) };
   const byMode: Record<InstallMode, { setup: string[]; runnerKit: string }> = {
     image: { setup: [], runnerKit: "runner-kit" },
@@ -61,6 +61,11 @@ export function ciSettings(ci: CiSection | undefined, context: { registry: strin
     package: { setup: ["npm ci --no-audit --no-fund"], runnerKit: "npx --no-install runner-kit" },
   };
   return { install, image, services, tags: ci?.tags ?? [], variables, dind, platformJobs: ci?.platform_jobs === true, ...byMode[install] };
+}
+
+/** A Docker-in-Docker image: docker:*dind* from Docker Hub or a mirror of it (docker:27-dind, mirror.example.com/library/docker:dind-rootless…). */
+export function isDindImage(image: string): boolean {
+  return /(?:^|\/)docker:[^@/]*dind/.test(image);
 }
 
 /** The host part of the project's `registry:` (host[:port]), as Docker's auths key it. */
@@ -97,9 +102,9 @@ export function pipelineNotes(settings: CiSettings, host: string): string[] {
     `runner-kit: ${settings.install === "image" ? `on PATH in ${settings.image}` : settings.install === "npx" ? `${settings.runnerKit} in ${settings.image}` : `pinned by the project's package.json (npm ci, then ${settings.runnerKit}) in ${settings.image}`} (ci.install: ${settings.install}).`,
     `Pushes to ${host} as RUNNER_KIT_REGISTRY_USER / RUNNER_KIT_REGISTRY_PASSWORD (CI/CD variables, masked), else GitLab's CI_REGISTRY_USER / CI_REGISTRY_PASSWORD.`,
   ];
-  if (settings.dind) {
+  if (settings.dind.length > 0) {
     notes.push(
-      `The ${DEFAULT_DIND_IMAGE} service needs a runner with privileged = true in its config.toml;`,
+      `The ${settings.dind.join(", ")} service${settings.dind.length > 1 ? "s need" : " needs"} a runner with privileged = true in its config.toml;`,
       settings.tags.length > 0 ? `the jobs are routed to such runners by the tags ${settings.tags.join(", ")} (ci.tags).` : "route the jobs to such runners with ci.tags in runner-kit.yaml.",
     );
   }

@@ -8,10 +8,8 @@
  * publish job merges the lock and writes config.toml. How the scaffold is set up for this
  * machine (registry address, mirrored base, tiny templates): test/support/scaffold-pipeline.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse } from "yaml";
 import { pipelineGraph } from "../../src/pipeline/run/graph.js";
@@ -19,34 +17,24 @@ import { readPipeline } from "../../src/pipeline/run/model.js";
 import { runInProcess } from "../support/cli.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
-import { registryFetch, stopRegistry, type TestRegistry } from "../support/registry.js";
-import { removeManagedResources } from "../support/resources.js";
-import { scaffoldPipeline } from "../support/scaffold-pipeline.js";
+import { expectImageJobReports, expectPublished, type Lock } from "../support/published.js";
+import type { TestRegistry } from "../support/registry.js";
+import { removeScaffold, scaffoldPipeline, scaffoldPlace, type ScaffoldPipeline } from "../support/scaffold-pipeline.js";
 import { uniqueRunId } from "../fixtures/smoke/helpers.js";
 
-interface Lock {
-  variants: Record<string, { repository: string; digest: string; tags: string[] }>;
-}
-
 describe("a fresh scaffold's pipeline, run end to end here with ci --run", () => {
-  const root = mkdtempSync(join(tmpdir(), "rk-scaffold-run-"));
-  const project = join(root, "platform-images");
-  const runId = uniqueRunId("scaffold-run");
-  const namespace = `scaffold-${runId}`;
+  const place = scaffoldPlace("scaffold-run");
+  const { project, runId, namespace } = place;
+  let s: ScaffoldPipeline | undefined;
   let registry: TestRegistry;
   /** The registry as the dind daemons (and the host) reach it: gateway:port. */
   let inside: string;
   let env: NodeJS.ProcessEnv;
 
-  afterAll(async () => {
-    const d = await docker();
-    await removeManagedResources(d, runId);
-    if (registry) await stopRegistry(d, registry);
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(async () => removeScaffold(await docker(), place, s));
 
   beforeAll(async () => {
-    const s = await scaffoldPipeline(await docker(), { project, runId, namespace, registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("scaffold-registry") });
+    s = await scaffoldPipeline(await docker(), { project, runId, namespace, registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("scaffold-registry") });
     ({ registry, inside, env } = s);
   });
 
@@ -79,34 +67,10 @@ describe("a fresh scaffold's pipeline, run end to end here with ci --run", () =>
       expect(junit).toContain(`<testcase name="${job.replace(/>/g, "&gt;")}"`);
     }
 
-    // The merged lock (the publish job's artifact) matches what the registry serves for every tag.
+    // The merged lock (the publish job's artifact) matches the registry; config.toml pins by digest; each image job's JUnit.
     const published = join(project, "run1", "build-images", "runner-kit_publish");
-    const lock = JSON.parse(readFileSync(join(published, "runner-kit.lock"), "utf8")) as Lock;
-    expect(Object.keys(lock.variants).sort()).toEqual(["data/job-base", "job-base", "runner-aws"]);
-    for (const [id, entry] of Object.entries(lock.variants)) {
-      expect(entry.repository).toBe(`${inside}/${namespace}/${id}`);
-      expect(entry.tags.length).toBeGreaterThan(0);
-      for (const tag of entry.tags) {
-        const manifest = await registryFetch(registry, `/v2/${namespace}/${id}/manifests/${tag}`, {
-          method: "HEAD",
-          headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json" },
-        });
-        expect(manifest.status, `${id}:${tag}`).toBe(200);
-        expect(manifest.headers.get("docker-content-digest"), `${id}:${tag}`).toBe(entry.digest);
-      }
-    }
-
-    // config.toml pins the runner's job image (runner.image: job-base, the team's variant) by its digest.
-    const toml = parseToml(readFileSync(join(published, "runner", "config.toml"), "utf8")) as { runners: { docker: { image: string } }[] };
-    const jobBase = lock.variants["data/job-base"]!;
-    expect(toml.runners.map((runner) => runner.docker.image)).toEqual([`${jobBase.repository}@${jobBase.digest}`]);
-
-    // Each image job's JUnit report is its artifact, naming its smoke job.
-    for (const id of ["data/job-base", "job-base", "runner-aws"]) {
-      const report = readFileSync(join(project, "run1", "build-images", `build_${id.replace("/", "_")}`, "reports", `${id.replace("/", "__")}.xml`), "utf8");
-      expect(report).toContain("<testsuite");
-      expect(report).toContain(id);
-    }
+    await expectPublished(published, registry, inside, namespace);
+    expectImageJobReports(join(project, "run1", "build-images"));
     writeFileSync(join(project, "runner-kit.lock"), readFileSync(join(published, "runner-kit.lock")));
     await expectNoLeaks(runId);
   });

@@ -16,15 +16,18 @@
  *   dind daemon pulls a few MB instead of installing Debian packages;
  * - `ci.image` and the generate job's image: the runner-kit image of this checkout.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { parseDocument } from "yaml";
 import { readProgress } from "../../src/engine/progress.js";
 import { projectEnv, runInProcess } from "./cli.js";
 import { writeProjectFiles } from "./project-files.js";
-import { startRegistry, type TestRegistry } from "./registry.js";
+import { removeManagedResources } from "./resources.js";
+import { startRegistry, stopRegistry, type TestRegistry } from "./registry.js";
 import { ensureRunnerKitImage } from "./runner-kit-image.js";
+import { uniqueRunId } from "../fixtures/smoke/helpers.js";
 
 /** The scaffold's two templates and smoke jobs, in busybox: same names, args and team section. */
 export const TINY: Record<string, string> = {
@@ -63,6 +66,27 @@ export interface ScaffoldPipeline {
   env: NodeJS.ProcessEnv;
   /** The runner-kit image the jobs run in. */
   image: string;
+}
+
+/** Where a test's scaffold lives: a temporary directory, the run id its resources carry, its registry namespace. */
+export interface ScaffoldPlace {
+  root: string;
+  project: string;
+  runId: string;
+  namespace: string;
+}
+
+export function scaffoldPlace(name: string): ScaffoldPlace {
+  const root = mkdtempSync(join(tmpdir(), `rk-${name}-`));
+  const runId = uniqueRunId(name);
+  return { root, project: join(root, "platform-images"), runId, namespace: `${name}-${runId}` };
+}
+
+/** Remove what a scaffold run made: the resources labelled with its run id, its registry, its directory. */
+export async function removeScaffold(docker: Docker, place: ScaffoldPlace, s: ScaffoldPipeline | undefined): Promise<void> {
+  await removeManagedResources(docker, place.runId);
+  if (s) await stopRegistry(docker, s.registry);
+  rmSync(place.root, { recursive: true, force: true });
 }
 
 /** The gateway address of Docker's default bridge network. */

@@ -6,7 +6,7 @@ import { variantDependencies } from "../../src/project/dependencies.js";
 import { pipelineYaml } from "../../src/pipeline/document.js";
 import { dockerfileBases } from "../../src/dockerfile/from.js";
 import { generatePipeline, PUBLISH_JOB, EMPTY_JOB, LINT_JOB, type PipelineOptions } from "../../src/pipeline/generate.js";
-import { ciSettings } from "../../src/pipeline/ci-settings.js";
+import { ciSettings, pipelineNotes } from "../../src/pipeline/ci-settings.js";
 import { variantsAffectedBy } from "../../src/pipeline/select.js";
 import { pipelineProblems } from "../../src/pipeline/validate.js";
 import { twoTeamPlan } from "../support/two-team-plan.js";
@@ -167,7 +167,20 @@ describe("ci: install modes", () => {
     expect(parsed2.default.services).toEqual([{ name: "my/dind:1", alias: "docker", command: ["--tls=false"] }]);
     expect(parsed2.variables.DOCKER_HOST).toBe("tcp://docker:2375");
     expect(parsed2.default.tags).toBeUndefined();
-    expect(own.dind).toBe(false);
+    expect(own.dind).toEqual([]);
+    expect(pipelineNotes(own, "registry.example.com").join("\n")).not.toContain("privileged");
+  });
+
+  it("keeps the privileged-runner note when ci.services still names a docker dind image", () => {
+    const note = (services: NonNullable<Parameters<typeof ciSettings>[0]>["services"]) =>
+      pipelineNotes(ciSettings({ services, tags: ["privileged"] }, { registry, version: "0.4.2" }), "registry.example.com").join("\n");
+    expect(note([{ name: "docker:27-dind", alias: "docker", command: ["--insecure-registry=http://10.0.0.1:5000"] }])).toContain(
+      "The docker:27-dind service needs a runner with privileged = true in its config.toml;\nthe jobs are routed to such runners by the tags privileged (ci.tags).",
+    );
+    expect(note(["docker.io/library/docker:dind-rootless", "postgres:16"])).toContain("The docker.io/library/docker:dind-rootless service needs a runner with privileged = true");
+    expect(note(["docker:27-dind", "docker:26-dind"])).toContain("The docker:27-dind, docker:26-dind services need a runner");
+    expect(note(["postgres:16", "mirror.example.com/base/docker:27-dind"])).toContain("The mirror.example.com/base/docker:27-dind service needs");
+    expect(note(["postgres:16", "docker:27-cli", "my/dind:1"])).not.toContain("privileged");
   });
 
   it("logs in to the project's registry host, not only $CI_REGISTRY", () => {
