@@ -44,6 +44,7 @@ export type { BuildDeps, BuildOptions, BuildReporter, VariantResult } from "./ba
 // runner-kit.lock.
 export { readLock, writeLock } from "./lock/store.js";
 export { pinnedReference } from "./lock/lockfile.js";
+export { mergeLockFragments } from "./lock/merge-fragments.js";
 export type { LockEntry, LockFile } from "./lock/lockfile.js";
 
 // gitlab-runner config.toml, the registration template and Docker config.json.
