@@ -175,7 +175,7 @@ it("the scaffold's child pipeline via ci --run vs build --push --smoke of the sa
   });
   if (jobsN) rows.push({ name: `  the same pipeline with --jobs ${jobsN}`, runnerKitMs: Math.round(median(pipelineJobs)), peerMs: Math.round(b), ratio: median(pipelineJobs) / b, goal: null, runs: { pipelineJobs } });
   rows.push({ name: "  floor: the same pipeline, every script `true` (job containers + dind services)", runnerKitMs: Math.round(f), peerMs: Math.round(b), ratio: f / b, goal: null, runs: { floor } });
-  rows.push({ name: "  fresh daemon per image: build --push --smoke --force on a freshly started daemon", runnerKitMs: Math.round(fd), peerMs: Math.round(b), ratio: fd / b, goal: null, runs: { fresh } });
+  rows.push({ name: "  fresh daemon: build --push --smoke --force on a daemon started for it (no base, no cache)", runnerKitMs: Math.round(fd), peerMs: Math.round(b), ratio: fd / b, goal: null, runs: { fresh } });
   rows.push({ name: "  the pipeline vs the fresh-daemon build", runnerKitMs: Math.round(p), peerMs: Math.round(fd), ratio: p / fd, goal: null, runs: {} });
   rows.push({ name: "  dind service start-up per job (median)", runnerKitMs: Math.round(median(dindStart)), peerMs: null, ratio: null, goal: null, runs: { dindStart } });
   if (traced) {
