@@ -8,7 +8,12 @@
 // The project is test/support/scaffold-pipeline.ts's (the end-to-end test's): a fresh scaffold
 // with tiny busybox templates and a registry the dind daemons reach. Each round pushes to a new
 // namespace, so neither side finds its images up to date. Writes its rows as JSON to $BENCH_OUT.
-// Env: BENCH_PIPELINE_ROUNDS (default 3), pairs taken in alternating order.
+// The honest floor of the pipeline's design: the same `build --push --smoke --force` on the host
+// against a freshly started daemon of its own (test/support's PrivateDaemon: empty data-root,
+// no base, no cache), as each image job's dind is. And a per-phase breakdown of one image job
+// inside the pipeline, from the arrival time of its log lines.
+// Env: BENCH_PIPELINE_ROUNDS (default 3), pairs taken in alternating order; BENCH_PIPELINE_JOBS
+// (a second pipeline run per round with `--jobs N`, to compare with the default).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +22,7 @@ import { afterAll, expect, inject, it } from "vitest";
 import { parseDocument, isMap } from "yaml";
 import { BIN } from "../../test/support/cli.js";
 import { docker } from "../../test/support/docker.js";
+import { PrivateDaemon } from "../../test/support/private-daemon.js";
 import { dockerAuthConfigFor, stopRegistry } from "../../test/support/registry.js";
 import { removeManagedResources } from "../../test/support/resources.js";
 import { pointProjectAt, scaffoldPipeline, type ScaffoldPipeline } from "../../test/support/scaffold-pipeline.js";
@@ -35,15 +41,27 @@ const median = (xs: number[]) => {
   return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 };
 
-async function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; output: string }> {
-  const start = process.hrtime.bigint();
-  const r = await execa(process.execPath, [BIN, ...args], { cwd: project, env: { ...s!.env, NO_COLOR: "1", ...env }, reject: false, all: true });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+/** A line of output and when it arrived (ms since the command started). */
+type Line = { at: number; text: string };
+
+async function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; output: string; lines: Line[] }> {
+  const start = performance.now();
+  const lines: Line[] = [];
+  const child = execa(process.execPath, [BIN, ...args], { cwd: project, env: { ...s!.env, NO_COLOR: "1", ...env }, reject: false, all: true });
+  let partial = "";
+  child.all!.on("data", (chunk: Buffer) => {
+    const at = performance.now() - start;
+    const parts = (partial + chunk.toString()).split("\n");
+    partial = parts.pop()!;
+    for (const text of parts) lines.push({ at, text });
+  });
+  const r = await child;
+  const ms = performance.now() - start;
   if (r.exitCode !== 0) throw new Error(`runner-kit ${args.join(" ")} exited ${r.exitCode}:\n${(r.all ?? "").slice(-4000)}`);
-  return { ms, output: r.all ?? "" };
+  return { ms, output: r.all ?? "", lines };
 }
 
-const ci = async (file: string) => timed(["ci", "--run", file, "--runner-config", "config.toml", "--emulate-privileged"]);
+const ci = async (file: string, extra: string[] = []) => timed(["ci", "--run", file, "--runner-config", "config.toml", "--emulate-privileged", ...extra]);
 
 /** The child pipeline for namespace ns, and its floor: every job's script `true`, no artifacts. */
 async function childPipelines(ns: string): Promise<void> {
@@ -70,25 +88,75 @@ afterAll(async () => {
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(rows, null, 2));
 });
 
+/**
+ * The per-phase breakdown of one image job: the time from one landmark of its log to the next
+ * (lines are timed as they arrive). The last phase ends at the pipeline's "job …: passed" line.
+ */
+const PHASES: [string, RegExp][] = [
+  ["job container + dind service ready", /^Service docker:27-dind is ready/],
+  ["runner-kit start-up in the job, registry login", /^\[[^\]]+\] building…/],
+  ["build on the job's fresh daemon (base pulled, no cache)", /smoke job from/],
+  ["smoke job inside dind", /^\[[^\]]+\] pushing…/],
+  ["push", /built and pushed in/],
+  ["runner-kit's summary, artifacts upload", /^Job succeeded/],
+  ["job and service containers removed, slot freed", /^runner-kit: job .*: passed/],
+];
+
+function jobPhases(lines: Line[], job: string): { phase: string; ms: number }[] {
+  const prefix = `[${job}] `;
+  const mine = lines.filter((l) => l.text.startsWith(prefix) || l.text.startsWith(`runner-kit: job ${job}:`));
+  if (mine.length === 0) return [];
+  const out: { phase: string; ms: number }[] = [];
+  let from = mine[0]!.at;
+  for (const [phase, re] of PHASES) {
+    const hit = mine.find((l) => l.at >= from && re.test(l.text.startsWith(prefix) ? l.text.slice(prefix.length) : l.text));
+    if (!hit) continue;
+    out.push({ phase, ms: hit.at - from });
+    from = hit.at;
+  }
+  return out;
+}
+
 it("the scaffold's child pipeline via ci --run vs build --push --smoke of the same project", async () => {
   s = await scaffoldPipeline(await docker(), { project, runId, namespace: "bench-setup", registryImage: inject("fixtures").registry, registryRunId: uniqueRunId("bench-registry") });
   const pipeline: number[] = [];
+  const pipelineJobs: number[] = [];
   const build: number[] = [];
+  const fresh: number[] = [];
   const floor: number[] = [];
   const dindStart: number[] = [];
+  const jobsN = process.env.BENCH_PIPELINE_JOBS;
+  let traced: Line[] | undefined;
   const runPipeline = async (i: number) => {
     await childPipelines(`bench-ci-${i}`);
     const r = await ci("child-pipeline.yml");
     pipeline.push(r.ms);
+    traced ??= r.lines;
     for (const m of r.output.matchAll(/Service docker:27-dind is ready on port \d+ after (\d+\.\d+) s/g)) dindStart.push(Number(m[1]) * 1000);
     floor.push((await ci("floor-pipeline.yml")).ms);
+    if (jobsN) {
+      await childPipelines(`bench-ci-jobs-${i}`);
+      pipelineJobs.push((await ci("child-pipeline.yml", ["--jobs", jobsN])).ms);
+    }
   };
-  const runBuild = async (i: number) => {
-    pointProjectAt(s!, s!.registry.host, `bench-build-${i}`);
+  const buildOn = async (ns: string, env: NodeJS.ProcessEnv) => {
+    pointProjectAt(s!, s!.registry.host, ns);
     // The login the pipeline's jobs make from RUNNER_KIT_REGISTRY_*, given as a developer would.
-    build.push((await timed(["build", "--push", "--smoke", "--force"], { DOCKER_AUTH_CONFIG: dockerAuthConfigFor(s!.registry) })).ms);
+    const r = await timed(["build", "--push", "--smoke", "--force"], { DOCKER_AUTH_CONFIG: dockerAuthConfigFor(s!.registry), ...env });
     // Its lock would make the next child pipeline check --locked against another registry address.
     rmSync(join(project, "runner-kit.lock"), { force: true });
+    return r.ms;
+  };
+  const runBuild = async (i: number) => {
+    build.push(await buildOn(`bench-build-${i}`, {}));
+    // The design's floor: a daemon started for this build alone, as each job's dind is.
+    const daemon = new PrivateDaemon();
+    try {
+      await daemon.start();
+      fresh.push(await buildOn(`bench-fresh-${i}`, { DOCKER_HOST: daemon.host }));
+    } finally {
+      await daemon.remove();
+    }
   };
   for (let i = 0; i < rounds; i++) {
     if (i % 2 === 0) {
@@ -99,14 +167,22 @@ it("the scaffold's child pipeline via ci --run vs build --push --smoke of the sa
       await runPipeline(i);
     }
   }
-  const [p, b, f] = [median(pipeline), median(build), median(floor)];
-  const jobs = availableParallelism();
+  const [p, b, f, fd] = [median(pipeline), median(build), median(floor), median(fresh)];
+  const jobs = 2 * availableParallelism(); // ci --run's default --jobs
   rows.push({
     name: `pipeline: the scaffold's child pipeline (3 image jobs in dind, ${jobs} at a time, + publish) via ci --run vs build --push --smoke`,
     runnerKitMs: Math.round(p), peerMs: Math.round(b), ratio: p / b, goal: 1.3, runs: { pipeline, build },
   });
+  if (jobsN) rows.push({ name: `  the same pipeline with --jobs ${jobsN}`, runnerKitMs: Math.round(median(pipelineJobs)), peerMs: Math.round(b), ratio: median(pipelineJobs) / b, goal: null, runs: { pipelineJobs } });
   rows.push({ name: "  floor: the same pipeline, every script `true` (job containers + dind services)", runnerKitMs: Math.round(f), peerMs: Math.round(b), ratio: f / b, goal: null, runs: { floor } });
+  rows.push({ name: "  fresh daemon: build --push --smoke --force on a daemon started for it (no base, no cache)", runnerKitMs: Math.round(fd), peerMs: Math.round(b), ratio: fd / b, goal: null, runs: { fresh } });
+  rows.push({ name: "  the pipeline vs the fresh-daemon build", runnerKitMs: Math.round(p), peerMs: Math.round(fd), ratio: p / fd, goal: null, runs: {} });
   rows.push({ name: "  dind service start-up per job (median)", runnerKitMs: Math.round(median(dindStart)), peerMs: null, ratio: null, goal: null, runs: { dindStart } });
+  if (traced) {
+    if (process.env.BENCH_PIPELINE_LINES) writeFileSync(process.env.BENCH_PIPELINE_LINES, traced.map((l) => `${l.at.toFixed(0).padStart(7)} ${l.text}`).join("\n"));
+    const job = traced.map((l) => /^\[([^\]]+)\]/.exec(l.text)?.[1]).find((n) => n?.startsWith("build:"));
+    if (job) for (const ph of jobPhases(traced, job)) rows.push({ name: `  ${job}: ${ph.phase}`, runnerKitMs: Math.round(ph.ms), peerMs: null, ratio: null, goal: null, runs: {} });
+  }
   console.error(JSON.stringify(rows, null, 2));
   expect(pipeline.length).toBe(rounds);
 });

@@ -11,7 +11,7 @@ export function ciCommand(ctx: CliContext): Command {
     .option("--build-arg <key=value>", "pass a build arg to the jobs of the variants whose Dockerfile declares it (repeatable)", collect, [])
     .option("--platform <platforms>", "every job builds its image for these platforms (comma list, repeatable) under one OCI index; overrides platforms: in runner-kit.yaml", collect, [])
     .option("--run [file]", "run the pipeline here, each job as GitLab Runner's Docker executor runs it: FILE (a .gitlab-ci.yml), else the one just generated")
-    .option("--jobs <n>", "with --run: jobs run at once (default: the number of CPU cores)")
+    .option("--jobs <n>", "with --run: jobs run at once (default: twice the number of CPU cores)")
     .option("--variable <KEY[=VALUE]>", "with --run: a CI/CD variable for every job (repeatable; KEY alone takes its value from the environment)", collect, [])
     .option("--runner-config <file>", "with --run: a gitlab-runner config.toml whose runner settings every job gets, as smoke --runner-config")
     .option("--runner <name>", "with --run --runner-config: the [[runners]] entry to apply (needed when it has several)")

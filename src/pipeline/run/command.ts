@@ -27,7 +27,7 @@ import { cicdVariables, pipelinePredefined, registerSecrets } from "./variables.
 export interface PipelineRunOptions {
   /** The pipeline file (relative to the working directory). */
   file: string;
-  /** --jobs: jobs at once (default: the number of CPU cores). */
+  /** --jobs: jobs at once (default: twice the number of CPU cores). */
   jobs?: string;
   junit?: string;
   variable?: string[];
@@ -67,7 +67,9 @@ async function prepare(ctx: CliContext, file: string, name?: string): Promise<Pr
 }
 
 function jobLimit(value: string | undefined): number {
-  if (value === undefined) return availableParallelism();
+  // A job mostly waits on its containers (dind start-up, pushes, clean-up), so twice the
+  // cores keeps them busy: bench/README.md, Pipeline.
+  if (value === undefined) return 2 * availableParallelism();
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw usageError(`--jobs ${value} is not a positive whole number`, { hint: "give how many jobs may run at once, e.g. --jobs 2" });
   return n;
