@@ -101,7 +101,7 @@ export async function listContextFiles(dir: string, reserved: string[] = []): Pr
         if (dirent.isDirectory()) {
           if (!ignored) toStat.push({ path, kind: "directory" });
           else excluded += 1;
-          if (!ignored || rules.hasExceptions) pendingDirs.push(path);
+          if (!ignored || (rules.hasExceptions && rules.mayReinclude(path))) pendingDirs.push(path);
         } else if (ignored) {
           excluded += 1;
         } else if (dirent.isSymbolicLink()) {

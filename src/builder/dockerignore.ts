@@ -19,6 +19,12 @@ interface Rule {
   segments: number;
   /** Segments that are not "**", or undefined when the pattern has no "**" segment. */
   fixedSegments: number | undefined;
+  /**
+   * One expression per path segment, when every segment is a plain glob (no "**", no
+   * character the translation leaves as regular expression syntax): each then matches exactly one segment of a path, which lets the walk tell that
+   * an exception can never reach below a directory.
+   */
+  segmentRegExps: RegExp[] | undefined;
 }
 
 export interface IgnoreRules {
@@ -26,6 +32,11 @@ export interface IgnoreRules {
   readonly hasExceptions: boolean;
   /** The test for entries directly in `dir` ("" for the context's root): whether `path` (dir + "/" + name) is excluded. */
   forDirectory(dir: string): (path: string) => boolean;
+  /**
+   * Whether an exception could re-include something below the excluded directory `dir`;
+   * when not, the walk skips the directory as Docker's does. Errs towards true.
+   */
+  mayReinclude(dir: string): boolean;
 }
 
 /** Go's filepath.Clean, as the matcher applies it to patterns. */
@@ -72,7 +83,27 @@ function compileRule(line: string): Rule | undefined {
   }
   const parts = pattern.split("/");
   const stars = parts.filter((p) => p === "**").length;
-  return { negative, regexp: patternRegExp(pattern), segments: parts.length, fixedSegments: stars > 0 ? parts.length - stars : undefined };
+  // Characters the translation passes on as regular expression syntax ("a|b" is an alternation) make it not plain.
+  const plain = !/\*\*|[[\]\\(){}|+^]/.test(pattern);
+  return {
+    negative,
+    regexp: patternRegExp(pattern),
+    segments: parts.length,
+    fixedSegments: stars > 0 ? parts.length - stars : undefined,
+    segmentRegExps: plain ? parts.map(patternRegExp) : undefined,
+  };
+}
+
+/**
+ * Whether `rule` could match a path below `dir` or a parent directory tested for one: every
+ * string it is tested against starts with the first segments of `dir`, so a plain pattern
+ * whose leading segments do not match them never matches.
+ */
+function mayMatchBelow(rule: Rule, dirParts: readonly string[]): boolean {
+  if (rule.segmentRegExps === undefined) return true;
+  const n = Math.min(rule.segmentRegExps.length, dirParts.length);
+  for (let k = 0; k < n; k++) if (!rule.segmentRegExps[k]!.test(dirParts[k]!)) return false;
+  return true;
 }
 
 /** Whether `rule` matches one of the parent directories Docker's matcher tests for entries of `dir`. */
@@ -90,8 +121,18 @@ export function compileDockerignore(lines: readonly string[]): IgnoreRules {
   const rules = lines.filter((l) => l.trim() !== "" && !l.startsWith("#")).flatMap((l) => compileRule(l) ?? []);
   const hasExceptions = lines.some((l) => l.trim().startsWith("!"));
   const none = () => false;
+  const exceptions = rules.filter((r) => r.negative);
+  // With plain patterns only, the rule that excluded a directory also excludes everything
+  // below it (its parent test sees the same leading segments); "**" and regular expression
+  // syntax break that, so then every excluded directory is walked, as before.
+  const allPlain = rules.every((r) => r.segmentRegExps !== undefined);
   return {
     hasExceptions,
+    mayReinclude(dir) {
+      if (!allPlain) return true;
+      const parts = dir.split("/");
+      return exceptions.some((rule) => mayMatchBelow(rule, parts));
+    },
     forDirectory(dir) {
       if (rules.length === 0) return none;
       const slashes: number[] = [];

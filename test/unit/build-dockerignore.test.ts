@@ -24,7 +24,7 @@ function random(seed: number): () => number {
 }
 
 const NAMES = ["a", "b", "ab", "a.log", "b.tmp", "x.skip", "build", "keep.txt", "node_modules", ".git", "$d", "a b"];
-const PATTERN_PARTS = ["a", "b", "*", "**", "?", "*.log", "**/*.tmp", "build", "keep.txt", "a*", "*b", ".git", "\\$d", "x.?kip", "node_modules"];
+const PATTERN_PARTS = ["a", "b", "*", "**", "?", "*.log", "**/*.tmp", "build", "keep.txt", "a*", "*b", ".git", "\\$d", "x.?kip", "node_modules", "a|b", "[ab]", "b+"];
 
 describe(".dockerignore matching", () => {
   it("gives Docker's answers for the rules the build context relies on", () => {
@@ -67,6 +67,41 @@ describe(".dockerignore matching", () => {
     // The generator exercises both answers, so agreement is not trivial.
     expect(ignoredSeen).toBeGreaterThan(10_000);
     expect(ignoredSeen).toBeLessThan(300 * 400 - 10_000);
+  });
+
+  it("skips an excluded directory only when no exception can re-include anything below it", () => {
+    const next = random(1818);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
+    const paths = new Set<string>();
+    for (let i = 0; i < 600; i++) paths.add(Array.from({ length: 2 + Math.floor(next() * 3) }, () => pick(NAMES)).join("/"));
+    const dirs = new Set([...paths].flatMap((p) => p.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+    let pruned = 0;
+    let kept = 0;
+    for (let round = 0; round < 300; round++) {
+      const lines = Array.from({ length: 2 + Math.floor(next() * 3) }, (_, i) => {
+        const pattern = Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(PATTERN_PARTS)).join("/");
+        return (i > 0 && next() < 0.5 ? "!" : "") + pattern;
+      });
+      const rules = compileDockerignore(lines);
+      const ignores = ours(lines);
+      for (const dir of dirs) {
+        if (!ignores(dir)) continue;
+        if (rules.mayReinclude(dir)) {
+          kept++;
+          continue;
+        }
+        pruned++;
+        // Nothing below a skipped directory may be one the full walk would have included.
+        for (const path of paths) if (path.startsWith(`${dir}/`)) expect(ignores(path), `${lines.join(" ; ")} → ${path}`).toBe(true);
+      }
+    }
+    expect(pruned).toBeGreaterThan(100);
+    expect(kept).toBeGreaterThan(100);
+    const rules = compileDockerignore(["node_modules", "build", "!build/keep.txt", "!README.md"]);
+    expect(rules.mayReinclude("node_modules")).toBe(false);
+    expect(rules.mayReinclude("build")).toBe(true);
+    expect(compileDockerignore(["node_modules", "!**/keep"]).mayReinclude("node_modules")).toBe(true);
+    expect(compileDockerignore(["**/*.tmp", "node_modules", "!README.md"]).mayReinclude("node_modules")).toBe(true);
   });
 
   it("says whether exceptions exist (an excluded directory must then be walked)", () => {
