@@ -46,21 +46,40 @@ interface Remembered {
   digest: string;
 }
 
+const STAT_KEY = /^\d+:\d+:\d+:\d+:\d+$/;
+const DIGEST = /^[0-9a-f]{64}$/;
+/** What only an escaped JSON string holds (raw, these make the line malformed): then JSON.parse decides. */
+// eslint-disable-next-line no-control-regex -- the control characters are what is looked for
+const NEEDS_JSON = /["\\\u0000-\u001f\u2028\u2029]/;
+
+/** A line's quoted path: JSON, read directly when it holds no escapes (the common case, no JSON.parse). */
+function quotedPath(quoted: string): string | undefined {
+  if (quoted.length < 2 || !quoted.startsWith('"') || !quoted.endsWith('"')) return undefined;
+  const inner = quoted.slice(1, -1);
+  if (!NEEDS_JSON.test(inner)) return inner;
+  try {
+    const path: unknown = JSON.parse(quoted);
+    return typeof path === "string" ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The remembered entries (by absolute path) of a cache file; empty when it is not wholly well-formed. */
 export function parseHashCache(text: string): Map<string, Remembered> {
   const known = new Map<string, Remembered>();
-  const lines = text.split("\n");
-  if (lines[0] !== HEADER || lines.at(-1) !== "") return new Map();
-  for (const line of lines.slice(1, -1)) {
-    const match = /^(\d+:\d+:\d+:\d+:\d+) ([0-9a-f]{64}) (".*")$/.exec(line);
-    let path: unknown;
-    try {
-      path = match ? JSON.parse(match[3]!) : undefined;
-    } catch {
-      path = undefined;
-    }
-    if (typeof path !== "string") return new Map();
-    known.set(path, { key: match![1]!, digest: match![2]! });
+  if (!text.startsWith(`${HEADER}\n`) || !text.endsWith("\n")) return new Map();
+  // Each line: "<stat key> <64 hex digits> <JSON string>".
+  for (let start = HEADER.length + 1; start < text.length; ) {
+    const end = text.indexOf("\n", start);
+    const space = text.indexOf(" ", start);
+    if (space < 0 || space > end || text.charCodeAt(space + 65) !== 0x20) return new Map();
+    const key = text.slice(start, space);
+    const digest = text.slice(space + 1, space + 65);
+    const path = quotedPath(text.slice(space + 66, end));
+    if (path === undefined || !STAT_KEY.test(key) || !DIGEST.test(digest)) return new Map();
+    known.set(path, { key, digest });
+    start = end + 1;
   }
   return known;
 }
@@ -113,10 +132,12 @@ export class HashCache {
     this.known ??= readFile(this.file, "utf8").then(parseHashCache, () => new Map<string, Remembered>());
     const known = await this.known;
     this.walked.add(contextDir);
+    // Keys by concatenation (entry paths are clean relative paths): a join per file cost more than the lookup.
+    const root = join(contextDir, "/");
     const racyMs = this.options.racyMs ?? RACY_MS;
     return {
       get: (entry) => {
-        const path = join(contextDir, entry.path);
+        const path = root + entry.path;
         const hit = entry.statKey !== undefined ? known.get(path) : undefined;
         if (hit === undefined || hit.key !== entry.statKey) return undefined;
         this.next.set(path, hit);
@@ -124,7 +145,7 @@ export class HashCache {
       },
       set: (entry, digest) => {
         if (entry.statKey === undefined || entry.changedMs === undefined || entry.changedMs > this.startedMs - racyMs) return;
-        this.next.set(join(contextDir, entry.path), { key: entry.statKey, digest });
+        this.next.set(root + entry.path, { key: entry.statKey, digest });
         this.changed = true;
       },
     };

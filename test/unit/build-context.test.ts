@@ -33,6 +33,19 @@ describe("build context", () => {
     expect(excluded).toBeGreaterThanOrEqual(4);
   });
 
+  it("skips an excluded directory that no exception reaches into, and walks one that an exception does", async () => {
+    write(".dockerignore", "node_modules\nbuild\n!build/keep.txt\n!README.md\n");
+    write("node_modules/x/index.js");
+    write("node_modules/y.js");
+    write("build/out.bin");
+    write("build/keep.txt");
+    write("README.md");
+    const { entries, excluded } = await listContextFiles(dir);
+    expect(entries.map((e) => e.path)).toEqual([".dockerignore", "README.md", "build/keep.txt"]);
+    // node_modules counts once (skipped whole); build is walked: itself and out.bin.
+    expect(excluded).toBe(3);
+  });
+
   it("streams the listed files and the injected Dockerfile, owners normalised to root", async () => {
     write("a.txt", "alpha");
     write("sub/b.txt", "beta");

@@ -125,6 +125,20 @@ describe("file hash cache", () => {
     expect(readdirSync(project)).toEqual(["ctx"]);
   });
 
+  it("reads every path the writer can write, and refuses a malformed line", () => {
+    const digest = "ab".repeat(32);
+    const paths = ["/p/plain.txt", '/p/quote".txt', "/p/back\\slash", "/p/tab\tnew\nline", "/p/ünï cødé ✓"];
+    const text = `runner-kit file hashes v1\n${paths.map((p, i) => `1:${i}:3:4:5 ${digest} ${JSON.stringify(p)}`).join("\n")}\n`;
+    const known = parseHashCache(text);
+    expect([...known.keys()]).toEqual(paths);
+    expect(known.get(paths[1]!)).toEqual({ key: "1:1:3:4:5", digest });
+    const line = `1:2:3:4:5 ${digest} "/p/x"`;
+    for (const bad of [`${line}\n\n`, `1:2:3:4 x ${digest} "/p/x"\n`, `${line.replace('"/p/x"', '"/p/x')}\n`, `${line.replace('"/p/x"', '"/p/"x"')}\n`, `${line.replace('"/p/x"', '"/p/\tx"')}\n`, `${line}`]) {
+      expect(parseHashCache(`runner-kit file hashes v1\n${bad}`).size).toBe(0);
+    }
+    expect(parseHashCache(`runner-kit file hashes v1\n${line}\n`).size).toBe(1);
+  });
+
   it("lives in $XDG_CACHE_HOME/runner-kit, else $HOME/.cache/runner-kit", () => {
     expect(runnerKitCacheDir({ XDG_CACHE_HOME: "/x/cache", HOME: "/home/u" })).toBe("/x/cache/runner-kit");
     expect(runnerKitCacheDir({ HOME: "/home/u" })).toBe("/home/u/.cache/runner-kit");
