@@ -3,7 +3,7 @@
  * bundle's code is most of a no-op build's start-up, and Node 20 keeps no code cache for
  * ES modules. The cache is V8's own serialized code for this bundle on this Node: written
  * after a run into `$XDG_CACHE_HOME/runner-kit/code-cache/` (mode 0600, atomically), read by
- * the next. A cache V8 rejects (another V8, other flags, a damaged file) costs a plain
+ * the next, and written again after the first run of each other command. A cache V8 rejects (another V8, other flags, a damaged file) costs a plain
  * compile and is rewritten; a cache that cannot be read or written is ignored.
  */
 import { createHash } from "node:crypto";
@@ -32,15 +32,42 @@ function readOrNothing(path: string): Buffer | undefined {
   }
 }
 
+/** The command a run of the bin names (`build`, `render` …; "" for `--version` and such). */
+export function commandOf(argv: readonly string[]): string {
+  return argv.find((arg) => !arg.startsWith("-")) ?? "";
+}
+
+/**
+ * Which commands the cache should learn from: V8 keeps the code of the functions a run
+ * compiled, so a cache written after `--version` lacks most of what `build` runs. The cache
+ * is written again after the first run of each command (each write keeps what the cache
+ * already held), listed beside it; never when every command has been seen (a write costs
+ * 50–150 ms of V8 serializing).
+ */
+export function commandsToRemember(seen: readonly string[], command: string, cacheUsed: boolean): string[] | undefined {
+  if (!cacheUsed) return [command];
+  return seen.includes(command) ? undefined : [...seen, command];
+}
+
+function seenCommands(path: string): string[] {
+  try {
+    const list: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return Array.isArray(list) ? list.filter((c): c is string => typeof c === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Run `bundle` (a CommonJS file) as Node's CommonJS loader would, compiled from the code
- * cache when there is a usable one. When this run compiled it without one, the cache is
+ * cache when there is a usable one. When the cache should learn from this run, it is
  * written once the event loop has drained, so it holds every function this command ran.
  * `v8Flags` names the V8 flags set before this (part of the cache's key).
  */
-export function runWithCodeCache(bundle: string, env: NodeJS.ProcessEnv, v8Flags: string): void {
+export function runWithCodeCache(bundle: string, argv: readonly string[], env: NodeJS.ProcessEnv, v8Flags: string): void {
   const source = readFileSync(bundle, "utf8");
   const cacheFile = codeCachePath(runnerKitCacheDir(env), bundle, statSync(bundle), v8Flags);
+  const listFile = cacheFile.replace(/\.bin$/, ".json");
   const cachedData = readOrNothing(cacheFile);
   // The wrapper Node's CommonJS loader puts around a module, plus the bundle's `import()` of
   // packages (scripts/bundle-cli.mjs): V8 loses a script's own dynamic-import callback when
@@ -49,14 +76,18 @@ export function runWithCodeCache(bundle: string, env: NodeJS.ProcessEnv, v8Flags
     filename: bundle,
     cachedData,
   });
-  if (cachedData === undefined || script.cachedDataRejected === true) {
+  const cacheUsed = cachedData !== undefined && script.cachedDataRejected !== true;
+  const remember = commandsToRemember(cacheUsed ? seenCommands(listFile) : [], commandOf(argv), cacheUsed);
+  if (remember) {
     let written = false;
     process.on("beforeExit", () => {
       if (written) return;
       written = true;
-      writeFileAtomic(cacheFile, script.createCachedData(), { mode: 0o600 }).catch(() => {
-        // No cache this time (read-only home, full disk): the next run compiles again.
-      });
+      writeFileAtomic(cacheFile, script.createCachedData(), { mode: 0o600 })
+        .then(() => writeFileAtomic(listFile, JSON.stringify(remember), { mode: 0o600 }))
+        .catch(() => {
+          // No cache this time (read-only home, full disk): the next run compiles again.
+        });
     });
   }
   const module = { exports: {} };

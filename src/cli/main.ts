@@ -31,4 +31,4 @@ if (!existsSync(bundle)) await import(PROCESS_MODULE);
 else if (process.argv.includes("--debug")) {
   process.setSourceMapsEnabled(true);
   createRequire(import.meta.url)(bundle);
-} else runWithCodeCache(bundle, process.env, V8_FLAGS.join(" "));
+} else runWithCodeCache(bundle, process.argv.slice(2), process.env, V8_FLAGS.join(" "));
