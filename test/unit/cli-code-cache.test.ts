@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeCachePath, commandOf, commandsToRemember } from "../../src/cli/code-cache.js";
+import { codeCachePath, commandOf, commandsToRemember, staleCacheFiles } from "../../src/cli/code-cache.js";
 
 describe("the bin's code cache", () => {
   it("names the command a run names, flags before it or not", () => {
@@ -24,5 +24,18 @@ describe("the bin's code cache", () => {
     expect(codeCachePath("/c", "/b/cli.cjs", { ...stat, size: 11 }, "--x")).not.toBe(one);
     expect(codeCachePath("/c", "/a/cli.cjs", stat, "--x")).not.toBe(one);
     expect(codeCachePath("/c", "/b/cli.cjs", stat, "--y")).not.toBe(one);
+  });
+
+  it("keeps the most recently written caches and removes the rest with their lists", () => {
+    const files = [
+      { name: "cli-aa.bin", mtimeMs: 3 },
+      { name: "cli-aa.json", mtimeMs: 3 },
+      { name: "cli-bb.bin", mtimeMs: 1 },
+      { name: "cli-bb.json", mtimeMs: 1 },
+      { name: "cli-cc.bin", mtimeMs: 2 },
+      { name: ".cli-cc.bin.123@host.abcdefabcdef.tmp", mtimeMs: 0 },
+    ];
+    expect(staleCacheFiles(files, 2)).toEqual(["cli-bb.bin", "cli-bb.json"]);
+    expect(staleCacheFiles(files, 3)).toEqual([]);
   });
 });
