@@ -22,7 +22,8 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-const code = await runCli({
+// No top-level await: the bin loads this module as CommonJS (src/cli/code-cache.ts).
+void runCli({
   argv: process.argv.slice(2),
   env: process.env,
   cwd: process.cwd(),
@@ -30,5 +31,6 @@ const code = await runCli({
   stderr: process.stderr,
   secrets: new SecretSet(),
   signal: controller.signal,
+}).then((code) => {
+  process.exitCode = code;
 });
-process.exitCode = code;

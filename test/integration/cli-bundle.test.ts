@@ -1,17 +1,20 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, runBin } from "../support/cli.js";
+import { newRunId } from "../../src/engine/labels.js";
+import { BIN, projectEnv, runBin } from "../support/cli.js";
+import { docker } from "../support/docker.js";
+import { writeProjectFiles } from "../support/project-files.js";
 
 const DIST = join(import.meta.dirname, "..", "..", "dist");
 
 /**
- * The bin as `npm run build` makes it (scripts/bundle-cli.mjs): runner-kit and its libraries
- * in a few ESM files under dist/cli/, so start-up reads a handful of files instead of
- * several hundred modules; the files it finds through the package root (templates/, smoke/,
+ * The bin as `npm run build` makes it (scripts/bundle-cli.mjs): a small ES module and
+ * runner-kit with its libraries in one CommonJS file under dist/cli/, compiled from V8's
+ * code cache, so start-up reads two files instead of several hundred modules; the files it finds through the package root (templates/, smoke/,
  * package.json) still found; stack traces with --debug still naming src/.
  */
 describe("the bundled bin", () => {
@@ -52,7 +55,6 @@ describe("the bundled bin", () => {
     expect(ours).toContain(BIN);
     // Nothing of tsc's per-room output and no package from node_modules: all of it is in the bundle.
     expect(ours.filter((f) => !f.startsWith(join(DIST, "cli") + "/"))).toEqual([]);
-    expect(ours.filter((f) => /\/dist\/cli\/chunk-[A-Z0-9]+\.js$/.test(f)).length).toBeGreaterThan(0);
   });
 
   it("keeps V8's young generation at its initial size (peak memory of large contexts)", async () => {
@@ -88,5 +90,92 @@ describe("the bundled bin", () => {
     const r = await runBin(["render"], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+/**
+ * The code cache (src/cli/code-cache.ts): V8's compiled code for dist/cli/cli.cjs, written
+ * after the first run under $XDG_CACHE_HOME/runner-kit/code-cache/ and read by the next.
+ */
+describe("the bin's code cache", () => {
+  const runId = newRunId();
+  const ref = `codecache.test/rk-${runId}/one:v1`;
+  let dir: string;
+  let project: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "rk-codecache-"));
+    project = join(dir, "proj");
+    writeProjectFiles(project, {
+      "runner-kit.yaml": `registry: codecache.test/rk-${runId}\ntemplates: templates\nimages:\n  one:\n    template: small\n    context: ctx\n    tags: [v1]\n`,
+      "templates/small/Dockerfile.hbs": "FROM busybox:latest\nCOPY payload.txt /payload.txt\n",
+      "ctx/payload.txt": `${runId}\n`,
+    });
+  });
+  afterAll(async () => {
+    await (await docker()).getImage(ref).remove({ force: true }).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cacheFiles = (xdg: string): string[] => {
+    const folder = join(xdg, "runner-kit", "code-cache");
+    return existsSync(folder) ? readdirSync(folder).map((name) => join(folder, name)) : [];
+  };
+  /** A command whose output is the same every time: the plan as JSON. */
+  const PLAN = ["render", "--plan", "--json"];
+  const run = (argv: string[], xdg: string) => runBin(argv, { cwd: project, env: projectEnv(dir, runId, { XDG_CACHE_HOME: xdg }) });
+
+  it("is written by the first run (mode 0600) and used as it stands by the next", async () => {
+    const xdg = join(dir, "xdg-1");
+    const first = await run(PLAN, xdg);
+    expect(first.code, first.stderr).toBe(0);
+    const [file, list] = cacheFiles(xdg).sort();
+    expect(file).toMatch(/\.bin$/);
+    expect(JSON.parse(readFileSync(list!, "utf8"))).toEqual(["render"]);
+    for (const f of [file!, list!]) expect(statSync(f).mode & 0o777, f).toBe(0o600);
+    expect(statSync(file!).mode & 0o777).toBe(0o600);
+    const before = statSync(file!);
+    const second = await run(PLAN, xdg);
+    expect([second.code, second.stdout, second.stderr]).toEqual([first.code, first.stdout, first.stderr]);
+    // Accepted by V8, and this command already taught it: not written again.
+    expect(statSync(file!).ino).toBe(before.ino);
+    expect(statSync(file!).mtimeMs).toBe(before.mtimeMs);
+    // Another command's first run adds what it compiled; its second does not.
+    expect((await run(["--version"], xdg)).code).toBe(0);
+    const after = statSync(file!);
+    expect(after.ino).not.toBe(before.ino);
+    expect(after.size).toBeGreaterThanOrEqual(before.size);
+    expect((await run(["--version"], xdg)).code).toBe(0);
+    expect(statSync(file!).ino).toBe(after.ino);
+  });
+
+  it("imports packages on demand when compiled from the cache (a real build loads tar-fs and dockerode)", async () => {
+    const xdg = join(dir, "xdg-2");
+    for (const round of [1, 2]) {
+      const r = await run(["build", "--force", "--builder", "classic"], xdg);
+      expect(r.code, `round ${round}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/one\s+v1\s+built/);
+      expect(cacheFiles(xdg).filter((f) => f.endsWith(".bin"))).toHaveLength(1);
+    }
+  });
+
+  it("falls back to a plain compile, silently, when the cache is damaged, and replaces it", async () => {
+    const xdg = join(dir, "xdg-3");
+    const good = await run(PLAN, xdg);
+    expect(good.code, good.stderr).toBe(0);
+    const [file] = cacheFiles(xdg).filter((f) => f.endsWith(".bin"));
+    const junk = Buffer.alloc(statSync(file!).size, 7);
+    writeFileSync(file!, junk);
+    const r = await run(PLAN, xdg);
+    expect([r.code, r.stdout, r.stderr]).toEqual([good.code, good.stdout, good.stderr]);
+    expect(readFileSync(file!).equals(junk)).toBe(false);
+  });
+
+  it("runs the same when the cache folder cannot be made", async () => {
+    const blocker = join(dir, "not-a-folder");
+    writeFileSync(blocker, "");
+    const good = await run(PLAN, join(dir, "xdg-4"));
+    expect(good.code, good.stderr).toBe(0);
+    const r = await run(PLAN, blocker);
+    expect([r.code, r.stdout, r.stderr]).toEqual([good.code, good.stdout, good.stderr]);
   });
 });

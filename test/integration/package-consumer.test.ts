@@ -46,7 +46,7 @@ describe("the packed package compiles in a TypeScript consumer and its bin runs"
     expect(install.exitCode, install.stderr).toBe(0);
     const compile = await execa(TSC, ["-p", "."], { cwd: dir, reject: false });
     expect(compile.exitCode, compile.stdout + compile.stderr).toBe(0);
-    // The bin from the tarball (the bundled dist/cli/main.js and its chunks) runs, and finds
+    // The bin from the tarball (the bundled dist/cli/main.js and dist/cli/cli.cjs) runs, and finds
     // its package's templates/ from where npm put it.
     const help = await execa("npx", ["--no-install", "runner-kit", "--help"], { cwd: dir, reject: false });
     expect(help.exitCode, help.stderr).toBe(0);
