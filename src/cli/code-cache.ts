@@ -77,8 +77,8 @@ function seenCommands(path: string): string[] {
 /**
  * Run `bundle` (a CommonJS file) as Node's CommonJS loader would, compiled from the code
  * cache when there is a usable one. When the cache should learn from this run, it is
- * written once the event loop has drained, so it holds every function this command ran.
- * `v8Flags` names the V8 flags set before this (part of the cache's key).
+ * written once the event loop has drained, so it holds every function this command ran, and
+ * only after a run that succeeded. `v8Flags` names the V8 flags set before this (part of the cache's key).
  */
 export function runWithCodeCache(bundle: string, argv: readonly string[], env: NodeJS.ProcessEnv, v8Flags: string): void {
   const source = readFileSync(bundle, "utf8");
@@ -97,7 +97,8 @@ export function runWithCodeCache(bundle: string, argv: readonly string[], env: N
   if (remember) {
     let written = false;
     process.on("beforeExit", () => {
-      if (written) return;
+      // A command that failed leaves nothing new behind, a cache included.
+      if (written || Number(process.exitCode ?? 0) !== 0) return;
       written = true;
       writeFileAtomic(cacheFile, script.createCachedData(), { mode: 0o600 })
         .then(() => writeFileAtomic(listFile, JSON.stringify(remember), { mode: 0o600 }))
