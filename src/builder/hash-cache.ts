@@ -14,10 +14,11 @@
  * is left alone: the build does not depend on it.
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { homeDir } from "../auth/config-dir.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
+import { keepNewest } from "../common/keep-newest.js";
 import type { ContextEntry } from "./context-files.js";
 
 const HEADER = "runner-kit file hashes v1";
@@ -82,15 +83,6 @@ export function parseHashCache(text: string): Map<string, Remembered> {
     start = end + 1;
   }
   return known;
-}
-
-/** Remove the least recently written cache files beyond `keep`. */
-async function trim(dir: string, keep: number): Promise<void> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith(".txt"));
-  if (names.length <= keep) return;
-  const aged = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
-  aged.sort((a, b) => a.t - b.t);
-  await Promise.all(aged.slice(0, aged.length - keep).map(({ n }) => rm(join(dir, n), { force: true })));
 }
 
 export interface HashCacheOptions {
@@ -166,7 +158,7 @@ export class HashCache {
       const lines = [HEADER];
       for (const [path, { key, digest }] of this.next) lines.push(`${key} ${digest} ${JSON.stringify(path)}`);
       await writeFileAtomic(this.file, `${lines.join("\n")}\n`, { mode: 0o600 });
-      await trim(this.dir, this.options.maxProjects ?? MAX_PROJECTS);
+      await keepNewest(this.dir, this.options.maxProjects ?? MAX_PROJECTS, (name) => name.endsWith(".txt"));
     } catch {
       // A cache that cannot be written (read-only home, full disk) only costs speed next time.
     }

@@ -8,12 +8,12 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { readdir, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
 import { runnerKitCacheDir } from "../builder/hash-cache.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
+import { beyondNewest, keepNewest } from "../common/keep-newest.js";
 
 /**
  * The cache file for `bundle` on this Node: the name changes with the bundle's identity
@@ -53,16 +53,12 @@ export function commandsToRemember(seen: readonly string[], command: string, cac
 /** How many caches (bundles × Node versions) are kept; older ones are removed after a write. */
 export const KEEP_CACHES = 4;
 
+const isCache = (name: string) => /^cli-[0-9a-f]+\.bin$/.test(name);
+const listOf = (name: string) => [name.replace(/\.bin$/, ".json")];
+
 /** The cache files to remove: all but the `keep` most recently written caches, each with its list. */
 export function staleCacheFiles(files: ReadonlyArray<{ name: string; mtimeMs: number }>, keep = KEEP_CACHES): string[] {
-  const caches = files.filter((f) => /^cli-[0-9a-f]+\.bin$/.test(f.name)).sort((a, b) => b.mtimeMs - a.mtimeMs);
-  return caches.slice(keep).flatMap((f) => [f.name, f.name.replace(/\.bin$/, ".json")]);
-}
-
-async function removeStaleCaches(folder: string): Promise<void> {
-  const names = await readdir(folder);
-  const files = await Promise.all(names.map(async (name) => ({ name, mtimeMs: (await stat(join(folder, name))).mtimeMs })));
-  await Promise.all(staleCacheFiles(files).map((name) => rm(join(folder, name), { force: true })));
+  return beyondNewest(files.filter((f) => isCache(f.name)), keep, listOf);
 }
 
 function seenCommands(path: string): string[] {
@@ -102,7 +98,7 @@ export function runWithCodeCache(bundle: string, argv: readonly string[], env: N
       written = true;
       writeFileAtomic(cacheFile, script.createCachedData(), { mode: 0o600 })
         .then(() => writeFileAtomic(listFile, JSON.stringify(remember), { mode: 0o600 }))
-        .then(() => removeStaleCaches(dirname(cacheFile)))
+        .then(() => keepNewest(dirname(cacheFile), KEEP_CACHES, isCache, listOf))
         .catch(() => {
           // No cache this time (read-only home, full disk): the next run compiles again.
         });
