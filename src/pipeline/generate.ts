@@ -5,7 +5,7 @@ import { shellQuote } from "../common/shell-quote.js";
 import { isPredefinedArg } from "../dockerfile/declared-args.js";
 import { LOCK_FILE_NAME } from "../lock/lockfile.js";
 import { registryHost, registryLoginLine, type CiSettings } from "./ci-settings.js";
-import { platformJobs } from "./platform-jobs.js";
+import { jobPlatforms, platformJobs } from "./platform-jobs.js";
 
 export interface PipelineOptions {
   /** The variants to put in the pipeline (already filtered by --team / --changed-since). */
@@ -133,7 +133,8 @@ export function generatePipeline(plan: Plan, options: PipelineOptions): Record<s
   for (const variant of variants) {
     const job = variantJob(plan, variant, options, stageOf(variant.id), included);
     // ci.platform_jobs: a multi-platform variant's platforms in parallel jobs, then its index job (platform-jobs.ts).
-    if (settings.platformJobs && (variant.platforms?.length ?? 0) > 1) Object.assign(pipeline, platformJobs(variant, job, commandOptions(variant, options)));
+    const command = commandOptions(variant, options);
+    if (settings.platformJobs && jobPlatforms(variant, command).length > 1) Object.assign(pipeline, platformJobs(variant, job, command));
     else pipeline[jobName(variant)] = job;
   }
 

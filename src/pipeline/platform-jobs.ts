@@ -26,6 +26,11 @@ export function platformFragmentDir(variant: Pick<Variant, "id">): string {
   return `locks/${variantSlug(variant)}`;
 }
 
+/** The platforms a variant's jobs build: `ci --platform` when given (it is in every job's command), else the variant's `platforms:`. */
+export function jobPlatforms(variant: Pick<Variant, "platforms">, options: Pick<BuildCommandOptions, "platforms">): readonly string[] {
+  return options.platforms?.length ? options.platforms : (variant.platforms ?? []);
+}
+
 /**
  * The platform jobs and the index job of one variant, from the job the variant would have
  * had alone (its stage, needs, rules): platform jobs keep its needs, smoke report and
@@ -38,8 +43,9 @@ export function platformJobs(variant: Variant, single: Job, options: BuildComman
   const head = buildCommandHead(variant, options);
   const locked = options.locked ? " --locked" : "";
   const { stage, needs, rules } = single as { stage: string; needs?: Job[]; rules: unknown };
+  const platforms = jobPlatforms(variant, options);
   const jobs: Record<string, Job> = {};
-  for (const platform of variant.platforms!) {
+  for (const platform of platforms) {
     const p = platformSlug(platform);
     jobs[platformJobName(variant, platform)] = {
       stage,
@@ -51,7 +57,7 @@ export function platformJobs(variant: Variant, single: Job, options: BuildComman
   }
   jobs[jobName(variant)] = {
     stage,
-    needs: [...(needs ?? []), ...variant.platforms!.map((platform) => ({ job: platformJobName(variant, platform), artifacts: true }))],
+    needs: [...(needs ?? []), ...platforms.map((platform) => ({ job: platformJobName(variant, platform), artifacts: true }))],
     script: [`${head} --push-index ${dir}${locked} --lock-out locks/${slug}.lock`],
     artifacts: { when: "always", paths: [`locks/${slug}.lock`], expire_in: "30 days" },
     rules,

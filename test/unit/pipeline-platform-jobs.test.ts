@@ -8,10 +8,14 @@ import { ciSettings } from "../../src/pipeline/ci-settings.js";
 import { pipelineProblems } from "../../src/pipeline/validate.js";
 import { twoTeamPlan } from "../support/two-team-plan.js";
 
-/** The two-team plan with runner-aws (and data's) built for two platforms; ci.platform_jobs as given. */
-function generate(platformJobs: boolean | undefined, platformFlag?: string[]) {
+/**
+ * The two-team plan with runner-aws (and data's) built for two platforms; ci.platform_jobs as
+ * given. With `--platform`, every variant's `platforms:` is that list too, unless
+ * `variantPlatforms` says what the project file lists.
+ */
+function generate(platformJobs: boolean | undefined, platformFlag?: string[], variantPlatforms?: string[]) {
   const { plan, dockerfiles } = twoTeamPlan("/repo");
-  for (const v of plan.variants) if (v.image === "runner-aws" || platformFlag) v.platforms = platformFlag ?? ["linux/amd64", "linux/arm64"];
+  for (const v of plan.variants) if (v.image === "runner-aws" || platformFlag) v.platforms = variantPlatforms ?? platformFlag ?? ["linux/amd64", "linux/arm64"];
   const fromById = new Map(plan.variants.map((v) => [v.id, dockerfileBases(dockerfiles.get(v.id)!, v.args).externalImages]));
   const dependsOn = variantDependencies(plan.variants, fromById);
   const settings = ciSettings(platformJobs === undefined ? undefined : { platform_jobs: platformJobs }, { registry: plan.registry, version: "0.1.0" });
@@ -67,5 +71,12 @@ describe("pipeline: ci.platform_jobs", () => {
     expect(parsed["build:job-base"].script[0]).toBe("runner-kit build job-base --no-teams --build-arg AWS_CLI_VERSION=2.9.19 --platform linux/amd64,linux/arm64 --push-index locks/job-base --lock-out locks/job-base.lock");
     // runner-aws builds FROM job-base: its platform jobs wait for job-base's index job.
     expect(parsed["build:runner-aws:linux/arm64"].needs).toEqual([{ job: "build:job-base", artifacts: false, optional: true }]);
+  });
+
+  it("ci --platform wins over platforms: in the jobs it splits into, as in the --platform every job passes", () => {
+    const parsed = generate(true, ["linux/amd64", "linux/arm64", "linux/s390x"], ["linux/amd64", "linux/arm64"]);
+    expect(Object.keys(parsed).filter((k) => k.startsWith("build:job-base"))).toEqual(["build:job-base:linux/amd64", "build:job-base:linux/arm64", "build:job-base:linux/s390x", "build:job-base"]);
+    expect(parsed["build:job-base:linux/s390x"].script[0]).toContain("--platform linux/amd64,linux/arm64,linux/s390x --push-platform linux/s390x ");
+    expect(parsed["build:job-base"].needs.map((n: { job: string }) => n.job)).toContain("build:job-base:linux/s390x");
   });
 });
