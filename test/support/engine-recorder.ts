@@ -8,7 +8,20 @@ export interface EngineRecorder {
   host: string;
   /** The JSON bodies of every POST …/containers/create seen so far. */
   createBodies(): Record<string, unknown>[];
+  /** How many requests matching `hold` are being held back. */
+  held(): number;
+  /** Let the held requests (and any later ones) through. */
+  release(): void;
   close(): Promise<void>;
+}
+
+export interface RecorderOptions {
+  /**
+   * Requests whose first line matches are held back (with everything after them on the same
+   * connection) until `release()`: e.g. /^DELETE [^ ]*\/containers\// keeps every container
+   * in place, so a test can see what a client does while its removals are pending.
+   */
+  hold?: RegExp;
 }
 
 /**
@@ -16,24 +29,38 @@ export interface EngineRecorder {
  * clients send so a test can read the container create requests exactly as the daemon got
  * them (hijacked attach streams pass through untouched).
  */
-export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock"): Promise<EngineRecorder> {
+export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock", options: RecorderOptions = {}): Promise<EngineRecorder> {
   const dir = mkdtempSync(join(tmpdir(), "rk-engine-rec-"));
   const path = join(dir, "docker.sock");
   const sent: Buffer[][] = [];
   const sockets = new Set<Socket>();
-  const server = createServer((client) => {
+  let held = 0;
+  let released = options.hold === undefined;
+  const waiting: (() => void)[] = [];
+  // Half-open both ways: an attach ends its stdin (FIN) and still reads the output.
+  const server = createServer({ allowHalfOpen: true }, (client) => {
     const chunks: Buffer[] = [];
     sent.push(chunks);
-    const upstream = connect(upstreamPath);
+    const upstream = connect({ path: upstreamPath, allowHalfOpen: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
       s.on("error", () => undefined);
     }
+    const queue: Buffer[] = [];
     client.on("data", (d: Buffer) => {
       if (chunks.reduce((n, c) => n + c.length, 0) < 4_000_000) chunks.push(d);
+      const holding = !released && (queue.length > 0 || options.hold!.test(d.toString("latin1")));
+      if (!holding) return void upstream.write(d);
+      if (queue.length === 0) {
+        held += 1;
+        waiting.push(() => upstream.write(Buffer.concat(queue.splice(0))));
+      }
+      queue.push(d);
     });
-    client.pipe(upstream).pipe(client);
+    // A half-close (the end of an attach's stdin) follows the data it came after.
+    client.on("end", () => (queue.length === 0 ? upstream.end() : waiting.push(() => upstream.end())));
+    upstream.pipe(client);
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
   });
@@ -51,6 +78,11 @@ export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock")
         }
       }
       return out;
+    },
+    held: () => (released ? 0 : held),
+    release() {
+      released = true;
+      for (const flush of waiting.splice(0)) flush();
     },
     async close() {
       for (const s of sockets) s.destroy();
