@@ -78,7 +78,11 @@ export async function runJob(s: RunShared, p: Prepared, store: ArtifactStore, pr
       {
         docker: s.engine, out, signal: ctx.signal, resolveAuth: s.resolveAuth,
         jobFiles: { download: (c) => store.restore(c, from), upload: (c, status) => store.collect(c, job, status) },
-        cleanupLater: (removal) => void s.removals.push(removal),
+        cleanupLater: (removal) => {
+          s.removals.push(removal);
+          // Marked handled now (the run settles it at its end): a failed removal is never an unhandled rejection meanwhile.
+          removal.catch(() => undefined);
+        },
       },
     );
     const status = statusAfterRun(job, { passed: result.result === "passed", ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}) });
