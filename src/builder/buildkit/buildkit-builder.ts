@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import type Docker from "dockerode";
 import type { SecretSet } from "../../common/secrets.js";
+import { traceMark } from "../../common/trace.js";
 import { buildConnectionError } from "../../engine/daemon-error.js";
 import { readProgress, StreamError, type StreamEvent } from "../../engine/progress.js";
 import { labelsToAdd } from "../../dockerfile/labels.js";
@@ -106,6 +107,7 @@ export class BuildKitBuilder implements ImageBuilder {
   ) {}
 
   async build(request: BuildRequest, onLine: (line: string) => void): Promise<BuildOutcome> {
+    traceMark("buildkit: build started");
     stopIfAborted(request);
     const redact = (text: string) => this.options.secretSet?.redact(text) ?? text;
     const codec = await loadCodec();
@@ -124,7 +126,9 @@ export class BuildKitBuilder implements ImageBuilder {
     if (synced) methods.push(fileSyncStream({ dirs, codec, onCall: (name) => synced.add(name), onFile: (name, path) => name === "context" && this.options.onContextFile?.(path) }));
     let session: BuildSession;
     try {
+      traceMark("buildkit: codec loaded, opening the session");
       session = await openSession(this.docker, codec, methods, { sharedKey: contextSharedKey(request.context.dir) });
+      traceMark("buildkit: session open (POST /session hijacked, HTTP/2 served)");
     } catch (error) {
       return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${buildConnectionError(error, "the BuildKit build")}` };
     }
@@ -150,7 +154,14 @@ export class BuildKitBuilder implements ImageBuilder {
     request.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const stream = await this.start(request, session.id, buildId, synced, connection.signal, onLine);
-      await readProgress(stream, (event) => this.onEvent(event, tracker, codec, onLine)).catch((error: unknown) => {
+      traceMark("buildkit: POST /build answered");
+      let first = true;
+      const onEvent = (event: StreamEvent) => {
+        if (first && event.id === TRACE) traceMark("buildkit: the daemon's first status");
+        first &&= event.id !== TRACE;
+        this.onEvent(event, tracker, codec, onLine);
+      };
+      await readProgress(stream, onEvent).catch((error: unknown) => {
         // An error line ends a failed build: the tracker has it, the outcome says it.
         if (!(error instanceof StreamError)) throw error;
       });
@@ -160,6 +171,7 @@ export class BuildKitBuilder implements ImageBuilder {
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
     }
+    traceMark("buildkit: build stream ended");
     if (request.signal?.aborted) throw request.signal.reason;
     const outcome = tracker.outcome();
     const dropped = session.dropped();
@@ -175,6 +187,7 @@ export class BuildKitBuilder implements ImageBuilder {
   private async start(request: BuildRequest, sessionId: string, buildId: string, synced: Set<string> | undefined, signal: AbortSignal, onLine: (line: string) => void) {
     if (synced) {
       try {
+        traceMark("buildkit: POST /build sent");
         return await dialBuild(this.docker, buildQuery(request, sessionId, buildId, "session"), undefined, signal);
       } catch (error) {
         if (signal.aborted || synced.size > 0) throw error;

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
+import { traceMark } from "../../common/trace.js";
 import type Docker from "dockerode";
 import type { Codec, MessageName } from "./messages.js";
 
@@ -157,5 +158,6 @@ export async function openSession(docker: Docker, codec: Codec, methods: Session
   const id = randomUUID();
   const paths = [healthMethod, ...methods].map((m) => m.path);
   const socket = await hijackSession(docker, id, paths, options.sharedKey ?? id);
+  traceMark("session: POST /session hijacked");
   return serveSession(socket, id, codec, methods);
 }
