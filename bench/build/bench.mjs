@@ -224,26 +224,20 @@ async function bigContext() {
   }
 }
 
-const hasStrace = await execa("strace", ["-V"], { reject: false }).then((r) => r.exitCode === 0, () => false);
-
 /**
- * The docker CLI's BuildKit build of the 50k context, wall and CPU (GNU time), and when strace
- * is there, when it sent its build request: the time of its second connect() to the daemon
- * (the first carries `_ping` then `POST /build`, the second, a millisecond later, the session),
- * traced with a seccomp filter so nothing else in the CLI is slowed.
+ * When the docker CLI sends its build request, in ms after it starts: the time of its second
+ * connect() to the daemon (the first carries `_ping` then `POST /build`, the second, a
+ * millisecond later, the session). Measured on runs of its own, never on timed ones: strace
+ * stops the CLI at each of the Go runtime's preemption signals, which slowed its build by a
+ * third and tripled its CPU time. Undefined without strace or a unix socket.
  */
-async function cliBuildKitTraced(pair, cliArgs) {
+async function cliRequestMs(pair, cliArgs) {
+  if (!(await execa("strace", ["-V"], { reject: false }).then((r) => r.exitCode === 0, () => false))) return undefined;
   const trace = join(work, "cli-connect.trace");
   const startedEpochMs = Date.now();
-  const r = await withCpu((time, format) =>
-    pair.docker(cliArgs, undefined, (cmd, argv) => [time, [...format, ...(hasStrace ? ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "-e", "signal=none", "-ttt", "-o", trace] : []), cmd, ...argv]]),
-  );
-  let requestMs;
-  if (hasStrace) {
-    const connects = [...readFileSync(trace, "utf8").matchAll(/^\d+ ([\d.]+) connect\(\d+, \{sa_family=AF_UNIX, sun_path="[^"]*docker\.sock"/gm)].map((m) => Number(m[1]) * 1000);
-    if (connects.length >= 2) requestMs = connects[1] - startedEpochMs;
-  }
-  return { ...r, requestMs };
+  await pair.docker(cliArgs, undefined, (cmd, argv) => ["strace", ["-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "-e", "signal=none", "-ttt", "-o", trace, cmd, ...argv]]);
+  const connects = [...readFileSync(trace, "utf8").matchAll(/^\d+ ([\d.]+) connect\(\d+, \{sa_family=AF_UNIX, sun_path="[^"]*docker\.sock"/gm)].map((m) => Number(m[1]) * 1000);
+  return connects.length >= 2 ? connects[1] - startedEpochMs : undefined;
 }
 
 /**
@@ -258,10 +252,14 @@ async function contextPair(dir, pair, flags) {
   const buildkit = pair.name === "BuildKit";
   await runnerKit(dir, ["build", "--force", ...flags, ...pair.rkArgs]);
   await pair.docker(cliArgs);
+  // The docker CLI's own time before its build request: small and steady, so two untimed runs tell it.
+  const cliRequest = [];
+  for (let i = 0; buildkit && i < 2; i++) {
+    const ms = await cliRequestMs(pair, cliArgs);
+    if (ms !== undefined) cliRequest.push(ms);
+  }
   const rss = [];
   const rkRequest = [];
-  const cliRequest = [];
-  const floors = [];
   const cliCpu = [];
   const { rk, cli } = await pairedRuns(
     runs("BENCH_CONTEXT_RUNS", 3),
@@ -274,15 +272,13 @@ async function contextPair(dir, pair, flags) {
     },
     async () => {
       if (!buildkit) return (await pair.docker(cliArgs)).ms;
-      const r = await cliBuildKitTraced(pair, cliArgs);
+      const r = await withCpu((time, format) => pair.docker(cliArgs, undefined, (cmd, argv) => [time, [...format, cmd, ...argv]]));
       cliCpu.push(r.cpuMs);
-      if (r.requestMs !== undefined) {
-        cliRequest.push(r.requestMs);
-        floors.push(r.ms - r.requestMs);
-      }
       return r.ms;
     },
   );
+  // The floor of each pair: the CLI's build less its own time before the request.
+  const floors = cliRequest.length ? cli.map((ms) => ms - median(cliRequest)) : [];
   const mode = flags.length ? "--no-cache" : "cached COPY";
   const extra = `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB${cliCpu.length ? `; docker CLI CPU ${Math.round(median(cliCpu))} ms` : ""}`;
   report(`50,000-file context, .dockerignore excludes half (${mode}, ${pair.name})`, rk, cli, extra, floors.length === cli.length ? floors : undefined);
