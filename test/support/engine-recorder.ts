@@ -14,28 +14,36 @@ export interface EngineRecorder {
 /**
  * A byte-for-byte relay on a unix socket in front of the real daemon's socket, keeping what
  * clients send so a test can read the container create requests exactly as the daemon got
- * them (hijacked attach streams pass through untouched).
+ * them. It never parses what it relays, so a connection the daemon upgrades (a container's
+ * attach: `Upgrade: tcp`, 101, then the raw multiplexed stream) passes through as it is.
+ * Both sides are half-open: a client that ends its side after writing a job's script
+ * (stdin's end) still reads the job's output until the daemon ends its own side, and each
+ * end is passed on as an end, not as a close, so nothing still buffered is dropped.
  */
 export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock"): Promise<EngineRecorder> {
   const dir = mkdtempSync(join(tmpdir(), "rk-engine-rec-"));
   const path = join(dir, "docker.sock");
   const sent: Buffer[][] = [];
   const sockets = new Set<Socket>();
-  const server = createServer((client) => {
+  const server = createServer({ allowHalfOpen: true }, (client) => {
     const chunks: Buffer[] = [];
     sent.push(chunks);
-    const upstream = connect(upstreamPath);
-    for (const s of [client, upstream]) {
+    const upstream = connect({ path: upstreamPath, allowHalfOpen: true });
+    for (const [s, other] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
-      s.on("error", () => undefined);
+      // A reset on one side resets the other: nothing more can pass.
+      s.on("error", () => other.destroy());
     }
     client.on("data", (d: Buffer) => {
       if (chunks.reduce((n, c) => n + c.length, 0) < 4_000_000) chunks.push(d);
     });
-    client.pipe(upstream).pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
+    // pipe() passes each side's end on as end() (a half-close), after what it has buffered.
+    client.pipe(upstream);
+    upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
   return {
