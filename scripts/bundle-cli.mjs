@@ -2,7 +2,9 @@
 // with one module read instead of several hundred (tsc's dist/ stays the library).
 //
 //   dist/cli/main.js          the bin (package.json "bin"): a small ES module that sets V8's
-//                             flags and runs cli.cjs (src/cli/main.ts, src/cli/code-cache.ts)
+//                             flags, answers --version and the top-level help itself
+//                             (src/cli/main.ts, early-answers.ts, help-model.ts) and runs
+//                             cli.cjs for anything else (launch.ts, code-cache.ts)
 //   dist/cli/cli.cjs          runner-kit's code, commander, yaml, zod, handlebars … in one
 //                             CommonJS file, compiled from V8's code cache
 //
@@ -80,10 +82,24 @@ for (const file of cli.outputFiles) {
   writeFileSync(file.path, text);
 }
 
-// The bin: V8 flags, source maps for --debug, then cli.cjs through the code cache.
+// The top-level help as data for the bin (src/cli/help-model.ts), from the commander tree tsc
+// just built, and refused unless commander prints the same from it at every terminal width.
+const commander = await import("commander");
+const { createProgram } = await import(join(outdir, "program.js"));
+const { helpModelOf, firstWidthApart } = await import(join(outdir, "help-model.js"));
+const sink = { write: () => true, isTTY: false };
+const program = createProgram({ argv: [], env: {}, cwd: root, stdout: sink, stderr: sink, signal: new AbortController().signal });
+const helpModel = JSON.parse(JSON.stringify(helpModelOf(program)));
+const apart = firstWidthApart(program, helpModel, commander);
+if (apart !== null) throw new Error(`the help model prints other help than the CLI ${apart === undefined ? "off a terminal" : `at ${apart} columns`}: src/cli/help-model.ts misses what the program now uses`);
+
+// The bin: V8 flags, --version and the top-level help (commander imported from node_modules
+// for that alone); anything else: source maps for --debug, cli.cjs through the code cache.
 await build({
   ...common,
   entryPoints: [join(root, "src", "cli", "main.ts")],
   outfile: join(outdir, "main.js"),
   format: "esm",
+  external: ["commander"],
+  define: { __RUNNER_KIT_HELP_MODEL__: JSON.stringify(JSON.stringify(helpModel)) },
 });

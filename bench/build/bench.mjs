@@ -15,7 +15,7 @@
 // runner-kit-bench-<id>/ and removed at the end.
 import { execa } from "execa";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -49,11 +49,19 @@ async function timed(cmd, args, options = {}) {
   return { ms, output: r.all ?? "" };
 }
 
-/** runner-kit under GNU time: wall ms and peak RSS (MB). */
-async function runnerKit(cwd, args) {
-  const r = await timed("/usr/bin/time", ["-f", "RK_MAXRSS_KB=%M", process.execPath, CLI, ...args], { cwd });
+/** runner-kit under GNU time: wall ms and peak RSS (MB); with options.env RUNNER_KIT_TRACE=1, its phase marks (ms since its start). */
+async function runnerKit(cwd, args, options = {}) {
+  const r = await timed("/usr/bin/time", ["-f", "RK_MAXRSS_KB=%M", process.execPath, CLI, ...args], { cwd, ...options });
   const kb = Number(/RK_MAXRSS_KB=(\d+)/.exec(r.output)?.[1] ?? NaN);
-  return { ms: r.ms, rssMb: kb / 1024 };
+  const marks = new Map([...r.output.matchAll(/^ *([\d.]+) ms {2}(.+)$/gm)].map((m) => [m[2], Number(m[1])]));
+  return { ms: r.ms, rssMb: kb / 1024, marks };
+}
+
+/** A command under GNU time: wall ms and its CPU time (user + system, ms). */
+async function withCpu(run) {
+  const r = await run("/usr/bin/time", ["-f", "BENCH_CPU=%U %S"]);
+  const [user, system] = (/BENCH_CPU=([\d.]+) ([\d.]+)/.exec(r.output) ?? []).slice(1).map(Number);
+  return { ms: r.ms, cpuMs: (user + system) * 1000 };
 }
 
 /**
@@ -79,7 +87,7 @@ const dockerBuild = (args, cwd) => timed("docker", ["build", "-q", ...args], { c
 // BuildKit through the docker CLI: Debian's /usr/bin/docker carries BuildKit itself (a newer
 // docker earlier on PATH without the buildx plugin refuses DOCKER_BUILDKIT=1).
 const BUILDKIT_DOCKER = process.env.BENCH_BUILDKIT_DOCKER ?? "/usr/bin/docker";
-const dockerBuildKit = (args, cwd) => timed(BUILDKIT_DOCKER, ["build", "-q", ...args], { cwd, env: { DOCKER_BUILDKIT: "1" } });
+const dockerBuildKit = (args, cwd, wrap = (cmd, argv) => [cmd, argv]) => timed(...wrap(BUILDKIT_DOCKER, ["build", "-q", ...args]), { cwd, env: { DOCKER_BUILDKIT: "1" } });
 /** The builder pairs: runner-kit's default (BuildKit) against the CLI with BuildKit, and the classic builder against the CLI's. */
 const PAIRS = [
   { name: "BuildKit", rkArgs: [], docker: dockerBuildKit },
@@ -103,7 +111,7 @@ function report(name, rk, cli, extra = "", floors = undefined) {
   if (floors) Object.assign(results.at(-1), { floorMs: Math.round(median(floors)), floorRatio: Number(floorRatio.toFixed(3)) });
   console.log(`${name}: runner-kit ${Math.round(median(rk))} ms vs docker ${Math.round(median(cli))} ms → ratio ${ratio.toFixed(3)} (median paired ratio ${paired.toFixed(3)}) ${extra}`);
   console.log(`  runs runner-kit [${rk.map(Math.round).join(", ")}] docker [${cli.map(Math.round).join(", ")}]`);
-  if (floors) console.log(`  floor (node + one Engine request) ${Math.round(median(floors))} ms → ratio ${floorRatio.toFixed(3)}`);
+  if (floors) console.log(`  floor ${Math.round(median(floors))} ms → ratio ${floorRatio.toFixed(3)}`);
 }
 
 async function coldRunnerAws() {
@@ -216,22 +224,71 @@ async function bigContext() {
   }
 }
 
+/**
+ * When the docker CLI sends its build request, in ms after it starts: the time of its second
+ * connect() to the daemon (the first carries `_ping` then `POST /build`, the second, a
+ * millisecond later, the session). Measured on runs of its own, never on timed ones: strace
+ * stops the CLI at each of the Go runtime's preemption signals, which slowed its build by a
+ * third and tripled its CPU time. Undefined without strace or a unix socket.
+ */
+async function cliRequestMs(pair, cliArgs) {
+  if (!(await execa("strace", ["-V"], { reject: false }).then((r) => r.exitCode === 0, () => false))) return undefined;
+  const trace = join(work, "cli-connect.trace");
+  const startedEpochMs = Date.now();
+  await pair.docker(cliArgs, undefined, (cmd, argv) => ["strace", ["-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "-e", "signal=none", "-ttt", "-o", trace, cmd, ...argv]]);
+  const connects = [...readFileSync(trace, "utf8").matchAll(/^\d+ ([\d.]+) connect\(\d+, \{sa_family=AF_UNIX, sun_path="[^"]*docker\.sock"/gm)].map((m) => Number(m[1]) * 1000);
+  return connects.length >= 2 ? connects[1] - startedEpochMs : undefined;
+}
+
+/**
+ * The 50k context, n interleaved pairs (the side that goes first alternating). With BuildKit
+ * the pair also measures the floor, the daemon's part of the docker CLI's own build (from its
+ * build request to its exit): the daemon does the same work for any client asking for this
+ * build, so no client can go below it; and when each side sent its build request (runner-kit:
+ * its RUNNER_KIT_TRACE mark).
+ */
 async function contextPair(dir, pair, flags) {
   const cliArgs = [...flags, "-f", join(dir, "cli", "Dockerfile"), "-t", `${PREFIX}/cli-big:v1`, join(dir, "ctx")];
+  const buildkit = pair.name === "BuildKit";
   await runnerKit(dir, ["build", "--force", ...flags, ...pair.rkArgs]);
   await pair.docker(cliArgs);
-  const rk = [];
-  const rss = [];
-  const cli = [];
-  for (let i = 0; i < runs("BENCH_CONTEXT_RUNS", 3); i++) {
-    // --force: the context is walked, hashed, sent and checked by the daemon every time.
-    const r = await runnerKit(dir, ["build", "--force", ...flags, ...pair.rkArgs]);
-    rk.push(r.ms);
-    rss.push(r.rssMb);
-    cli.push((await pair.docker(cliArgs)).ms);
+  // The docker CLI's own time before its build request: small and steady, so two untimed runs tell it.
+  const cliRequest = [];
+  for (let i = 0; buildkit && i < 2; i++) {
+    const ms = await cliRequestMs(pair, cliArgs);
+    if (ms !== undefined) cliRequest.push(ms);
   }
-  report(`50,000-file context, .dockerignore excludes half (${flags.length ? "--no-cache" : "cached COPY"}, ${pair.name})`, rk, cli, `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB`);
-  results.at(-1).runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
+  const rss = [];
+  const rkRequest = [];
+  const cliCpu = [];
+  const { rk, cli } = await pairedRuns(
+    runs("BENCH_CONTEXT_RUNS", 3),
+    async () => {
+      // --force: the context is walked, hashed, sent and checked by the daemon every time.
+      const r = await runnerKit(dir, ["build", "--force", ...flags, ...pair.rkArgs], { env: { RUNNER_KIT_TRACE: "1" } });
+      rss.push(r.rssMb);
+      if (r.marks.has("buildkit: POST /build sent")) rkRequest.push(r.marks.get("buildkit: POST /build sent"));
+      return r.ms;
+    },
+    async () => {
+      if (!buildkit) return (await pair.docker(cliArgs)).ms;
+      const r = await withCpu((time, format) => pair.docker(cliArgs, undefined, (cmd, argv) => [time, [...format, cmd, ...argv]]));
+      cliCpu.push(r.cpuMs);
+      return r.ms;
+    },
+  );
+  // The floor of each pair: the CLI's build less its own time before the request.
+  const floors = cliRequest.length ? cli.map((ms) => ms - median(cliRequest)) : [];
+  const mode = flags.length ? "--no-cache" : "cached COPY";
+  const extra = `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB${cliCpu.length ? `; docker CLI CPU ${Math.round(median(cliCpu))} ms` : ""}`;
+  report(`50,000-file context, .dockerignore excludes half (${mode}, ${pair.name})`, rk, cli, extra, floors.length === cli.length ? floors : undefined);
+  const row = results.at(-1);
+  row.runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
+  if (row.floorMs !== undefined) row.floorName = "the daemon's part of the docker CLI's build: its build request to its exit";
+  if (cliCpu.length) row.dockerCliCpuMs = Math.round(median(cliCpu));
+  if (rkRequest.length) row.runnerKitRequestMs = Math.round(median(rkRequest));
+  if (cliRequest.length) row.dockerCliRequestMs = Math.round(median(cliRequest));
+  if (rkRequest.length || cliRequest.length) console.log(`  build request sent after: runner-kit ${row.runnerKitRequestMs} ms, docker CLI ${row.dockerCliRequestMs} ms; docker CLI CPU ${row.dockerCliCpuMs} ms`);
 }
 
 try {

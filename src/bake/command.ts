@@ -7,6 +7,7 @@ import { insecureRegistryPredicate, type RegistryInfo } from "../engine/insecure
 import { newRunId } from "../engine/labels.js";
 import { failure, usageError } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
+import { traceMark } from "../common/trace.js";
 import { lockUpdates } from "../lock/entry.js";
 import { LOCK_FILE_NAME, type LockFile } from "../lock/lockfile.js";
 import { assertLockCurrent, mergeLock, readLock, requireLockFile, serializeLock, writeLock } from "../lock/store.js";
@@ -253,6 +254,7 @@ export async function runBuildCommand(ctx: CliContext, options: BuildCommandOpti
     ...(options.buildArg?.length ? { buildArgs: options.buildArg } : {}),
     ...(options.platform?.length ? { platforms: options.platform } : {}),
   });
+  traceMark("project loaded");
   if (options.junit !== undefined && !options.smoke) throw usageError("--junit reports smoke jobs, so it needs --smoke", { hint: "add --smoke, or drop --junit" });
   if ((options.envFile !== undefined || (options.variable ?? []).length > 0) && !options.smoke) throw usageError("--variable and --env-file give the smoke jobs variables, so they need --smoke", { hint: "add --smoke, or drop them" });
   checkSecrets(plan.variants, buildOptions.secrets ?? {}, ctx.env);

@@ -5,18 +5,9 @@ import { mapLimit } from "../common/map-limit.js";
 import { findLocal, registryUpToDate } from "./detect.js";
 import { decidePlatforms } from "./platform-dry-run.js";
 import type { BuildDeps, BuildOptions, PreparedVariant } from "./types.js";
+import type { DryRunRow } from "./dry-run-row.js";
 
-/** What `build` would do for one variant, and why. */
-export interface DryRunRow {
-  id: string;
-  repository: string;
-  tags: string[];
-  contentHash: string;
-  action: "build" | "up-to-date";
-  /** With --push: whether the registry's tags would move. */
-  push?: boolean;
-  reason: string;
-}
+export type { DryRunRow } from "./dry-run-row.js";
 
 const short = (hash: string) => hash.replace(/^sha256:/, "").slice(0, 12);
 

@@ -1,7 +1,7 @@
 import type { ImageClient } from "../builder/image-client.js";
 import { daemonErrorText } from "../engine/daemon-error.js";
 import { repositoryAccess } from "../push/registry-access.js";
-import type { DryRunRow } from "./dry-run.js";
+import type { DryRunRow } from "./dry-run-row.js";
 import { detectPlatforms } from "./platform-detect.js";
 import type { BuildDeps, BuildOptions, PreparedVariant } from "./types.js";
 

@@ -6,7 +6,7 @@
  * platform), then the OCI index is pushed and only then does every tag move.
  */
 import { CONTENT_HASH_LABEL } from "../builder/image-labels.js";
-import type { LockEntry, LockFile } from "../lock/lockfile.js";
+import type { LockEntry } from "../lock/lockfile.js";
 import { IMAGE_MANIFEST_TYPES, type PlatformImage } from "../push/index-document.js";
 import { pushImageIndex } from "../push/image-index.js";
 import type { RepositoryAccess } from "../push/registry-access.js";
@@ -15,14 +15,8 @@ import type { Detection } from "./detect.js";
 import { JobFailure } from "./job-failure.js";
 import type { PlatformTarget } from "./platform-targets.js";
 import { pushRetry } from "./push-step.js";
-import type { PlatformResult, PreparedVariant, VariantResult } from "./types.js";
-import type { JobContext } from "./variant-job.js";
-
-/** The fragments an index step reads, merged (lock merge's rule), and where they came from (for messages). */
-export interface IndexFragments {
-  lock: LockFile;
-  from: string;
-}
+import type { IndexFragments, PlatformResult, PreparedVariant, VariantResult } from "./types.js";
+import type { JobContext } from "./image-build.js";
 
 /** The fragment's record of one platform, checked against this checkout; a JobFailure saying what is wrong otherwise. */
 function fragmentImage(p: PreparedVariant, entry: LockEntry | undefined, target: PlatformTarget, from: string): { digest: string; imageId?: string } {

@@ -12,7 +12,7 @@ import { pushRetry } from "./push-step.js";
 import { emulationHint } from "./platform-emulation.js";
 import { PLATFORM_LABEL, platformBuildArgs, platformTag, type PlatformTarget } from "./platform-targets.js";
 import type { PlatformResult, PreparedVariant, VariantResult } from "./types.js";
-import { build, type JobContext } from "./variant-job.js";
+import { build, type JobContext } from "./image-build.js";
 import { assembleIndex } from "./platform-index.js";
 
 /** The platform of a local image ("linux/arm64"); undefined when the daemon has none. */

@@ -11,7 +11,7 @@ import type { LockEntry } from "../lock/lockfile.js";
 import { mergeLockFragments } from "../lock/merge-fragments.js";
 import { readLock } from "../lock/store.js";
 import { formatPlatform, parsePlatform } from "../reference/platform.js";
-import type { IndexFragments } from "./platform-index.js";
+import type { IndexFragments } from "./types.js";
 import type { PreparedVariant } from "./types.js";
 
 export interface SplitFlags {

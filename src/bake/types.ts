@@ -8,7 +8,13 @@ import type { BuilderKind } from "../builder/image-builder.js";
 import type { Variant, VariantSecret } from "../project/plan.js";
 import type { SecretSet } from "../common/secrets.js";
 import type { PlatformTarget } from "./platform-targets.js";
-import type { IndexFragments } from "./platform-index.js";
+import type { LockFile } from "../lock/lockfile.js";
+
+/** The fragments an index step reads, merged (lock merge's rule), and where they came from (for messages). */
+export interface IndexFragments {
+  lock: LockFile;
+  from: string;
+}
 
 export type VariantStatus = "built" | "up-to-date" | "failed";
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { ContextEntry } from "./context-files.js";
 import type { FileDigestCache } from "./hash-cache.js";
 import { mapLimit } from "../common/map-limit.js";
+import { traceMark } from "../common/trace.js";
 import type { BuilderKind } from "./image-builder.js";
 
 export interface ContentHashInput {
@@ -62,6 +63,7 @@ async function entryDigests(contextDir: string, entries: ContextEntry[], cache?:
     digests[i] = digest;
     cache?.set(entries[i]!, digest);
   });
+  traceMark(`context files hashed: ${read + large.length} read, the rest from the hash cache (${contextDir})`);
   return digests;
 }
 

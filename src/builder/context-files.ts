@@ -2,6 +2,7 @@ import { lstatSync, readlinkSync, type Dirent } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { configError } from "../common/errors.js";
+import { traceMark } from "../common/trace.js";
 import { mapLimit } from "../common/map-limit.js";
 import { compileDockerignore, type IgnoreRules } from "./dockerignore.js";
 
@@ -129,5 +130,6 @@ export async function listContextFiles(dir: string, reserved: string[] = []): Pr
   }
   // A parent's path is a prefix of its children's, so plain ordering keeps parents first.
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  traceMark(`context walked: ${entries.length} entries, ${excluded} excluded (${dir})`);
   return { entries, excluded };
 }

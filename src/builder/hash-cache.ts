@@ -19,6 +19,7 @@ import { join, resolve } from "node:path";
 import { homeDir } from "../auth/config-dir.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
 import { keepNewest } from "../common/keep-newest.js";
+import { traceMark } from "../common/trace.js";
 import type { ContextEntry } from "./context-files.js";
 
 const HEADER = "runner-kit file hashes v1";
@@ -123,6 +124,7 @@ export class HashCache {
     if (this.disabled) return { get: () => undefined, set: () => {} };
     this.known ??= readFile(this.file, "utf8").then(parseHashCache, () => new Map<string, Remembered>());
     const known = await this.known;
+    traceMark(`hash cache read: ${known.size} files`);
     this.walked.add(contextDir);
     // Keys by concatenation (entry paths are clean relative paths): a join per file cost more than the lookup.
     const root = join(contextDir, "/");
@@ -159,6 +161,7 @@ export class HashCache {
       for (const [path, { key, digest }] of this.next) lines.push(`${key} ${digest} ${JSON.stringify(path)}`);
       await writeFileAtomic(this.file, `${lines.join("\n")}\n`, { mode: 0o600 });
       await keepNewest(this.dir, this.options.maxProjects ?? MAX_PROJECTS, (name) => name.endsWith(".txt"));
+      traceMark(`hash cache written: ${this.next.size} files`);
     } catch {
       // A cache that cannot be written (read-only home, full disk) only costs speed next time.
     }

@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import type { CliContext } from "../common/context.js";
+import { startTrace, traceMark } from "../common/trace.js";
 import { collect, collectBuildArg } from "./options.js";
 
 export function buildCommand(ctx: CliContext): Command {
@@ -39,7 +40,15 @@ export function buildCommand(ctx: CliContext): Command {
         "  $ runner-kit build --secret id=npmrc,src=.npmrc --cache-from registry.example.com/platform/runner-aws:latest\n  $ runner-kit build runner-aws --platform linux/amd64,linux/arm64 --push\n",
     )
     .action(async (images: string[], _opts: unknown, command: Command) => {
-      const { runBuildCommand } = await import("../bake/command.js");
-      await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });
+      // RUNNER_KIT_TRACE=1: the phases of the build, printed at the end (common/trace.ts).
+      const tracer = startTrace(ctx.env);
+      traceMark("build: argv parsed");
+      try {
+        const { runBuildCommand } = await import("../bake/command.js");
+        await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });
+      } finally {
+        traceMark("build: end");
+        if (tracer) ctx.stderr.write(`runner-kit build phases (ms since process start):\n${tracer.lines().join("\n")}\n`);
+      }
     });
 }

@@ -1,15 +1,10 @@
 /** The CLI as a process: stdio, signals, exit code. Started by main.ts. */
 import { signalExitCode } from "../common/errors.js";
 import { SecretSet } from "../common/secrets.js";
+import { endQuietlyOnClosedPipe } from "./closed-pipe.js";
 import { runCli } from "./program.js";
 
-// `runner-kit --help | head` closes the pipe early: that is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
+endQuietlyOnClosedPipe();
 
 const controller = new AbortController();
 let signals = 0;

@@ -1,10 +1,10 @@
 import type { Plan, Variant } from "../project/plan.js";
 import { dependencyLevels, transitiveDependencies } from "../common/dependency-order.js";
 import { variantInputs } from "./inputs.js";
-import { shellQuote } from "../common/shell-quote.js";
 import { isPredefinedArg } from "../dockerfile/declared-args.js";
 import { LOCK_FILE_NAME } from "../lock/lockfile.js";
 import { registryHost, registryLoginLine, type CiSettings } from "./ci-settings.js";
+import { buildCommand, jobName, variantSlug, type BuildCommandOptions } from "./build-command.js";
 import { jobPlatforms, platformJobs } from "./platform-jobs.js";
 
 export interface PipelineOptions {
@@ -32,60 +32,11 @@ export const LINT_JOB = "runner-kit:lint";
 /** GitLab's Code Quality report: shown in merge requests (`artifacts: reports: codequality`). */
 export const CODE_QUALITY_REPORT = "gl-code-quality-report.json";
 
-/** Job name for a variant: "build:runner-aws", "build:data/runner-aws". */
-export function jobName(variant: Pick<Variant, "id">): string {
-  return `build:${variant.id}`;
-}
-
-/** File-name-safe variant id: "data/runner-aws" → "data__runner-aws". */
-export function variantSlug(variant: Pick<Variant, "id">): string {
-  return variant.id.replace(/\//g, "__");
-}
-
 /** The build args one variant receives: those its Dockerfile declares (or Docker predefines). */
 export function variantBuildArgs(variant: Pick<Variant, "id">, buildArgs: Record<string, string>, declared?: ReadonlyMap<string, readonly string[]>): Record<string, string> {
   const own = declared?.get(variant.id);
   if (!own) return buildArgs;
   return Object.fromEntries(Object.entries(buildArgs).filter(([name]) => own.includes(name) || isPredefinedArg(name)));
-}
-
-export interface BuildCommandOptions {
-  /** The command that runs runner-kit (default `runner-kit`). */
-  runnerKit?: string;
-  buildArgs?: Record<string, string>;
-  /** Check the committed lock (--locked). */
-  locked?: boolean;
-  /** --platform for the job (normalised platforms). */
-  platforms?: readonly string[];
-}
-
-/** `runner-kit build <the variant>` with what decides its content hash: build args and platforms (every job of a variant says the same). */
-export function buildCommandHead(variant: Variant, options: BuildCommandOptions = {}): string {
-  const selector = variant.team ? `${variant.image} --team ${variant.team}` : `${variant.image} --no-teams`;
-  const buildArgs = options.buildArgs ?? {};
-  const args = Object.keys(buildArgs)
-    .sort()
-    .map((k) => ` --build-arg ${shellQuote(`${k}=${buildArgs[k]}`)}`)
-    .join("");
-  const platforms = options.platforms?.length ? ` --platform ${options.platforms.join(",")}` : "";
-  return `${options.runnerKit ?? "runner-kit"} build ${selector}${args}${platforms}`;
-}
-
-/** The runner-kit command line one job runs. */
-export function buildCommand(variant: Variant, options: BuildCommandOptions = {}): string {
-  const slug = variantSlug(variant);
-  const locked = options.locked ? " --locked" : "";
-  return `${buildCommandHead(variant, options)} --push --smoke${locked} --lock-out locks/${slug}.lock --junit reports/${slug}.xml${cacheFlags(variant)}`;
-}
-
-/**
- * Registry cache for a job's fresh daemon: layers from the variant's own last pushed image
- * (its `latest` tag, else its first tag), and inline cache metadata in what it pushes so the
- * next pipeline can do the same. A ref that does not exist yet is ignored by the build.
- */
-export function cacheFlags(variant: Pick<Variant, "repository" | "tags">): string {
-  const tag = variant.tags.includes("latest") ? "latest" : variant.tags[0];
-  return tag === undefined ? "" : ` --cache-from ${shellQuote(`${variant.repository}:${tag}`)} --cache-inline`;
 }
 
 type Job = Record<string, unknown>;

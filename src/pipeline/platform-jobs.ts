@@ -7,7 +7,7 @@
  * this one need it exactly as they need a single-job variant.
  */
 import type { Variant } from "../project/plan.js";
-import { buildCommandHead, cacheFlags, jobName, variantSlug, type BuildCommandOptions } from "./generate.js";
+import { buildCommandHead, cacheFlags, jobName, variantSlug, type BuildCommandOptions } from "./build-command.js";
 
 type Job = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { registryTransport } from "./registry-transport.js";
+import { registryTransport, type FetchLike } from "./registry-transport.js";
 
 /**
  * Just enough of the registry's v2 HTTP API to read manifests back after a push and to
@@ -33,7 +33,7 @@ export const MANIFEST_TYPES = [
   "application/vnd.oci.image.index.v1+json",
 ];
 
-export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike } from "./registry-transport.js";
 
 function baseUrl(endpoint: RegistryEndpoint): string {
   const host = endpoint.domain === "docker.io" ? "registry-1.docker.io" : endpoint.domain;

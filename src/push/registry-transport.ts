@@ -3,7 +3,9 @@ import { rootCertificates } from "node:tls";
 import { join } from "node:path";
 import type { Dispatcher } from "undici";
 import { configError } from "../common/errors.js";
-import type { FetchLike } from "./registry-api.js";
+
+/** `fetch` as the registry client calls it: what registryTransport makes. */
+export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
 /** The Docker daemon's per-registry certificate folders (Linux). */
 export const DOCKER_CERTS_DIR = "/etc/docker/certs.d";

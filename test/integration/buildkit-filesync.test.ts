@@ -13,21 +13,28 @@ import { docker } from "../support/docker.js";
 
 const md5 = (data: Buffer | string) => createHash("md5").update(data).digest("hex");
 
+/** A build asking for the session-served context. */
+const SESSION_CONTEXT_BUILD = /^POST [^ ]*\/build\?[^ ]*remote=client-session/;
+
 /**
- * A relay on a unix socket in front of the real daemon that answers a build asking for the
- * session-served context (`remote=client-session`) with 400, as a daemon refusing that form
- * would; every other request reaches the daemon untouched.
+ * A relay on a unix socket in front of the real daemon that answers the requests `refuse`
+ * matches (default: a build asking for the session-served context, `remote=client-session`)
+ * with 400, as a daemon refusing them would; every other request reaches the daemon
+ * untouched. `seen` lists each request's first line, in order.
  */
-async function refusingRelay(dir: string): Promise<{ socketPath: string; refused: () => number; close(): Promise<void> }> {
+async function refusingRelay(dir: string, refuse = SESSION_CONTEXT_BUILD, message = "remote client-session is not supported here"): Promise<{ socketPath: string; refused: () => number; seen: string[]; close(): Promise<void> }> {
   const socketPath = join(dir, "refusing.sock");
   const sockets = new Set<Socket>();
+  const seen: string[] = [];
   let refused = 0;
   const server = createServer((client) => {
     sockets.add(client);
     client.once("data", (first: Buffer) => {
-      if (/^POST [^ ]*\/build\?[^ ]*remote=client-session/.test(first.toString("latin1"))) {
+      const head = first.toString("latin1");
+      seen.push(head.slice(0, head.indexOf("\r\n")));
+      if (refuse.test(head)) {
         refused += 1;
-        const body = JSON.stringify({ message: "remote client-session is not supported here" });
+        const body = JSON.stringify({ message });
         client.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
         return;
       }
@@ -45,6 +52,7 @@ async function refusingRelay(dir: string): Promise<{ socketPath: string; refused
   return {
     socketPath,
     refused: () => refused,
+    seen,
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();
@@ -169,5 +177,23 @@ describe("BuildKit builds with the context served over the session (FileSync Dif
     } finally {
       await relay.close();
     }
+  });
+
+  it("sends the build while the session opens; a session the daemon refuses gives one clear error, the build is cancelled and tags nothing", async () => {
+    const relay = await refusingRelay(dir, /^POST [^ ]*\/session /, "sessions are refused here");
+    const tag = `${repo}:no-session`;
+    try {
+      const via = new Docker({ socketPath: relay.socketPath });
+      const { outcome, lines } = await buildWithBuildKit(via, dir, { tags: [tag], noCache: true });
+      expect(outcome.error, lines.join("\n")).toMatch(/^could not open a BuildKit session with the Docker daemon: .*sessions are refused here/);
+      expect(relay.refused()).toBe(1);
+      // Both went out together, as the docker CLI sends them: the build did not wait for the session's answer.
+      expect(relay.seen.filter((l) => /^POST [^ ]*\/(session|build\?)/.test(l)).map((l) => l.replace(/^POST [^ ]*\/(session|build).*/, "$1")).sort()).toEqual(["build", "session"]);
+      expect(relay.seen.some((l) => /^POST [^ ]*\/build\/cancel/.test(l))).toBe(true);
+    } finally {
+      await relay.close();
+    }
+    const d = await docker();
+    expect(await d.listImages({ filters: { reference: [tag] } })).toEqual([]);
   });
 });

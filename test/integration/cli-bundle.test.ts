@@ -94,6 +94,48 @@ describe("the bundled bin", () => {
 });
 
 /**
+ * `--version` and the top-level help, answered by dist/cli/main.js before it loads the
+ * bundle (src/cli/early-answers.ts): byte for byte what the bundle itself prints, off a
+ * terminal and on terminals of several widths, and without running the bundle (which
+ * would leave a code cache behind).
+ */
+describe("the bin's early answers", () => {
+  const BUNDLE = join(DIST, "cli", "cli.cjs");
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "rk-early-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("prints what the bundle prints, and never runs it", async () => {
+    const xdg = join(dir, "xdg");
+    const env = { PATH: process.env.PATH, HOME: dir, XDG_CACHE_HOME: xdg };
+    for (const argv of [["--version"], ["-V"], ["--help"], ["-h"], ["help"], []]) {
+      const bin = await runBin(argv, { cwd: dir, env });
+      const full = await execa("node", [BUNDLE, ...argv], { cwd: dir, env: { NO_COLOR: "1", ...env }, reject: false });
+      expect([bin.code, bin.stdout, bin.stderr], argv.join(" ")).toEqual([full.exitCode, full.stdout, full.stderr]);
+      expect(bin.code).toBe(0);
+    }
+    expect(existsSync(join(xdg, "runner-kit", "code-cache"))).toBe(false);
+    // Anything else is the bundle's: it runs, and leaves its code cache.
+    expect((await runBin(["lock", "--help"], { cwd: dir, env })).code).toBe(0);
+    expect(readdirSync(join(xdg, "runner-kit", "code-cache")).filter((f) => f.endsWith(".bin"))).toHaveLength(1);
+  });
+
+  it("wraps the help as commander does at the terminal's width", async () => {
+    // A pseudo-terminal of `cols` columns (util-linux script), so commander reads its width.
+    const onTerminal = async (file: string, cols: number) =>
+      (await execa("script", ["-qec", `stty cols ${cols}; node ${file} --help`, "/dev/null"], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } })).stdout;
+    for (const cols of [40, 64, 100, 200]) {
+      const bin = await onTerminal(BIN, cols);
+      expect(bin, `${cols} columns`).toBe(await onTerminal(BUNDLE, cols));
+      expect(bin).toContain("Usage: runner-kit");
+    }
+    expect(await onTerminal(BIN, 64)).not.toBe(await onTerminal(BIN, 200));
+  });
+});
+
+/**
  * The code cache (src/cli/code-cache.ts): V8's compiled code for dist/cli/cli.cjs, written
  * after the first run under $XDG_CACHE_HOME/runner-kit/code-cache/ and read by the next.
  */
@@ -140,11 +182,11 @@ describe("the bin's code cache", () => {
     expect(statSync(file!).ino).toBe(before.ino);
     expect(statSync(file!).mtimeMs).toBe(before.mtimeMs);
     // Another command's first run adds what it compiled; its second does not.
-    expect((await run(["--version"], xdg)).code).toBe(0);
+    expect((await run(["lock", "--help"], xdg)).code).toBe(0);
     const after = statSync(file!);
     expect(after.ino).not.toBe(before.ino);
     expect(after.size).toBeGreaterThanOrEqual(before.size);
-    expect((await run(["--version"], xdg)).code).toBe(0);
+    expect((await run(["lock", "--help"], xdg)).code).toBe(0);
     expect(statSync(file!).ino).toBe(after.ino);
   });
 

@@ -27,7 +27,11 @@ export interface RecorderOptions {
 /**
  * A byte-for-byte relay on a unix socket in front of the real daemon's socket, keeping what
  * clients send so a test can read the container create requests exactly as the daemon got
- * them (hijacked attach streams pass through untouched).
+ * them. It never parses what it relays, so a connection the daemon upgrades (a container's
+ * attach: `Upgrade: tcp`, 101, then the raw multiplexed stream) passes through as it is.
+ * Both sides are half-open: a client that ends its side after writing a job's script
+ * (stdin's end) still reads the job's output until the daemon ends its own side, and each
+ * end is passed on as an end, not as a close, so nothing still buffered is dropped.
  */
 export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock", options: RecorderOptions = {}): Promise<EngineRecorder> {
   const dir = mkdtempSync(join(tmpdir(), "rk-engine-rec-"));
@@ -37,15 +41,18 @@ export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock",
   let held = 0;
   let released = options.hold === undefined;
   const waiting: (() => void)[] = [];
-  // Half-open both ways: an attach ends its stdin (FIN) and still reads the output.
   const server = createServer({ allowHalfOpen: true }, (client) => {
     const chunks: Buffer[] = [];
     sent.push(chunks);
     const upstream = connect({ path: upstreamPath, allowHalfOpen: true });
-    for (const s of [client, upstream]) {
+    for (const [s, other] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
-      s.on("error", () => undefined);
+      // A reset on one side resets the other: nothing more can pass.
+      s.on("error", () => other.destroy());
     }
     const queue: Buffer[] = [];
     client.on("data", (d: Buffer) => {
@@ -58,11 +65,10 @@ export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock",
       }
       queue.push(d);
     });
-    // A half-close (the end of an attach's stdin) follows the data it came after.
+    // Each side's end is passed on as end() (a half-close), after what it has buffered: the
+    // client's by hand (after any held data), the daemon's by pipe().
     client.on("end", () => (queue.length === 0 ? upstream.end() : waiting.push(() => upstream.end())));
     upstream.pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
   return {

@@ -29,6 +29,25 @@ export function importedPaths(file: string, text: string): string[] {
   return specs.map((spec) => normalize(join(dirname(file), spec)));
 }
 
+/** One cycle (first file repeated at its end) through each back edge a depth-first walk of `graph` meets. */
+export function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, "open");
+    path.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === "open") cycles.push([...path.slice(path.indexOf(next)), next]);
+      else if (!state.has(next) && graph.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+  return cycles;
+}
+
 describe("rooms follow the data flow (src/README.md)", () => {
   const order = roomOrder();
 
@@ -55,6 +74,16 @@ describe("rooms follow the data flow (src/README.md)", () => {
   it("index.ts does not export the CLI", () => {
     const targets = importedPaths(join(src, "index.ts"), readFileSync(join(src, "index.ts"), "utf8"));
     expect(targets.filter((t) => roomOf(t) === "cli")).toEqual([]);
+  });
+
+  it("no file imports itself back through others (a shared piece moves down into a file of its own)", () => {
+    const graph = new Map(sourceFiles(src).map((file) => [file.replace(/\.ts$/, ".js"), importedPaths(file, readFileSync(file, "utf8"))]));
+    expect(importCycles(graph).map((cycle) => cycle.map((f) => relative(src, f)).join(" -> "))).toEqual([]);
+  });
+
+  it("the cycle finder finds a cycle through three files and none in a chain", () => {
+    expect(importCycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]))).toEqual([["a", "b", "c", "a"]]);
+    expect(importCycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", []]]))).toEqual([]);
   });
 
   it("the import reader sees static, re-exported and dynamic imports", () => {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import type Docker from "dockerode";
 import type { SecretSet } from "../../common/secrets.js";
+import { traceMark } from "../../common/trace.js";
 import { buildConnectionError } from "../../engine/daemon-error.js";
 import { readProgress, StreamError, type StreamEvent } from "../../engine/progress.js";
 import { labelsToAdd } from "../../dockerfile/labels.js";
@@ -11,7 +12,7 @@ import { authMethods, explainRefusal, type ServedHosts } from "./auth-service.js
 import { decodeStatus, loadCodec, type Codec } from "./messages.js";
 import { explainMissingSecret, secretsMethods } from "./secrets-service.js";
 import { diskDir, fileSyncStream, memoryDir } from "./filesync-service.js";
-import { openSession, type BuildSession } from "./session.js";
+import { openSession, type BuildSession, type OpeningSession } from "./session.js";
 import { explainMissingSsh, sshMethods } from "./ssh-service.js";
 import { BuildKitStatusTracker } from "./status-tracker.js";
 
@@ -106,6 +107,7 @@ export class BuildKitBuilder implements ImageBuilder {
   ) {}
 
   async build(request: BuildRequest, onLine: (line: string) => void): Promise<BuildOutcome> {
+    traceMark("buildkit: build started");
     stopIfAborted(request);
     const redact = (text: string) => this.options.secretSet?.redact(text) ?? text;
     const codec = await loadCodec();
@@ -122,14 +124,14 @@ export class BuildKitBuilder implements ImageBuilder {
     const synced = (this.options.contextTransfer ?? "session") === "session" ? new Set<string>() : undefined;
     const dirs = { context: diskDir(request.context.dir, request.context.entries), dockerfile: memoryDir(SESSION_DOCKERFILE, request.dockerfile) };
     if (synced) methods.push(fileSyncStream({ dirs, codec, onCall: (name) => synced.add(name), onFile: (name, path) => name === "context" && this.options.onContextFile?.(path) }));
-    let session: BuildSession;
+    traceMark("buildkit: codec loaded, opening the session and sending POST /build");
+    // The session is opened while the daemon takes the build request, as the docker CLI
+    // does: the daemon waits for the session the build names, and its own start-up hides
+    // the hijack and the loading of the gRPC server.
+    const opening = openSession(this.docker, codec, methods, { sharedKey: contextSharedKey(request.context.dir), id: randomUUID() });
+    opening.catch(() => undefined);
     try {
-      session = await openSession(this.docker, codec, methods, { sharedKey: contextSharedKey(request.context.dir) });
-    } catch (error) {
-      return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${buildConnectionError(error, "the BuildKit build")}` };
-    }
-    try {
-      const outcome = await this.run(request, session, codec, synced, (line) => onLine(redact(line)));
+      const outcome = await this.run(request, opening, codec, synced, (line) => onLine(redact(line)));
       if (outcome.error !== undefined) {
         const error = explainMissingSecret(explainRefusal(outcome.error, served), missingSecrets, Object.keys(request.secrets ?? {}));
         outcome.error = redact(explainMissingSsh(error, missingSsh, Object.keys(request.ssh ?? {})));
@@ -137,20 +139,39 @@ export class BuildKitBuilder implements ImageBuilder {
       outcome.tail = outcome.tail.map(redact);
       return outcome;
     } finally {
-      session.close();
+      (await opening.catch(() => undefined))?.close();
     }
   }
 
-  private async run(request: BuildRequest, session: BuildSession, codec: Codec, synced: Set<string> | undefined, onLine: (line: string) => void): Promise<BuildOutcome> {
+  private async run(request: BuildRequest, opening: OpeningSession, codec: Codec, synced: Set<string> | undefined, onLine: (line: string) => void): Promise<BuildOutcome> {
     stopIfAborted(request);
     const tracker = new BuildKitStatusTracker();
     const buildId = randomUUID();
     const connection = new AbortController();
     const onAbort = () => void this.cancel(buildId).finally(() => connection.abort(request.signal?.reason));
     request.signal?.addEventListener("abort", onAbort, { once: true });
+    let session: BuildSession;
     try {
-      const stream = await this.start(request, session.id, buildId, synced, connection.signal, onLine);
-      await readProgress(stream, (event) => this.onEvent(event, tracker, codec, onLine)).catch((error: unknown) => {
+      const starting = this.start(request, opening.id, buildId, synced, connection.signal, onLine);
+      try {
+        session = await opening;
+        traceMark("buildkit: session open (POST /session hijacked, HTTP/2 served)");
+      } catch (error) {
+        // The build waits for a session that will not come: stop it.
+        starting.catch(() => undefined);
+        await this.cancel(buildId);
+        connection.abort();
+        return { tail: [], error: `could not open a BuildKit session with the Docker daemon: ${buildConnectionError(error, "the BuildKit build")}` };
+      }
+      const stream = await starting;
+      traceMark("buildkit: POST /build answered");
+      let first = true;
+      const onEvent = (event: StreamEvent) => {
+        if (first && event.id === TRACE) traceMark("buildkit: the daemon's first status");
+        first &&= event.id !== TRACE;
+        this.onEvent(event, tracker, codec, onLine);
+      };
+      await readProgress(stream, onEvent).catch((error: unknown) => {
         // An error line ends a failed build: the tracker has it, the outcome says it.
         if (!(error instanceof StreamError)) throw error;
       });
@@ -160,6 +181,7 @@ export class BuildKitBuilder implements ImageBuilder {
     } finally {
       request.signal?.removeEventListener("abort", onAbort);
     }
+    traceMark("buildkit: build stream ended");
     if (request.signal?.aborted) throw request.signal.reason;
     const outcome = tracker.outcome();
     const dropped = session.dropped();
@@ -175,6 +197,7 @@ export class BuildKitBuilder implements ImageBuilder {
   private async start(request: BuildRequest, sessionId: string, buildId: string, synced: Set<string> | undefined, signal: AbortSignal, onLine: (line: string) => void) {
     if (synced) {
       try {
+        traceMark("buildkit: POST /build sent");
         return await dialBuild(this.docker, buildQuery(request, sessionId, buildId, "session"), undefined, signal);
       } catch (error) {
         if (signal.aborted || synced.size > 0) throw error;

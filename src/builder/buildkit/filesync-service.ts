@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { traceMark } from "../../common/trace.js";
 import type { ContextEntry } from "../context-files.js";
 import type { Codec } from "./messages.js";
 import { GrpcCode, type SessionMethod, type SessionStream } from "./session.js";
@@ -75,6 +76,8 @@ class DiffCopySender {
   private readonly queue: number[] = [];
   private active = 0;
   private done = false;
+  /** Files asked for (REQ), for the phase trace. */
+  private requested = 0;
 
   constructor(
     private readonly call: SessionStream,
@@ -82,9 +85,11 @@ class DiffCopySender {
     private readonly dir: SyncedDir,
     private readonly sent: ContextEntry[],
     private readonly onFile: (path: string) => void = () => {},
+    private readonly name = "",
   ) {}
 
   start(): void {
+    traceMark(`filesync ${this.name}: DiffCopy opened, ${this.sent.length} stats to send`);
     this.call.on("data", (bytes: Buffer) => this.receive(bytes));
     this.call.on("cancelled", () => (this.done = true));
     this.call.on("error", () => (this.done = true));
@@ -109,15 +114,18 @@ class DiffCopySender {
   private async sendStats(): Promise<void> {
     for (const entry of this.sent) await this.write(statPacket(entry));
     await this.write(endOfStats());
+    traceMark(`filesync ${this.name}: every stat written`);
   }
 
   private receive(bytes: Buffer): void {
     const packet = this.codec.decode<{ type?: number; ID?: number; data?: Uint8Array }>("Packet", bytes);
     const type = packet.type ?? PacketType.stat;
     if (type === PacketType.req) {
+      if (this.requested++ === 0) traceMark(`filesync ${this.name}: first file asked for`);
       this.queue.push(packet.ID ?? 0);
       this.pump();
     } else if (type === PacketType.fin) {
+      traceMark(`filesync ${this.name}: FIN after ${this.requested} files asked for`);
       this.write(finPacket()).then(() => this.end(), () => this.end());
     } else if (type === PacketType.err) {
       this.end();
@@ -193,7 +201,7 @@ export function fileSyncStream(options: FileSyncOptions): SessionMethod {
       }
       const patterns = [...header("include-patterns"), ...header("followpaths")];
       const onFile = (path: string) => options.onFile?.(name, path);
-      new DiffCopySender(call, options.codec, dir, syncEntries(dir.entries, patterns), onFile).start();
+      new DiffCopySender(call, options.codec, dir, syncEntries(dir.entries, patterns), onFile, name).start();
     },
   };
 }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
+import { traceMark } from "../../common/trace.js";
 import type Docker from "dockerode";
 import type { Codec, MessageName } from "./messages.js";
 
@@ -44,11 +45,15 @@ export interface SessionMethod {
   serve?(stream: SessionStream): void;
 }
 
-/** The key the daemon keeps its copies of synced dirs under. */
 export interface SessionOptions {
-  /** Default: the session id (nothing is kept between sessions). */
+  /** The key the daemon keeps its copies of synced dirs under. Default: the session id (nothing is kept between sessions). */
   sharedKey?: string;
+  /** The session's id (default: a new UUID). */
+  id?: string;
 }
+
+/** A session being opened: its id is known at once, so a build naming it can be sent meanwhile. */
+export type OpeningSession = Promise<BuildSession> & { readonly id: string };
 
 export interface BuildSession {
   readonly id: string;
@@ -152,10 +157,20 @@ export async function serveSession(socket: Duplex, id: string, codec: Codec, met
   };
 }
 
-/** Open a session with the daemon serving `methods` (the health check is always added). Connection errors reject. */
-export async function openSession(docker: Docker, codec: Codec, methods: SessionMethod[], options: SessionOptions = {}): Promise<BuildSession> {
-  const id = randomUUID();
+/**
+ * Open a session with the daemon serving `methods` (the health check is always added).
+ * Connection errors reject. The request goes out before this returns; gRPC loads while
+ * the daemon answers.
+ */
+export function openSession(docker: Docker, codec: Codec, methods: SessionMethod[], options: SessionOptions = {}): OpeningSession {
+  const id = options.id ?? randomUUID();
   const paths = [healthMethod, ...methods].map((m) => m.path);
-  const socket = await hijackSession(docker, id, paths, options.sharedKey ?? id);
-  return serveSession(socket, id, codec, methods);
+  const hijacked = hijackSession(docker, id, paths, options.sharedKey ?? id);
+  const grpc = import("@grpc/grpc-js");
+  grpc.catch(() => undefined);
+  const opened = hijacked.then((socket) => {
+    traceMark("session: POST /session hijacked");
+    return serveSession(socket, id, codec, methods);
+  });
+  return Object.assign(opened, { id });
 }
