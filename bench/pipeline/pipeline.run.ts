@@ -27,6 +27,7 @@ import { dockerAuthConfigFor, stopRegistry } from "../../test/support/registry.j
 import { removeManagedResources } from "../../test/support/resources.js";
 import { pointProjectAt, scaffoldPipeline, type ScaffoldPipeline } from "../../test/support/scaffold-pipeline.js";
 import { uniqueRunId } from "../../test/fixtures/smoke/helpers.js";
+import { writeDockerCliPipeline } from "./docker-cli-pipeline.js";
 
 const rounds = Number(process.env.BENCH_PIPELINE_ROUNDS ?? 3);
 const root = mkdtempSync(join(tmpdir(), "rk-bench-pipeline-"));
@@ -74,6 +75,13 @@ async function childPipelines(ns: string): Promise<void> {
     item.value.delete("artifacts");
   }
   writeFileSync(join(project, "floor-pipeline.yml"), doc.toString());
+}
+
+/** The child pipeline for namespace ns with the docker CLI in the image jobs (docker-cli-pipeline.ts). */
+async function dockerCliPipeline(ns: string): Promise<void> {
+  pointProjectAt(s!, s!.inside, ns);
+  await timed(["ci", "--out", "child-pipeline.yml"]);
+  writeFileSync(join(project, "cli-pipeline.yml"), await writeDockerCliPipeline(project, s!.inside, readFileSync(join(project, "child-pipeline.yml"), "utf8")));
 }
 
 afterAll(async () => {
@@ -125,14 +133,22 @@ it("the scaffold's child pipeline via ci --run vs build --push --smoke of the sa
   const fresh: number[] = [];
   const floor: number[] = [];
   const dindStart: number[] = [];
+  const cli: number[] = [];
   const jobsN = process.env.BENCH_PIPELINE_JOBS;
   let traced: Line[] | undefined;
+  const runCli = async (i: number) => {
+    await dockerCliPipeline(`bench-cli-${i}`);
+    cli.push((await ci("cli-pipeline.yml")).ms);
+  };
   const runPipeline = async (i: number) => {
+    // runner-kit's pipeline and the docker CLI's in alternating order, as the pairs below.
+    if (i % 2 === 1) await runCli(i);
     await childPipelines(`bench-ci-${i}`);
     const r = await ci("child-pipeline.yml");
     pipeline.push(r.ms);
     traced ??= r.lines;
     for (const m of r.output.matchAll(/Service docker:27-dind is ready on port \d+ after (\d+\.\d+) s/g)) dindStart.push(Number(m[1]) * 1000);
+    if (i % 2 === 0) await runCli(i);
     floor.push((await ci("floor-pipeline.yml")).ms);
     if (jobsN) {
       await childPipelines(`bench-ci-jobs-${i}`);
@@ -171,9 +187,13 @@ it("the scaffold's child pipeline via ci --run vs build --push --smoke of the sa
   const jobs = 2 * availableParallelism(); // ci --run's default --jobs
   rows.push({
     name: `pipeline: the scaffold's child pipeline (3 image jobs in dind, ${jobs} at a time, + publish) via ci --run vs build --push --smoke`,
-    runnerKitMs: Math.round(p), peerMs: Math.round(b), ratio: p / b, goal: 1.3, runs: { pipeline, build },
+    runnerKitMs: Math.round(p), peerMs: Math.round(b), ratio: p / b, goal: 1.3,
+    runs: { pipeline, build, pairRatios: pipeline.map((x, i) => x / build[i]!), medianPairRatio: median(pipeline.map((x, i) => x / build[i]!)) },
   });
   if (jobsN) rows.push({ name: `  the same pipeline with --jobs ${jobsN}`, runnerKitMs: Math.round(median(pipelineJobs)), peerMs: Math.round(b), ratio: median(pipelineJobs) / b, goal: null, runs: { pipelineJobs } });
+  const c = median(cli);
+  rows.push({ name: "  floor: the same child pipeline with the docker CLI in the image jobs (login, build, run the smoke script, push) vs build", runnerKitMs: Math.round(c), peerMs: Math.round(b), ratio: c / b, goal: null, runs: { cli } });
+  rows.push({ name: "  the pipeline vs the same pipeline with the docker CLI in the image jobs", runnerKitMs: Math.round(p), peerMs: Math.round(c), ratio: p / c, goal: null, runs: { pairRatios: pipeline.map((x, i) => x / cli[i]!), medianPairRatio: median(pipeline.map((x, i) => x / cli[i]!)) } });
   rows.push({ name: "  floor: the same pipeline, every script `true` (job containers + dind services)", runnerKitMs: Math.round(f), peerMs: Math.round(b), ratio: f / b, goal: null, runs: { floor } });
   rows.push({ name: "  fresh daemon: build --push --smoke --force on a daemon started for it (no base, no cache)", runnerKitMs: Math.round(fd), peerMs: Math.round(b), ratio: fd / b, goal: null, runs: { fresh } });
   rows.push({ name: "  the pipeline vs the fresh-daemon build", runnerKitMs: Math.round(p), peerMs: Math.round(fd), ratio: p / fd, goal: null, runs: {} });

@@ -153,6 +153,8 @@ export interface EngineContainer {
   /** A hijacked connection: write stdin (end() closes it), read the multiplexed output. */
   attach(options: { stream: true; stdin: true; stdout: true; stderr: true; hijack: true }): Promise<NodeJS.ReadWriteStream>;
   putArchive(tar: NodeJS.ReadableStream, options: { path: string }): Promise<unknown>;
+  /** A tar of the file or folder at `path` (a 404 error when there is none). */
+  getArchive(options: { path: string }): Promise<NodeJS.ReadableStream>;
   /** The multiplexed log (non-TTY containers), not followed. */
   logs(options: { stdout: true; stderr: true; follow: false; tail: number }): Promise<Buffer>;
   inspect(): Promise<ContainerInspect>;

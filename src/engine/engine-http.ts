@@ -200,6 +200,7 @@ export class EngineHttpClient implements EngineApi {
       attach: () => this.hijack({ method: "POST", path: `${path}/attach`, query: { stream: 1, stdin: 1, stdout: 1, stderr: 1 } }),
       putArchive: (tar, { path: dest }) =>
         this.send({ method: "PUT", path: `${path}/archive`, query: { path: dest }, upload: tar, headers: { "Content-Type": "application/x-tar" } }).then(readAll),
+      getArchive: ({ path: source }) => this.send({ method: "GET", path: `${path}/archive`, query: { path: source } }),
       logs: ({ tail }) => this.send({ method: "GET", path: `${path}/logs`, query: { stdout: 1, stderr: 1, follow: 0, tail } }).then(readAll),
       inspect: () => this.json<ContainerInspect>({ method: "GET", path: `${path}/json` }),
     };

@@ -7,7 +7,8 @@
  *   3. run stages — step_script after the services wait, then after_script, in the same
  *                   container (executor/stages.ts, readiness in executor/readiness.ts)
  *   4. judge      — passed or failed and why (executor/outcome.ts)
- *   5. clean up   — everything the run made removed, whatever happened (executor/cleanup.ts)
+ *   5. clean up   — everything the run made removed, whatever happened (executor/cleanup.ts);
+ *                   awaited here, or handed to `cleanupLater` (a pipeline run awaits it later)
  */
 import { randomBytes } from "node:crypto";
 import { isAbsolute, relative, sep } from "node:path";
@@ -99,6 +100,12 @@ export interface SmokeDeps {
   trace?: Trace;
   /** Artifacts in and out of the job container (a pipeline run). */
   jobFiles?: JobFilesHooks;
+  /**
+   * Takes the removal of the run's resources instead of awaiting it: the result comes back
+   * as soon as it is known and the removal goes on (a pipeline run frees the job's slot).
+   * Whoever passes this must await the promise before the process ends.
+   */
+  cleanupLater?: (removal: Promise<void>) => void;
 }
 
 /** Run the job; resolves to the result (failed jobs too); throws on config errors and on abort. */
@@ -160,7 +167,9 @@ export async function runSmokeJob(options: SmokeOptions, deps: SmokeDeps, start?
     // 5. clean up (an attach no stage used is closed: the job never ran)
     stop.detach();
     void provisioned?.attached.then((stream) => (stream as unknown as { destroy?: () => void }).destroy?.(), () => undefined);
-    await cleanUp(s, options.reap !== false);
+    const removal = cleanUp(s, options.reap !== false);
+    if (deps.cleanupLater) deps.cleanupLater(removal);
+    else await removal;
   }
 }
 

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ROLE_LABEL } from "../../src/smoke/executor/resources.js";
 import { RUN_LABEL } from "../../src/engine/labels.js";
 import { BIN, runInProcess } from "../support/cli.js";
+import { startEngineRecorder } from "../support/engine-recorder.js";
 import { docker } from "../support/docker.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { packDirectory } from "../support/tar.js";
@@ -143,6 +144,53 @@ right:
     expect(r.stderr).toContain("[left] left done");
     expect(r.stderr).toContain("[right] right done");
     await expectNoLeaks(runId);
+  });
+
+  it("frees a job's slot once its result and artifacts are known, and removes its containers before the run ends", async () => {
+    // Every container removal is held back by a relay in front of the daemon: with --jobs 1,
+    // b can only run while a1's and a2's containers still exist if their slots were freed
+    // before the removals ended. b also receives both jobs' artifacts (a2's shared.txt wins).
+    const dir = pipelineDir(`stages: [one, two]
+image: busybox:latest
+a1:
+  stage: one
+  script: [mkdir -p out, echo a1 > out/a1.txt, echo a1 > shared.txt, echo "<testsuites/>" > a1.xml]
+  artifacts: { paths: [out/, shared.txt, missing/], reports: { junit: a1.xml } }
+a2:
+  stage: one
+  script: [mkdir -p out, echo a2 > out/a2.txt, echo a2 > shared.txt]
+  artifacts: { paths: [out/, shared.txt] }
+b:
+  stage: two
+  needs: [a1, a2]
+  script: [cat out/a1.txt out/a2.txt, test "$(cat shared.txt)" = a2, test ! -e a1.xml]
+`);
+    const runId = uniqueRunId("ci-slot");
+    const relay = await startEngineRecorder(undefined, { hold: /^DELETE [^ ]*\/containers\// });
+    try {
+      const child = execa("node", [BIN, "ci", "--run", ".gitlab-ci.yml", "--jobs", "1"], { cwd: dir, env: env(runId, { DOCKER_HOST: relay.host }), reject: false, timeout: 180_000 });
+      let stderr = "";
+      await new Promise<void>((resolve, reject) => {
+        child.stderr?.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString("utf8");
+          if (stderr.includes("[b] Job succeeded")) resolve();
+        });
+        void child.then(() => reject(new Error(`the run ended before b succeeded:\n${stderr}`)));
+      });
+      expect(relay.held()).toBeGreaterThanOrEqual(2);
+      expect(stderr).toContain("[a1] Uploading artifacts... 2 file(s)");
+      expect(stderr).toContain("[a1] WARNING: missing/: no matching files");
+      expect(stderr).toContain("[b] Downloading artifacts for a1 ...");
+      expect(stderr).toContain("[b] Downloading artifacts for a2 ...");
+      relay.release();
+      const result = await child;
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toContain("3 job(s): 3 passed");
+      await expectNoLeaks(runId);
+    } finally {
+      relay.release();
+      await relay.close();
+    }
   });
 
   it("a trigger runs the child pipeline an earlier job made (include: artifact), and takes its result with strategy: depend", async () => {

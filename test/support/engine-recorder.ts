@@ -8,7 +8,20 @@ export interface EngineRecorder {
   host: string;
   /** The JSON bodies of every POST …/containers/create seen so far. */
   createBodies(): Record<string, unknown>[];
+  /** How many requests matching `hold` are being held back. */
+  held(): number;
+  /** Let the held requests (and any later ones) through. */
+  release(): void;
   close(): Promise<void>;
+}
+
+export interface RecorderOptions {
+  /**
+   * Requests whose first line matches are held back (with everything after them on the same
+   * connection) until `release()`: e.g. /^DELETE [^ ]*\/containers\// keeps every container
+   * in place, so a test can see what a client does while its removals are pending.
+   */
+  hold?: RegExp;
 }
 
 /**
@@ -20,11 +33,14 @@ export interface EngineRecorder {
  * (stdin's end) still reads the job's output until the daemon ends its own side, and each
  * end is passed on as an end, not as a close, so nothing still buffered is dropped.
  */
-export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock"): Promise<EngineRecorder> {
+export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock", options: RecorderOptions = {}): Promise<EngineRecorder> {
   const dir = mkdtempSync(join(tmpdir(), "rk-engine-rec-"));
   const path = join(dir, "docker.sock");
   const sent: Buffer[][] = [];
   const sockets = new Set<Socket>();
+  let held = 0;
+  let released = options.hold === undefined;
+  const waiting: (() => void)[] = [];
   const server = createServer({ allowHalfOpen: true }, (client) => {
     const chunks: Buffer[] = [];
     sent.push(chunks);
@@ -38,11 +54,20 @@ export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock")
       // A reset on one side resets the other: nothing more can pass.
       s.on("error", () => other.destroy());
     }
+    const queue: Buffer[] = [];
     client.on("data", (d: Buffer) => {
       if (chunks.reduce((n, c) => n + c.length, 0) < 4_000_000) chunks.push(d);
+      const holding = !released && (queue.length > 0 || options.hold!.test(d.toString("latin1")));
+      if (!holding) return void upstream.write(d);
+      if (queue.length === 0) {
+        held += 1;
+        waiting.push(() => upstream.write(Buffer.concat(queue.splice(0))));
+      }
+      queue.push(d);
     });
-    // pipe() passes each side's end on as end() (a half-close), after what it has buffered.
-    client.pipe(upstream);
+    // Each side's end is passed on as end() (a half-close), after what it has buffered: the
+    // client's by hand (after any held data), the daemon's by pipe().
+    client.on("end", () => (queue.length === 0 ? upstream.end() : waiting.push(() => upstream.end())));
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
@@ -59,6 +84,11 @@ export async function startEngineRecorder(upstreamPath = "/var/run/docker.sock")
         }
       }
       return out;
+    },
+    held: () => (released ? 0 : held),
+    release() {
+      released = true;
+      for (const flush of waiting.splice(0)) flush();
     },
     async close() {
       for (const s of sockets) s.destroy();

@@ -97,8 +97,12 @@ function packuments(packed: Packed[], url: string): Map<string, string> {
   return result;
 }
 
-/** Start the registry on all addresses; `host` is the address containers use for this host (the bridge gateway). */
-export async function startNpmRegistry(checkout: string, host: string): Promise<NpmRegistry> {
+/**
+ * Start the registry on all addresses; `host` is the address containers use for this host (the
+ * bridge gateway). With `token`, every request without `Authorization: Bearer <token>` is 401
+ * (what a private registry answers npm without its `_authToken`).
+ */
+export async function startNpmRegistry(checkout: string, host: string, options: { token?: string } = {}): Promise<NpmRegistry> {
   const out = mkdtempSync(join(tmpdir(), "rk-npm-registry-"));
   const packed = [await packCheckout(checkout, out), ...(await inBatches(productionPackages(checkout), 8, (dir) => packDirectory(dir, out)))];
   const misses: string[] = [];
@@ -107,7 +111,10 @@ export async function startNpmRegistry(checkout: string, host: string): Promise<
     const path = decodeURIComponent((req.url ?? "/").split("?")[0]!);
     const tarball = path.startsWith("/-/tarballs/") ? join(out, basename(path)) : undefined;
     const packument = documents.get(path.slice(1));
-    if (req.method === "GET" && packument) {
+    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
+      misses.push(`unauthorized ${req.method ?? "?"} ${path}`);
+      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="npm"' }).end('{"error":"unauthorized"}');
+    } else if (req.method === "GET" && packument) {
       res.writeHead(200, { "content-type": "application/json" }).end(packument);
     } else if (req.method === "GET" && tarball && existsSync(tarball)) {
       res.writeHead(200, { "content-type": "application/octet-stream" }).end(readFileSync(tarball));

@@ -68,7 +68,11 @@ export async function ensureRunnerKitImage(docker: Docker): Promise<string> {
       [
         `FROM ${NODE_IMAGE}`,
         "COPY opt /opt",
-        "RUN chmod 0755 /opt/runner-kit/dist/cli/main.js && ln -s /opt/runner-kit/dist/cli/main.js /usr/local/bin/runner-kit && runner-kit --version",
+        "RUN chmod 0755 /opt/runner-kit/dist/cli/main.js && ln -s /opt/runner-kit/dist/cli/main.js /usr/local/bin/runner-kit && runner-kit --version \\",
+        // The code cache, as templates/runner-kit makes it.
+        " && runner-kit init /tmp/code-cache-warm-up >/dev/null \\",
+        ' && (cd /tmp/code-cache-warm-up && runner-kit render && runner-kit lint && runner-kit ci --out child.yml; for c in build lock config; do runner-kit "$c" --help; done) >/dev/null \\',
+        " && rm -rf /tmp/code-cache-warm-up",
         'CMD ["bash"]',
         "",
       ].join("\n"),

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../support/cli.js";
 import { thrownBy } from "../fixtures/runner/project.js";
 import { SecretSet } from "../../src/common/secrets.js";
-import { cleanPattern, patternBase, projectRelative, underPattern } from "../../src/pipeline/run/artifact-paths.js";
+import { cleanPattern, fetchGroups, patternBase, projectRelative, underPattern } from "../../src/pipeline/run/artifact-paths.js";
 import { parseDotenv } from "../../src/pipeline/run/dotenv.js";
 import { decide, pipelineGraph, statusAfterRun, type JobStatus } from "../../src/pipeline/run/graph.js";
 import { readPipeline } from "../../src/pipeline/run/model.js";
@@ -222,6 +222,13 @@ describe("artifact paths", () => {
     expect(underPattern("out/x/y/r.xml", "out/**/*.xml")).toBe(true);
     expect(underPattern("out/r.xml", "out/**/*.xml")).toBe(true);
     expect(underPattern("v1.lock", "v?.lock")).toBe(true);
+  });
+
+  it("fetches each folder once, a folder inside another's with it", () => {
+    expect([...fetchGroups(["locks/a.lock", "reports/a.xml"])]).toEqual([["locks/a.lock", ["locks/a.lock"]], ["reports/a.xml", ["reports/a.xml"]]]);
+    expect([...fetchGroups(["out/sub/*.txt", "out", "out/**/*.xml", "outer/x"])]).toEqual([["out", ["out/sub/*.txt", "out", "out/**/*.xml"]], ["outer/x", ["outer/x"]]]);
+    expect([...fetchGroups(["dist/app.js", "*.txt"])]).toEqual([[".", ["dist/app.js", "*.txt"]]]);
+    expect(fetchGroups([]).size).toBe(0);
   });
 
   it("places archive entries relative to the project", () => {

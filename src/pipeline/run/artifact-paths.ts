@@ -20,6 +20,26 @@ export function patternBase(pattern: string): string {
   return glob === 0 ? "." : parts.slice(0, glob).join("/");
 }
 
+/**
+ * The folders to fetch for `patterns` (cleaned), each with the patterns it holds: one
+ * request per folder, a folder inside another's fetched with it, so no two requests
+ * carry the same file.
+ */
+export function fetchGroups(patterns: readonly string[]): Map<string, string[]> {
+  const bases = [...new Set(patterns.map(patternBase))].sort((a, b) => (a === "." ? -1 : b === "." ? 1 : a.length - b.length));
+  const holder = new Map<string, string>();
+  for (const base of bases) {
+    const outer = [...new Set(holder.values())].find((o) => o === "." || base === o || base.startsWith(`${o}/`));
+    holder.set(base, outer ?? base);
+  }
+  const groups = new Map<string, string[]>();
+  for (const pattern of patterns) {
+    const base = holder.get(patternBase(pattern))!;
+    groups.set(base, [...(groups.get(base) ?? []), pattern]);
+  }
+  return groups;
+}
+
 function globRegExp(pattern: string): RegExp {
   let re = "";
   for (let i = 0; i < pattern.length; i += 1) {

@@ -8,9 +8,10 @@
 import { existsSync } from "node:fs";
 import { cp, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type Docker from "dockerode";
+import type { Pack } from "tar-stream";
+import type { EngineApi } from "../../engine/engine-api.js";
 import type { JobFilesContext } from "../../smoke/run.js";
-import { cleanPattern, patternBase, projectRelative, underPattern } from "./artifact-paths.js";
+import { cleanPattern, fetchGroups, projectRelative, underPattern } from "./artifact-paths.js";
 import { parseDotenv } from "./dotenv.js";
 import type { ArtifactsSpec, PipelineJob } from "./model.js";
 
@@ -21,8 +22,8 @@ export function jobSlug(name: string): string {
 
 export class ArtifactStore {
   constructor(
-    /** dockerode (for GET archive), connected on first use: a run without artifacts never loads it. */
-    private readonly docker: () => Promise<Docker>,
+    /** The engine the jobs run on (GET and PUT archive). */
+    private readonly engine: EngineApi,
     /** This run's temporary folder. */
     private readonly root: string,
   ) {}
@@ -42,35 +43,50 @@ export class ArtifactStore {
     return found !== undefined && existsSync(found) ? found : undefined;
   }
 
-  /** Copy the job's artifacts out of its container, when its artifacts:when says so. */
+  /**
+   * Copy the job's artifacts out of its container, when its artifacts:when says so: one
+   * archive request per folder the patterns need (see fetchGroups), all at once.
+   */
   async collect(c: JobFilesContext, job: PipelineJob, status: "success" | "failed"): Promise<void> {
     const spec = job.artifacts;
     if (!spec || !wanted(spec, status)) return;
     c.log(`Uploading artifacts for ${status === "success" ? "successful" : "failed"} job`);
-    if (spec.paths.length > 0) {
-      let files = 0;
-      for (const pattern of spec.paths) files += await this.fetch(c, pattern, spec.exclude, this.paths(job.name));
-      if (files === 0) c.log("ERROR: No files to upload");
-      else c.log(`Uploading artifacts... ${files} file(s)`);
-    }
-    for (const pattern of [...spec.junit, ...spec.dotenv]) await this.fetch(c, pattern, [], this.reports(job.name));
+    const [files] = await Promise.all([
+      this.fetch(c, spec.paths, spec.exclude, this.paths(job.name)),
+      this.fetch(c, [...spec.junit, ...spec.dotenv], [], this.reports(job.name)),
+    ]);
+    if (spec.paths.length === 0) return;
+    if (files === 0) c.log("ERROR: No files to upload");
+    else c.log(`Uploading artifacts... ${files} file(s)`);
   }
 
-  /** Copy `pattern`'s matches (less `exclude`) from the container into `dest`; how many files. */
-  private async fetch(c: JobFilesContext, pattern: string, exclude: string[], dest: string): Promise<number> {
-    const clean = cleanPattern(pattern);
-    if (clean === undefined) {
-      c.log(`WARNING: ${pattern}: artifact paths must be relative to the project directory (${c.buildDir}); left out`);
-      return 0;
+  /** Copy the matches of `patterns` (less `exclude`) from the container into `dest`; how many files. */
+  private async fetch(c: JobFilesContext, patterns: readonly string[], exclude: string[], dest: string): Promise<number> {
+    const clean: string[] = [];
+    for (const pattern of patterns) {
+      const p = cleanPattern(pattern);
+      if (p === undefined) c.log(`WARNING: ${pattern}: artifact paths must be relative to the project directory (${c.buildDir}); left out`);
+      else clean.push(p);
     }
-    const base = patternBase(clean);
     const excluded = exclude.flatMap((e) => cleanPattern(e) ?? []);
+    const hits = new Map<string, number>();
+    const counts = await Promise.all([...fetchGroups(clean)].map(([base, group]) => this.extract(c, base, group, excluded, dest, hits)));
+    for (const [i, pattern] of patterns.entries()) {
+      const p = cleanPattern(pattern);
+      if (p !== undefined && !hits.get(p) && patterns.findIndex((q) => cleanPattern(q) === p) === i) {
+        c.log(`WARNING: ${pattern}: no matching files. Ensure that the artifact path is relative to the working directory (${c.buildDir})`);
+      }
+    }
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** One archive of `<buildDir>/<base>` extracted into `dest`: the entries under one of `patterns`; how many files (hits per pattern counted). */
+  private async extract(c: JobFilesContext, base: string, patterns: string[], excluded: string[], dest: string, hits: Map<string, number>): Promise<number> {
     let archive: NodeJS.ReadableStream;
     try {
-      archive = await (await this.docker()).getContainer(c.containerId).getArchive({ path: base === "." ? c.buildDir : `${c.buildDir}/${base}` });
+      archive = await this.engine.getContainer(c.containerId).getArchive({ path: base === "." ? c.buildDir : `${c.buildDir}/${base}` });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-      c.log(`WARNING: ${pattern}: no matching files. Ensure that the artifact path is relative to the working directory (${c.buildDir})`);
       return 0;
     }
     let files = 0;
@@ -80,9 +96,12 @@ export class ArtifactStore {
         map: (header) => ({ ...header, name: projectRelative(base, header.name) }),
         ignore: (_name, header) => {
           const rel = header?.name ?? "";
-          const keep = rel !== "" && underPattern(rel, clean) && !excluded.some((e) => underPattern(rel, e));
-          if (keep && header?.type !== "directory") files += 1;
-          return !keep;
+          const matched = rel === "" || excluded.some((e) => underPattern(rel, e)) ? [] : patterns.filter((p) => underPattern(rel, p));
+          if (matched.length > 0 && header?.type !== "directory") {
+            files += 1;
+            for (const p of matched) hits.set(p, (hits.get(p) ?? 0) + 1);
+          }
+          return matched.length === 0;
         },
       });
       out.on("finish", resolve);
@@ -90,25 +109,33 @@ export class ArtifactStore {
       archive.on("error", reject);
       archive.pipe(out);
     });
-    if (files === 0) c.log(`WARNING: ${pattern}: no matching files. Ensure that the artifact path is relative to the working directory (${c.buildDir})`);
     return files;
   }
 
-  /** Copy the artifacts of `from` (in order: a later job's file wins) into the job's project directory. */
+  /**
+   * Copy the artifacts of `from` into the job's project directory in one archive request;
+   * in `from`'s order, a later job's file wins (its entry comes later in the archive).
+   */
   async restore(c: JobFilesContext, from: readonly string[]): Promise<void> {
-    const { pack } = await import("tar-fs");
+    const dirs = from.filter((name) => existsSync(this.paths(name)));
+    if (dirs.length === 0) return;
+    for (const name of dirs) c.log(`Downloading artifacts for ${name} ...`);
     const prefix = c.buildDir.replace(/^\/+/, "");
-    for (const name of from) {
-      const dir = this.paths(name);
-      if (!existsSync(dir)) continue;
-      c.log(`Downloading artifacts for ${name} ...`);
-      const archive = pack(dir, {
+    const { pack } = await import("tar-fs");
+    // One tar stream: each folder's entries after the previous folder's.
+    const packFrom = (i: number, into?: Pack): Pack => {
+      const dir = this.paths(dirs[i]!);
+      return pack(dir, {
+        ...(into ? { pack: into } : {}),
         // The project folder exists in the container already: only what is under it.
         ignore: (path: string) => path === dir,
         map: (header) => ({ ...header, name: `${prefix}/${header.name}`, uid: 0, gid: 0 }),
+        finalize: i === dirs.length - 1,
+        finish: (p) => void (i < dirs.length - 1 && packFrom(i + 1, p)),
       });
-      await (await this.docker()).getContainer(c.containerId).putArchive(archive as unknown as NodeJS.ReadableStream, { path: "/" });
-    }
+    };
+    const archive = packFrom(0);
+    await this.engine.getContainer(c.containerId).putArchive(archive as unknown as NodeJS.ReadableStream, { path: "/" });
   }
 
   /** The variables of the `reports:dotenv` files of `from` (a later job's value wins). */

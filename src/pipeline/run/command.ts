@@ -7,11 +7,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 import { randomInt } from "node:crypto";
-import type Docker from "dockerode";
 import { print, say, type CliContext } from "../../common/context.js";
 import { configError, failure, usageError } from "../../common/errors.js";
 import { writeFileAtomic } from "../../common/atomic-write.js";
-import { connectDocker, connectEngine, pingDocker } from "../../engine/client.js";
+import { connectEngine, pingDocker } from "../../engine/client.js";
 import { newRunId } from "../../engine/labels.js";
 import { hostMissingCapabilities, runnerDefaultsFrom } from "../../smoke/command.js";
 import { parseJob, type SmokeJob } from "../../smoke/job/parse.js";
@@ -88,16 +87,14 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
 
   const { engine, address } = await connectEngine(ctx.env);
   await pingDocker({ docker: engine, address });
-  // dockerode (about a second to load) only for GET archive, loaded meanwhile when a job has artifacts.
-  let connecting: Promise<Docker> | undefined;
-  const dockerode = () => (connecting ??= connectDocker(ctx.env).then((c) => c.docker));
-  if (prepared.model.jobs.some((j) => j.artifacts !== undefined)) dockerode().catch(() => undefined);
   const tmp = await mkdtemp(join(tmpdir(), "rk-pipeline-"));
   say(ctx, `runner-kit: pipeline ${pipelineId} from ${prepared.model.file}: ${prepared.graph.jobs.length} job(s), up to ${limit} at once`);
   let records: JobRecord[];
+  const removals: Promise<void>[] = [];
+  let removed: PromiseSettledResult<void>[];
   try {
     const shared: RunShared = {
-      ctx, engine, dockerode, limit, tmp, runId: newRunId(ctx.env), pipelineId, predefined, cicd, started: 0,
+      ctx, engine, limit, tmp, runId: newRunId(ctx.env), pipelineId, predefined, cicd, started: 0, removals,
       resolveAuth: registryAuthResolver(ctx.env, ctx.secrets, (m) => say(ctx, `WARNING: ${m}`), ctx.signal),
       ...(runnerDefaults ? { runnerDefaults } : {}),
       ...(emulatePrivileged ? { emulatePrivileged } : {}),
@@ -105,8 +102,12 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
     const artifactsDir = options.artifactsDir && (isAbsolute(options.artifactsDir) ? options.artifactsDir : join(ctx.cwd, options.artifactsDir));
     records = await runPrepared(shared, prepared, "", artifactsDir || undefined);
   } finally {
+    // Every job's containers, networks and volumes are gone before the run ends, whatever happened.
+    removed = await Promise.allSettled(removals);
     await rm(tmp, { recursive: true, force: true });
   }
+  const notRemoved = removed.find((r) => r.status === "rejected");
+  if (notRemoved) throw notRemoved.reason;
   await report(ctx, options, prepared.model.file, records);
   return { records };
 }
@@ -116,7 +117,7 @@ export async function runPipeline(ctx: CliContext, options: PipelineRunOptions):
  * records of its jobs in stage then file order, each trigger followed by its child's jobs.
  */
 async function runPrepared(s: RunShared, p: Prepared, prefix: string, artifactsDir: string | undefined): Promise<JobRecord[]> {
-  const store = new ArtifactStore(s.dockerode, await mkdtemp(join(s.tmp, "pipeline-")));
+  const store = new ArtifactStore(s.engine, await mkdtemp(join(s.tmp, "pipeline-")));
   const records = new Map<string, JobRecord[]>();
   await runGraph(p.graph, s.limit, {
     run: async (job) => {

@@ -4,7 +4,6 @@
  * its name. A job the executor refuses (no image, a pull that fails) is that job's failure;
  * Ctrl-C and anything that is not about one job end the pipeline.
  */
-import type Docker from "dockerode";
 import type { EngineApi } from "../../engine/engine-api.js";
 import type { ResolveAuth } from "../../auth/lazy-resolver.js";
 import { say, useColor, type CliContext } from "../../common/context.js";
@@ -28,10 +27,8 @@ export interface Prepared {
 /** What every job of one `ci --run` shares, child pipelines included. */
 export interface RunShared {
   ctx: CliContext;
-  /** The engine the jobs run on (the thin client). */
+  /** The engine the jobs run on (the thin client): containers, and the artifacts in and out of them. */
   engine: EngineApi;
-  /** dockerode on the same daemon, for the artifacts (connected on first use). */
-  dockerode: () => Promise<Docker>;
   limit: number;
   /** This run's temporary folder. */
   tmp: string;
@@ -45,6 +42,11 @@ export interface RunShared {
   emulatePrivileged?: { missingCapabilities: string[] };
   /** Jobs started so far (job ids, and one reaper pass per run). */
   started: number;
+  /**
+   * The removals of the jobs' containers, networks and volumes still going on: a job's slot
+   * is free once its result and artifacts are known; the run awaits these before it ends.
+   */
+  removals: Promise<void>[];
 }
 
 /** The job's name as reported: a child pipeline's jobs carry their trigger's ("build-images > build:a"). */
@@ -76,6 +78,11 @@ export async function runJob(s: RunShared, p: Prepared, store: ArtifactStore, pr
       {
         docker: s.engine, out, signal: ctx.signal, resolveAuth: s.resolveAuth,
         jobFiles: { download: (c) => store.restore(c, from), upload: (c, status) => store.collect(c, job, status) },
+        cleanupLater: (removal) => {
+          s.removals.push(removal);
+          // Marked handled now (the run settles it at its end): a failed removal is never an unhandled rejection meanwhile.
+          removal.catch(() => undefined);
+        },
       },
     );
     const status = statusAfterRun(job, { passed: result.result === "passed", ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}) });
