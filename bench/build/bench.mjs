@@ -43,19 +43,29 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** A run's wall ms and output; `firstStepMs` when the classic builder's "Step 1/" line arrived (the context was in). */
 async function timed(cmd, args, options = {}) {
   const start = process.hrtime.bigint();
-  const r = await execa(cmd, args, { reject: false, all: true, env: { ...process.env, NO_COLOR: "1", CI: "1", ...options.env }, cwd: options.cwd });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const since = () => Number(process.hrtime.bigint() - start) / 1e6;
+  const child = execa(cmd, args, { reject: false, all: true, env: { ...process.env, NO_COLOR: "1", CI: "1", ...options.env }, cwd: options.cwd });
+  let firstStepMs;
+  let seen = "";
+  child.all?.on("data", (chunk) => {
+    if (firstStepMs !== undefined) return;
+    seen = (seen + chunk.toString()).slice(-200);
+    if (/Step 1\//.test(seen)) firstStepMs = since();
+  });
+  const r = await child;
+  const ms = since();
   if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.exitCode}:\n${r.all?.slice(-3000)}`);
-  return { ms, output: r.all ?? "" };
+  return { ms, output: r.all ?? "", firstStepMs };
 }
 
 /** runner-kit under GNU time: wall ms and peak RSS (MB). */
 async function runnerKit(cwd, args) {
   const r = await timed("/usr/bin/time", ["-f", "RK_MAXRSS_KB=%M", process.execPath, CLI, ...args], { cwd });
   const kb = Number(/RK_MAXRSS_KB=(\d+)/.exec(r.output)?.[1] ?? NaN);
-  return { ms: r.ms, rssMb: kb / 1024 };
+  return { ms: r.ms, rssMb: kb / 1024, firstStepMs: r.firstStepMs };
 }
 
 /**
@@ -230,43 +240,66 @@ async function classicFloor(dir, flags) {
   const { listContextFiles } = await import(join(ROOT, "dist", "builder", "context-files.js"));
   const { contextTar, INJECTED_DOCKERFILE } = await import(join(ROOT, "dist", "builder", "context.js"));
   const { entries } = await listContextFiles(join(dir, "ctx"), [INJECTED_DOCKERFILE]);
-  const tar = await contextTar(join(dir, "ctx"), entries, readFileSync(join(dir, "cli", "Dockerfile"), "utf8"));
-  await pipeline(tar, createWriteStream(tarFile));
+  const rendered = readFileSync(join(dir, "cli", "Dockerfile"), "utf8");
   const query = new URLSearchParams({ t: `${PREFIX}/floor-big:v1`, dockerfile: INJECTED_DOCKERFILE, buildargs: "{}", rm: "true", forcerm: "true", version: "1" });
   if (flags.includes("--no-cache")) query.set("nocache", "true");
-  const args = ["-sS", "--fail", "--unix-socket", "/var/run/docker.sock", "-X", "POST", "-H", "Content-Type: application/x-tar", "--data-binary", `@${tarFile}`, `http://localhost/build?${query}`];
+  const args = ["-sS", "-N", "--fail", "--unix-socket", "/var/run/docker.sock", "-X", "POST", "-H", "Content-Type: application/x-tar", "--data-binary", `@${tarFile}`, `http://localhost/build?${query}`];
+  let round = 0;
   return async () => {
+    // Made before the clock starts. runner-kit's Dockerfile ends with a LABEL step that is
+    // new every build (the creation time), so the floor's gets one too.
+    const dockerfile = `${rendered.trimEnd()}\nLABEL io.runner-kit.bench.round="${id}-${round++}"\n`;
+    await pipeline(await contextTar(join(dir, "ctx"), entries, dockerfile), createWriteStream(tarFile));
     const r = await timed("curl", args);
     // The build's own errors arrive in the progress stream with HTTP 200.
     if (/"errorDetail"/.test(r.output)) throw new Error(`the floor build failed: ${r.output.slice(-2000)}`);
-    return r.ms;
+    return r;
   };
 }
 
 async function contextPair(dir, pair, flags) {
+  // Without -q, so the CLI's "Step 1/" line tells when the daemon had the whole context.
   const cliArgs = [...flags, "-f", join(dir, "cli", "Dockerfile"), "-t", `${PREFIX}/cli-big:v1`, join(dir, "ctx")];
+  const cliRun = () => (pair.name === "classic" ? timed("docker", ["build", ...cliArgs], { env: { DOCKER_BUILDKIT: "0" } }) : pair.docker(cliArgs));
+  const rkArgs = ["build", "--force", "--progress", "plain", ...flags, ...pair.rkArgs];
   // The floor applies where both sides send a tar: the classic pair (the BuildKit CLI syncs files instead).
   const floor = pair.name === "classic" && !process.env.DOCKER_HOST ? await classicFloor(dir, flags) : undefined;
-  await runnerKit(dir, ["build", "--force", ...flags, ...pair.rkArgs]);
-  await pair.docker(cliArgs);
+  await runnerKit(dir, rkArgs);
+  await cliRun();
   if (floor) await floor();
   const rss = [];
   const floors = [];
+  const steps = { rk: [], cli: [], floor: [] };
   // --force: the context is walked, hashed, sent and checked by the daemon every time.
-  // Interleaved, each side first in turn; the floor runs between them.
+  // Interleaved, each side first in turn; the floor runs right after runner-kit.
   const { rk, cli } = await pairedRuns(
     runs("BENCH_CONTEXT_RUNS", 3),
     async () => {
-      const r = await runnerKit(dir, ["build", "--force", ...flags, ...pair.rkArgs]);
+      const r = await runnerKit(dir, rkArgs);
       rss.push(r.rssMb);
-      if (floor) floors.push(await floor());
+      steps.rk.push(r.firstStepMs);
+      if (floor) {
+        const f = await floor();
+        floors.push(f.ms);
+        steps.floor.push(f.firstStepMs);
+      }
       return r.ms;
     },
-    async () => (await pair.docker(cliArgs)).ms,
+    async () => {
+      const r = await cliRun();
+      steps.cli.push(r.firstStepMs);
+      return r.ms;
+    },
   );
   const floorInfo = floor ? { floors, name: "floor: the daemon given a ready tar (curl)" } : undefined;
   report(`50,000-file context, .dockerignore excludes half (${flags.length ? "--no-cache" : "cached COPY"}, ${pair.name})`, rk, cli, `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB`, floorInfo);
   results.at(-1).runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
+  // Until "Step 1/": start-up, walk, hash, and the context sent and unpacked by the daemon.
+  if (steps.cli.every((x) => x !== undefined)) {
+    const contextIn = Object.fromEntries(Object.entries(steps).filter(([, xs]) => xs.length && xs.every((x) => x !== undefined)).map(([k, xs]) => [k, Math.round(median(xs))]));
+    results.at(-1).untilFirstStepMs = contextIn;
+    console.log(`  until "Step 1/" (context in): ${Object.entries(contextIn).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
+  }
 }
 
 try {
