@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { configError } from "../common/errors.js";
 import { INJECTED_DOCKERFILE, type ContextEntry } from "./context-files.js";
@@ -34,12 +35,36 @@ function refuseHuge(dir: string, entries: readonly ContextEntry[]): void {
 export interface TarIo {
   files?: FileReader;
   batchSize?: number;
+  /**
+   * List the injected Dockerfile in the tar's `.dockerignore` (appended to the context's
+   * own, or in one of its own that lists itself), as the docker CLI does with its
+   * `.dockerfile.<id>`: the classic builder reads the Dockerfile, then removes the files
+   * `.dockerignore` names from the context, so `COPY .` neither copies it into the image nor
+   * loses its cache to it (its LABEL changes every build).
+   */
+  hideDockerfile?: boolean;
+}
+
+const DOCKERIGNORE = ".dockerignore";
+
+/** The member that makes the daemon drop the injected Dockerfile from the context (see TarIo.hideDockerfile). */
+function hidingDockerfile(dir: string, members: TarMember[], mtime: number): void {
+  const own = members.find((m) => m.header.name === DOCKERIGNORE);
+  if (own && own.header.type !== "file") return;
+  const line = Buffer.from(`\n${INJECTED_DOCKERFILE}\n`);
+  if (own) {
+    own.body = Buffer.concat([readFileSync(join(dir, DOCKERIGNORE)).subarray(0, own.header.size), line]);
+    own.header = { ...own.header, size: own.body.length };
+    return;
+  }
+  const body = Buffer.from(`${DOCKERIGNORE}${line.toString()}`);
+  members.push({ header: { name: DOCKERIGNORE, type: "file", mode: 0o644, size: body.length, mtime, uid: 0, gid: 0 }, body });
 }
 
 /**
  * The build context as a streaming tar: the listed entries (already filtered by
  * .dockerignore) in their order, read from disk as the daemon consumes the stream, then the
- * rendered Dockerfile as one more entry. Owners are normalised to root, as the Docker CLI
+ * rendered Dockerfile as one more entry (hidden from `COPY` with `hideDockerfile`). Owners are normalised to root, as the Docker CLI
  * does, so the context does not depend on who checked it out. Headers and file bodies go
  * out in batches (tar-writer.ts), not as three small writes per file.
  */
@@ -47,7 +72,9 @@ export async function contextTar(dir: string, entries: ContextEntry[], dockerfil
   refuseHuge(dir, entries);
   const umask = process.umask();
   const members = entries.map((e) => member(dir, e, umask));
+  const seconds = Math.floor(mtime.getTime() / 1000);
+  if (io.hideDockerfile) hidingDockerfile(dir, members, seconds);
   const body = Buffer.from(dockerfile, "utf8");
-  members.push({ header: { name: INJECTED_DOCKERFILE, type: "file", mode: 0o644, size: body.length, mtime: Math.floor(mtime.getTime() / 1000), uid: 0, gid: 0 }, body });
+  members.push({ header: { name: INJECTED_DOCKERFILE, type: "file", mode: 0o644, size: body.length, mtime: seconds, uid: 0, gid: 0 }, body });
   return new TarWriter(members, io.files, io.batchSize);
 }

@@ -10,6 +10,7 @@ import { isRunnerKitError } from "../../src/common/errors.js";
 import { listContextFiles, type ContextEntry } from "../../src/builder/context-files.js";
 import { contextTar, INJECTED_DOCKERFILE } from "../../src/builder/context.js";
 import { TarWriter, nodeFileReader, type FileReader } from "../../src/builder/tar-writer.js";
+import { tarEntries } from "../support/tar.js";
 
 let dir: string;
 let out: string;
@@ -124,6 +125,22 @@ describe("the context tar writer", () => {
       expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(batchSize);
       expect(Buffer.concat(chunks).equals(reference), `batch ${batchSize}`).toBe(true);
     }
+  });
+
+  it("lists the injected Dockerfile in the tar's .dockerignore when asked: appended to the context's own, or in one that lists itself", async () => {
+    write(".dockerignore", "*.skip");
+    write("a.txt", "alpha");
+    const { entries } = await listContextFiles(dir, [INJECTED_DOCKERFILE]);
+    const own = await tarEntries(await contextTar(dir, entries, "FROM scratch\n", new Date(0), { hideDockerfile: true }));
+    expect(own[".dockerignore"]).toBe(`file:0:*.skip\n${INJECTED_DOCKERFILE}\n`);
+    expect(own["a.txt"]).toBe("file:0:alpha");
+    expect(own[INJECTED_DOCKERFILE]).toBe("file:0:FROM scratch\n");
+    const plain = await tarEntries(await contextTar(dir, entries, "FROM scratch\n"));
+    expect(plain[".dockerignore"]).toBe("file:0:*.skip");
+    rmSync(join(dir, ".dockerignore"));
+    const none = await tarEntries(await contextTar(dir, (await listContextFiles(dir, [INJECTED_DOCKERFILE])).entries, "FROM scratch\n", new Date(0), { hideDockerfile: true }));
+    expect(Object.keys(none).sort()).toEqual([".dockerignore", INJECTED_DOCKERFILE, "a.txt"].sort());
+    expect(none[".dockerignore"]).toBe(`file:0:.dockerignore\n${INJECTED_DOCKERFILE}\n`);
   });
 
   it("holds at most one file open, and closes it when the stream is destroyed", async () => {
