@@ -249,7 +249,7 @@ async function classicFloor(dir, flags) {
     // Made before the clock starts. runner-kit's Dockerfile ends with a LABEL step that is
     // new every build (the creation time), so the floor's gets one too.
     const dockerfile = `${rendered.trimEnd()}\nLABEL io.runner-kit.bench.round="${id}-${round++}"\n`;
-    await pipeline(await contextTar(join(dir, "ctx"), entries, dockerfile), createWriteStream(tarFile));
+    await pipeline(await contextTar(join(dir, "ctx"), entries, dockerfile, undefined, { hideDockerfile: true }), createWriteStream(tarFile));
     const r = await timed("curl", args);
     // The build's own errors arrive in the progress stream with HTTP 200.
     if (/"errorDetail"/.test(r.output)) throw new Error(`the floor build failed: ${r.output.slice(-2000)}`);
@@ -294,6 +294,7 @@ async function contextPair(dir, pair, flags) {
   const floorInfo = floor ? { floors, name: "floor: the daemon given a ready tar (curl)" } : undefined;
   report(`50,000-file context, .dockerignore excludes half (${flags.length ? "--no-cache" : "cached COPY"}, ${pair.name})`, rk, cli, `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB`, floorInfo);
   results.at(-1).runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
+  console.log(JSON.stringify({ runs: { rk, cli, floors, steps } }));
   // Until "Step 1/": start-up, walk, hash, and the context sent and unpacked by the daemon.
   if (steps.cli.every((x) => x !== undefined)) {
     const contextIn = Object.fromEntries(Object.entries(steps).filter(([, xs]) => xs.length && xs.every((x) => x !== undefined)).map(([k, xs]) => [k, Math.round(median(xs))]));
