@@ -117,7 +117,7 @@ await section("build", async (around) => {
     // The median of the interleaved pairs' ratios: steadier on a shared machine than the ratio of medians.
     const ratio = r.pairedRatio ?? r.ratio;
     row(r.name, `${r.runnerKitMs} ms`, `${r.dockerCliMs} ms`, ratio.toFixed(2), goal ? `≤ ${goal}` : "-", goal ? ratio <= goal : true, l);
-    if (r.floorMs !== undefined) row(`  floor: ${r.floorName ?? "Node start-up + one Engine request"}`, `${r.floorMs} ms`, `${r.dockerCliMs} ms`, r.floorRatio.toFixed(2), "reference", true, l);
+    if (r.floorMs !== undefined) row(`  ${r.floorName ?? "floor: Node start-up + one Engine request"}`, `${r.floorMs} ms`, `${r.dockerCliMs} ms`, r.floorRatio.toFixed(2), "reference", true, l);
     if (r.runnerKitRequestMs !== undefined) row("  build request sent, ms after the start", `${r.runnerKitRequestMs} ms`, `${r.dockerCliRequestMs ?? "-"} ms`, "-", "reference", true, l);
     if (r.dockerCliCpuMs !== undefined) row("  docker CLI's own CPU time (user + system)", "-", `${r.dockerCliCpuMs} ms`, "-", "reference", true, l);
     if (r.runnerKitPeakRssMb !== undefined) row("  runner-kit peak RSS", `${r.runnerKitPeakRssMb} MiB`, "-", "-", "≤ 120 MiB", r.runnerKitPeakRssMb <= 120, l);

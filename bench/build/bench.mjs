@@ -7,7 +7,8 @@
 // figures come in two pairs: runner-kit's default (BuildKit) against `DOCKER_BUILDKIT=1
 // docker build` (BENCH_BUILDKIT_DOCKER, default /usr/bin/docker, a CLI that carries
 // BuildKit), and `--builder classic` against `DOCKER_BUILDKIT=0 docker build`. The no-op
-// rows also time the floor: Node starting and sending one Engine request (noop-floor.mjs).
+// rows also time the floor: Node starting and sending one Engine request (noop-floor.mjs); the
+// classic context rows the daemon's own work given a ready tar (curl, see classicFloor).
 // BENCH_PAIRS=buildkit,classic picks the pairs. "local" is a cold two-stage
 // Debian build that needs no network: it shows runner-kit's own overhead without the apt
 // mirror's noise that dominates the runner-aws figure. Needs the daemon, debian:bookworm and busybox:latest;
@@ -15,9 +16,10 @@
 // runner-kit-bench-<id>/ and removed at the end.
 import { execa } from "execa";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
@@ -41,12 +43,22 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** A run's wall ms and output; `firstStepMs` when the classic builder's "Step 1/" line arrived (the context was in). */
 async function timed(cmd, args, options = {}) {
   const start = process.hrtime.bigint();
-  const r = await execa(cmd, args, { reject: false, all: true, env: { ...process.env, NO_COLOR: "1", CI: "1", ...options.env }, cwd: options.cwd });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const since = () => Number(process.hrtime.bigint() - start) / 1e6;
+  const child = execa(cmd, args, { reject: false, all: true, env: { ...process.env, NO_COLOR: "1", CI: "1", ...options.env }, cwd: options.cwd });
+  let firstStepMs;
+  let seen = "";
+  child.all?.on("data", (chunk) => {
+    if (firstStepMs !== undefined) return;
+    seen = (seen + chunk.toString()).slice(-200);
+    if (/Step 1\//.test(seen)) firstStepMs = since();
+  });
+  const r = await child;
+  const ms = since();
   if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.exitCode}:\n${r.all?.slice(-3000)}`);
-  return { ms, output: r.all ?? "" };
+  return { ms, output: r.all ?? "", firstStepMs };
 }
 
 /** runner-kit under GNU time: wall ms and peak RSS (MB); with options.env RUNNER_KIT_TRACE=1, its phase marks (ms since its start). */
@@ -54,7 +66,7 @@ async function runnerKit(cwd, args, options = {}) {
   const r = await timed("/usr/bin/time", ["-f", "RK_MAXRSS_KB=%M", process.execPath, CLI, ...args], { cwd, ...options });
   const kb = Number(/RK_MAXRSS_KB=(\d+)/.exec(r.output)?.[1] ?? NaN);
   const marks = new Map([...r.output.matchAll(/^ *([\d.]+) ms {2}(.+)$/gm)].map((m) => [m[2], Number(m[1])]));
-  return { ms: r.ms, rssMb: kb / 1024, marks };
+  return { ms: r.ms, rssMb: kb / 1024, marks, firstStepMs: r.firstStepMs };
 }
 
 /** A command under GNU time: wall ms and its CPU time (user + system, ms). */
@@ -100,7 +112,8 @@ async function renderedDockerfile(projectDir, image) {
 }
 
 const results = [];
-function report(name, rk, cli, extra = "", floors = undefined) {
+function report(name, rk, cli, extra = "", floor = undefined) {
+  const floors = floor?.floors;
   const ratio = median(rk) / median(cli);
   // Runs are interleaved in pairs; the median of the pairs' ratios is less sensitive to
   // drift (apt mirror speed, other users of the daemon) than the ratio of medians.
@@ -108,10 +121,10 @@ function report(name, rk, cli, extra = "", floors = undefined) {
   results.push({ name, runnerKitMs: Math.round(median(rk)), dockerCliMs: Math.round(median(cli)), ratio: Number(ratio.toFixed(3)), pairedRatio: Number(paired.toFixed(3)), extra });
   const floorRatio = floors ? median(floors.map((x, i) => x / cli[i])) : undefined;
   // The physical floor of a no-op: Node's start-up plus one Engine request, as a ratio of the same docker runs.
-  if (floors) Object.assign(results.at(-1), { floorMs: Math.round(median(floors)), floorRatio: Number(floorRatio.toFixed(3)) });
+  if (floors) Object.assign(results.at(-1), { floorName: floor.name, floorMs: Math.round(median(floors)), floorRatio: Number(floorRatio.toFixed(3)) });
   console.log(`${name}: runner-kit ${Math.round(median(rk))} ms vs docker ${Math.round(median(cli))} ms → ratio ${ratio.toFixed(3)} (median paired ratio ${paired.toFixed(3)}) ${extra}`);
   console.log(`  runs runner-kit [${rk.map(Math.round).join(", ")}] docker [${cli.map(Math.round).join(", ")}]`);
-  if (floors) console.log(`  floor ${Math.round(median(floors))} ms → ratio ${floorRatio.toFixed(3)}`);
+  if (floors) console.log(`  ${floor.name} ${Math.round(median(floors))} ms [${floors.map(Math.round).join(", ")}] → paired ratio ${floorRatio.toFixed(3)}`);
 }
 
 async function coldRunnerAws() {
@@ -200,7 +213,7 @@ async function cachedTwenty() {
       // The floor: Node starting and asking the daemon one question, nothing else.
       floors.push((await timed(process.execPath, [floor])).ms);
     }
-    report(`20-image project, nothing changed (${pair.name}): one \`runner-kit build\` vs 20 cached \`docker build\``, rk, cli, "", floors);
+    report(`20-image project, nothing changed (${pair.name}): one \`runner-kit build\` vs 20 cached \`docker build\``, rk, cli, "", { floors, name: "floor: Node start-up + one Engine request" });
   }
 }
 
@@ -241,20 +254,56 @@ async function cliRequestMs(pair, cliArgs) {
 }
 
 /**
- * The 50k context, n interleaved pairs (the side that goes first alternating). With BuildKit
- * the pair also measures the floor, the daemon's part of the docker CLI's own build (from its
- * build request to its exit): the daemon does the same work for any client asking for this
- * build, so no client can go below it; and when each side sent its build request (runner-kit:
- * its RUNNER_KIT_TRACE mark).
+ * The floor of a classic context build: the daemon's own work given the same tar, made in
+ * advance (runner-kit's writer, the rendered Dockerfile as runner-kit names it) and sent
+ * with curl in one Content-Length body, with the query runner-kit sends. No client can
+ * send the context faster than that; what is left is the daemon untarring and building.
+ */
+async function classicFloor(dir, flags) {
+  const tarFile = join(work, "floor.tar");
+  const { listContextFiles } = await import(join(ROOT, "dist", "builder", "context-files.js"));
+  const { contextTar, INJECTED_DOCKERFILE } = await import(join(ROOT, "dist", "builder", "context.js"));
+  const { entries } = await listContextFiles(join(dir, "ctx"), [INJECTED_DOCKERFILE]);
+  const rendered = readFileSync(join(dir, "cli", "Dockerfile"), "utf8");
+  const query = new URLSearchParams({ t: `${PREFIX}/floor-big:v1`, dockerfile: INJECTED_DOCKERFILE, buildargs: "{}", rm: "true", forcerm: "true", version: "1" });
+  if (flags.includes("--no-cache")) query.set("nocache", "true");
+  const args = ["-sS", "-N", "--fail", "--unix-socket", "/var/run/docker.sock", "-X", "POST", "-H", "Content-Type: application/x-tar", "--data-binary", `@${tarFile}`, `http://localhost/build?${query}`];
+  let round = 0;
+  return async () => {
+    // Made before the clock starts. runner-kit's Dockerfile ends with a LABEL step that is
+    // new every build (the creation time), so the floor's gets one too.
+    const dockerfile = `${rendered.trimEnd()}\nLABEL io.runner-kit.bench.round="${id}-${round++}"\n`;
+    await pipeline(await contextTar(join(dir, "ctx"), entries, dockerfile, undefined, { hideDockerfile: true }), createWriteStream(tarFile));
+    const r = await timed("curl", args);
+    // The build's own errors arrive in the progress stream with HTTP 200.
+    if (/"errorDetail"/.test(r.output)) throw new Error(`the floor build failed: ${r.output.slice(-2000)}`);
+    return r;
+  };
+}
+
+/**
+ * The 50k context, n interleaved pairs (the side that goes first alternating), each pair
+ * with its floor; the BuildKit pair also tells when each side sent its build request
+ * (runner-kit: its RUNNER_KIT_TRACE mark).
  */
 async function contextPair(dir, pair, flags) {
+  // Without -q, so the CLI's "Step 1/" line tells when the daemon had the whole context.
   const cliArgs = [...flags, "-f", join(dir, "cli", "Dockerfile"), "-t", `${PREFIX}/cli-big:v1`, join(dir, "ctx")];
-  const buildkit = pair.name === "BuildKit";
+  if (pair.name === "BuildKit") return buildkitContextPair(dir, pair, flags, cliArgs);
+  return classicContextPair(dir, pair, flags, cliArgs);
+}
+
+/**
+ * The BuildKit pair of the 50k context, with its floor: the daemon's part of the docker
+ * CLI's own build (from its build request to its exit). The daemon does the same work for
+ * any client asking for this build, so no client can go below it.
+ */
+async function buildkitContextPair(dir, pair, flags, cliArgs) {
   await runnerKit(dir, ["build", "--force", ...flags, ...pair.rkArgs]);
   await pair.docker(cliArgs);
   // The docker CLI's own time before its build request: small and steady, so two untimed runs tell it.
   const cliRequest = [];
-  for (let i = 0; buildkit && i < 2; i++) {
+  for (let i = 0; i < 2; i++) {
     const ms = await cliRequestMs(pair, cliArgs);
     if (ms !== undefined) cliRequest.push(ms);
   }
@@ -271,7 +320,6 @@ async function contextPair(dir, pair, flags) {
       return r.ms;
     },
     async () => {
-      if (!buildkit) return (await pair.docker(cliArgs)).ms;
       const r = await withCpu((time, format) => pair.docker(cliArgs, undefined, (cmd, argv) => [time, [...format, cmd, ...argv]]));
       cliCpu.push(r.cpuMs);
       return r.ms;
@@ -281,14 +329,57 @@ async function contextPair(dir, pair, flags) {
   const floors = cliRequest.length ? cli.map((ms) => ms - median(cliRequest)) : [];
   const mode = flags.length ? "--no-cache" : "cached COPY";
   const extra = `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB${cliCpu.length ? `; docker CLI CPU ${Math.round(median(cliCpu))} ms` : ""}`;
-  report(`50,000-file context, .dockerignore excludes half (${mode}, ${pair.name})`, rk, cli, extra, floors.length === cli.length ? floors : undefined);
+  report(`50,000-file context, .dockerignore excludes half (${mode}, ${pair.name})`, rk, cli, extra, floors.length === cli.length ? { floors, name: "floor: the daemon's part of the docker CLI's build: its build request to its exit" } : undefined);
   const row = results.at(-1);
   row.runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
-  if (row.floorMs !== undefined) row.floorName = "the daemon's part of the docker CLI's build: its build request to its exit";
   if (cliCpu.length) row.dockerCliCpuMs = Math.round(median(cliCpu));
   if (rkRequest.length) row.runnerKitRequestMs = Math.round(median(rkRequest));
   if (cliRequest.length) row.dockerCliRequestMs = Math.round(median(cliRequest));
   if (rkRequest.length || cliRequest.length) console.log(`  build request sent after: runner-kit ${row.runnerKitRequestMs} ms, docker CLI ${row.dockerCliRequestMs} ms; docker CLI CPU ${row.dockerCliCpuMs} ms`);
+}
+
+/** The classic pair of the 50k context, with the floor of the daemon given a ready tar. */
+async function classicContextPair(dir, pair, flags, cliArgs) {
+  const cliRun = () => timed("docker", ["build", ...cliArgs], { env: { DOCKER_BUILDKIT: "0" } });
+  const rkArgs = ["build", "--force", "--progress", "plain", ...flags, ...pair.rkArgs];
+  const floor = !process.env.DOCKER_HOST ? await classicFloor(dir, flags) : undefined;
+  await runnerKit(dir, rkArgs);
+  await cliRun();
+  if (floor) await floor();
+  const rss = [];
+  const floors = [];
+  const steps = { rk: [], cli: [], floor: [] };
+  // --force: the context is walked, hashed, sent and checked by the daemon every time.
+  // Interleaved, each side first in turn; the floor runs right after runner-kit.
+  const { rk, cli } = await pairedRuns(
+    runs("BENCH_CONTEXT_RUNS", 3),
+    async () => {
+      const r = await runnerKit(dir, rkArgs);
+      rss.push(r.rssMb);
+      steps.rk.push(r.firstStepMs);
+      if (floor) {
+        const f = await floor();
+        floors.push(f.ms);
+        steps.floor.push(f.firstStepMs);
+      }
+      return r.ms;
+    },
+    async () => {
+      const r = await cliRun();
+      steps.cli.push(r.firstStepMs);
+      return r.ms;
+    },
+  );
+  const floorInfo = floor ? { floors, name: "floor: the daemon given a ready tar (curl)" } : undefined;
+  report(`50,000-file context, .dockerignore excludes half (${flags.length ? "--no-cache" : "cached COPY"}, ${pair.name})`, rk, cli, `; runner-kit peak RSS ${Math.max(...rss).toFixed(0)} MB`, floorInfo);
+  results.at(-1).runnerKitPeakRssMb = Number(Math.max(...rss).toFixed(1));
+  console.log(JSON.stringify({ runs: { rk, cli, floors, steps } }));
+  // Until "Step 1/": start-up, walk, hash, and the context sent and unpacked by the daemon.
+  if (steps.cli.every((x) => x !== undefined)) {
+    const contextIn = Object.fromEntries(Object.entries(steps).filter(([, xs]) => xs.length && xs.every((x) => x !== undefined)).map(([k, xs]) => [k, Math.round(median(xs))]));
+    results.at(-1).untilFirstStepMs = contextIn;
+    console.log(`  until "Step 1/" (context in): ${Object.entries(contextIn).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
+  }
 }
 
 try {

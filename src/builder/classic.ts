@@ -126,7 +126,7 @@ export class ClassicBuilder implements ImageBuilder {
     const dockerfile = withLabelInstruction(request.model ?? request.dockerfile, request.labels ?? {}, request.target);
     const registryConfig = await registryConfigFor(request.baseImages, request.resolveAuth);
     const classic: ClassicBuildRequest = {
-      context: await contextTar(request.context.dir, request.context.entries, dockerfile),
+      context: await contextTar(request.context.dir, request.context.entries, dockerfile, undefined, { hideDockerfile: true }),
       dockerfile: INJECTED_DOCKERFILE,
       tags: request.tags,
       buildArgs: request.buildArgs,

@@ -1,106 +1,80 @@
-import * as fs from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import type { Headers, Pack, PackOptions } from "tar-fs";
+import { configError } from "../common/errors.js";
 import { INJECTED_DOCKERFILE, type ContextEntry } from "./context-files.js";
+import { MAX_FILE_SIZE, type TarHeader } from "./tar-header.js";
+import { TarWriter, type FileReader, type TarMember } from "./tar-writer.js";
 
 export { INJECTED_DOCKERFILE };
 
-/** Files below this size are read in one call when the daemon asks for them, not through a stream. */
-const SMALL_FILE = 256 * 1024;
-
-type StatCallback = (error: NodeJS.ErrnoException | null, stat?: fs.Stats) => void;
-
-/** What tar-fs needs of a Stats object, from the walk's entry (no second lstat per file). */
-class EntryStat {
-  readonly mode: number;
-  readonly size: number;
-  readonly uid = 0;
-  readonly gid = 0;
-  constructor(private readonly entry: ContextEntry) {
-    const typeBits = entry.type === "directory" ? fs.constants.S_IFDIR : entry.type === "symlink" ? fs.constants.S_IFLNK : fs.constants.S_IFREG;
-    this.mode = typeBits | entry.mode;
-    this.size = entry.size;
-  }
-  get mtime(): Date {
-    return new Date(this.entry.mtimeMs);
-  }
-  isDirectory(): boolean {
-    return this.entry.type === "directory";
-  }
-  isSymbolicLink(): boolean {
-    return this.entry.type === "symlink";
-  }
-  isFile(): boolean {
-    return this.entry.type === "file";
-  }
-  isSocket(): boolean {
-    return false;
-  }
+/**
+ * The permission bits the context tar has always carried: the file's mode less the
+ * process umask (tar-fs's default), so images keep the modes earlier builds gave them.
+ */
+function tarMode(mode: number, umask: number): number {
+  return mode & ~umask & 0o7777;
 }
 
-/** A file's whole content as a one-chunk stream (far lighter than fs.createReadStream per small file). */
-function bufferStream(read: () => Buffer): Readable {
-  return new Readable({
-    read() {
-      try {
-        this.push(read());
-        this.push(null);
-      } catch (error) {
-        this.destroy(error as Error);
-      }
-    },
+/** A listed entry as a tar member: owners root, as the Docker CLI sends them; mtime in whole seconds. */
+function member(dir: string, e: ContextEntry, umask: number): TarMember {
+  const header: TarHeader = { name: e.path, type: e.type, mode: tarMode(e.mode, umask), size: e.type === "file" ? e.size : 0, mtime: Math.floor(e.mtimeMs / 1000), uid: 0, gid: 0 };
+  if (e.type === "symlink") header.linkname = e.linkname ?? "";
+  return e.type === "file" ? { header, body: join(dir, e.path) } : { header };
+}
+
+/** ustar cannot hold a file of 8 GiB or more: refused before anything is sent. */
+function refuseHuge(dir: string, entries: readonly ContextEntry[]): void {
+  const huge = entries.find((e) => e.type === "file" && e.size > MAX_FILE_SIZE);
+  if (!huge) return;
+  throw configError(`the build context ${dir} holds ${huge.path} (${huge.size} bytes): a context file must be smaller than 8 GiB, the limit of the tar the build context is sent as`, {
+    hint: `add ${huge.path} to ${join(dir, ".dockerignore")}, or fetch it inside the build (RUN curl/wget) instead of copying it from the context`,
   });
 }
 
-/**
- * The file system tar-fs reads through: stats come from the walk already done (listed
- * paths only; directories are never descended again), small files are read in one call,
- * large ones streamed. Content is still read from disk only as the daemon consumes the tar.
- */
-function walkedFs(dir: string, entries: ContextEntry[]) {
-  const byPath = new Map(entries.map((e) => [join(dir, e.path), e]));
-  const stat = (path: string, callback: StatCallback) => {
-    const e = byPath.get(path);
-    if (e) process.nextTick(callback, null, new EntryStat(e) as unknown as fs.Stats);
-    else fs.lstat(path, callback);
-  };
-  return {
-    lstat: stat,
-    stat,
-    readdir: (_path: string, callback: (error: null, files: string[]) => void) => process.nextTick(callback, null, []),
-    readlink: fs.readlink,
-    createReadStream: (path: string, options: { start?: number; end?: number }) => {
-      const e = byPath.get(path);
-      if (e && e.size < SMALL_FILE) return bufferStream(() => fs.readFileSync(path));
-      return fs.createReadStream(path, options);
-    },
-  };
+/** How the tar reads files and how much it sends at a time (tests vary them; the defaults are node:fs and BATCH). */
+export interface TarIo {
+  files?: FileReader;
+  batchSize?: number;
+  /**
+   * List the injected Dockerfile in the tar's `.dockerignore` (appended to the context's
+   * own, or in one of its own that lists itself), as the docker CLI does with its
+   * `.dockerfile.<id>`: the classic builder reads the Dockerfile, then removes the files
+   * `.dockerignore` names from the context, so `COPY .` neither copies it into the image nor
+   * loses its cache to it (its LABEL changes every build).
+   */
+  hideDockerfile?: boolean;
+}
+
+const DOCKERIGNORE = ".dockerignore";
+
+/** The member that makes the daemon drop the injected Dockerfile from the context (see TarIo.hideDockerfile). */
+function hidingDockerfile(dir: string, members: TarMember[], mtime: number): void {
+  const own = members.find((m) => m.header.name === DOCKERIGNORE);
+  if (own && own.header.type !== "file") return;
+  const line = Buffer.from(`\n${INJECTED_DOCKERFILE}\n`);
+  if (own) {
+    own.body = Buffer.concat([readFileSync(join(dir, DOCKERIGNORE)).subarray(0, own.header.size), line]);
+    own.header = { ...own.header, size: own.body.length };
+    return;
+  }
+  const body = Buffer.from(`${DOCKERIGNORE}${line.toString()}`);
+  members.push({ header: { name: DOCKERIGNORE, type: "file", mode: 0o644, size: body.length, mtime, uid: 0, gid: 0 }, body });
 }
 
 /**
- * The build context as a streaming tar (tar-fs): the listed entries (already filtered by
- * .dockerignore), read from disk as the daemon consumes the stream, then the rendered
- * Dockerfile added as one more entry. Owners are normalised to root, as the Docker CLI
- * does, so the context does not depend on who checked it out. tar-fs loads here, on the
- * first tar: a no-op build and a BuildKit build over the file sync never need it.
+ * The build context as a streaming tar: the listed entries (already filtered by
+ * .dockerignore) in their order, read from disk as the daemon consumes the stream, then the
+ * rendered Dockerfile as one more entry (hidden from `COPY` with `hideDockerfile`). Owners are normalised to root, as the Docker CLI
+ * does, so the context does not depend on who checked it out. Headers and file bodies go
+ * out in batches (tar-writer.ts), not as three small writes per file.
  */
-export async function contextTar(dir: string, entries: ContextEntry[], dockerfile: string, mtime: Date = new Date(0)): Promise<NodeJS.ReadableStream> {
-  const { pack } = await import("tar-fs");
-  const tar = pack(dir, {
-    // The walk is done: only the listed paths go in, tar-fs never descends on its own.
-    entries: entries.map((e) => e.path),
-    fs: walkedFs(dir, entries),
-    finalize: false,
-    map: (header: Headers) => {
-      header.uid = 0;
-      header.gid = 0;
-      return header;
-    },
-    finish: (p: Pack) => {
-      p.entry({ name: INJECTED_DOCKERFILE, mode: 0o644, mtime, uid: 0, gid: 0 }, dockerfile);
-      p.finalize();
-    },
-  } as PackOptions);
-  return tar as unknown as NodeJS.ReadableStream;
+export async function contextTar(dir: string, entries: ContextEntry[], dockerfile: string, mtime: Date = new Date(0), io: TarIo = {}): Promise<NodeJS.ReadableStream> {
+  refuseHuge(dir, entries);
+  const umask = process.umask();
+  const members = entries.map((e) => member(dir, e, umask));
+  const seconds = Math.floor(mtime.getTime() / 1000);
+  if (io.hideDockerfile) hidingDockerfile(dir, members, seconds);
+  const body = Buffer.from(dockerfile, "utf8");
+  members.push({ header: { name: INJECTED_DOCKERFILE, type: "file", mode: 0o644, size: body.length, mtime: seconds, uid: 0, gid: 0 }, body });
+  return new TarWriter(members, io.files, io.batchSize);
 }

@@ -190,7 +190,7 @@ describe("the bin's code cache", () => {
     expect(statSync(file!).ino).toBe(after.ino);
   });
 
-  it("imports packages on demand when compiled from the cache (a real build loads tar-fs and dockerode)", async () => {
+  it("imports packages on demand when compiled from the cache (a real classic build loads dockerode)", async () => {
     const xdg = join(dir, "xdg-2");
     for (const round of [1, 2]) {
       const r = await run(["build", "--force", "--builder", "classic"], xdg);
