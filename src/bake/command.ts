@@ -41,6 +41,7 @@ import { labelledImagesSnapshot } from "./up-to-date-batch.js";
 import { emulatorCheck } from "./platform-emulators.js";
 import { platformFragment, splitBuild } from "./platform-split.js";
 import { binfmtDirReader } from "./platform-binfmt.js";
+import { tracedFetch } from "./traced-fetch.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -128,6 +129,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
   const docker = lazyDockerode(address);
   const engine = engineHttpFor(address) ?? docker;
   await pingDocker({ docker: engine, address });
+  traceMark("daemon answered the ping");
   const images = dockerImageClient(engine);
   // GET /version is asked on the first build only: a daemon without BuildKit is then told to
   // use builder: classic (the Dockerfiles were rendered and hashed for the requested builder).
@@ -163,7 +165,7 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     images,
     builderKind,
     renderDockerfile: renderVariant,
-    fetch: registryTransport({ env: ctx.env }),
+    fetch: tracedFetch(registryTransport({ env: ctx.env })),
     ...credentials,
     now: () => new Date(),
     insecureRegistry,
