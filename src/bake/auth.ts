@@ -2,6 +2,7 @@ import type { RegistryCredential } from "../auth/types.js";
 import { WARNING_PREFIX, type CliContext } from "../common/context.js";
 import { describeSkippedSources } from "../auth/credential-problems.js";
 import { createLazyCredentialResolver } from "../auth/lazy-resolver.js";
+import { traceMark } from "../common/trace.js";
 
 /**
  * The credential resolver a CLI build uses (the auth room's createCredentialResolver),
@@ -21,6 +22,7 @@ export function lazyCredentialResolver(
     signal: ctx.signal,
     warn: (message) => log(`${WARNING_PREFIX}${message}`),
     info: (message) => {
+      traceMark(`credentials: ${message}`);
       if (!said.has(message)) log(message);
       said.add(message);
     },

@@ -3,7 +3,6 @@ import { join, relative, resolve } from "node:path";
 import { say, print, printJson, type CliContext } from "../common/context.js";
 import { engineHttpFor, lazyDockerode, pingDocker } from "../engine/client.js";
 import { discoverDaemon } from "../engine/address.js";
-import { insecureRegistryPredicate, type RegistryInfo } from "../engine/insecure-registries.js";
 import { newRunId } from "../engine/labels.js";
 import { failure, usageError } from "../common/errors.js";
 import { writeFileAtomic } from "../common/atomic-write.js";
@@ -41,6 +40,8 @@ import { labelledImagesSnapshot } from "./up-to-date-batch.js";
 import { emulatorCheck } from "./platform-emulators.js";
 import { platformFragment, splitBuild } from "./platform-split.js";
 import { binfmtDirReader } from "./platform-binfmt.js";
+import { tracedFetch } from "./traced-fetch.js";
+import { registrySettings } from "./registry-settings.js";
 
 export interface BuildCommandOptions {
   images: string[];
@@ -127,18 +128,16 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
   const address = discoverDaemon(ctx.env);
   const docker = lazyDockerode(address);
   const engine = engineHttpFor(address) ?? docker;
+  // With --push the registry is asked before anything builds, and that needs GET /info.
+  const registry = registrySettings(engine, (options.push === true || options.pushPlatform !== undefined || options.pushIndex !== undefined) && plan.variants.length > 0);
   await pingDocker({ docker: engine, address });
+  traceMark("daemon answered the ping");
+  registry.prefetch();
   const images = dockerImageClient(engine);
   // GET /version is asked on the first build only: a daemon without BuildKit is then told to
   // use builder: classic (the Dockerfiles were rendered and hashed for the requested builder).
   const requested = requestedBuilder(options.builder, plan.builder);
   const builderKind = () => engine.version().then((version: DaemonVersion) => chooseBuilder(requested.kind, version, requested.where));
-  // Asked lazily: GET /info is slow, and an up-to-date local build never contacts a registry.
-  let insecure: Promise<(domain: string) => boolean> | undefined;
-  const insecureRegistry = async (domain: string) => {
-    insecure ??= engine.info().then((info: RegistryInfo) => insecureRegistryPredicate(info));
-    return (await insecure)(domain);
-  };
   let vcs: Promise<{ source?: string; revision?: string }> | undefined;
   const log = (message: string) => say(ctx, message);
   // One resolver for the whole command: builds, pushes and smoke pulls share its sources and helper runs.
@@ -163,10 +162,10 @@ async function commandDeps(ctx: CliContext, options: BuildCommandOptions, plan: 
     images,
     builderKind,
     renderDockerfile: renderVariant,
-    fetch: registryTransport({ env: ctx.env }),
+    fetch: tracedFetch(registryTransport({ env: ctx.env })),
     ...credentials,
     now: () => new Date(),
-    insecureRegistry,
+    insecureRegistry: registry.insecureRegistry,
     secrets: ctx.secrets,
     env: ctx.env,
     vcs: () => (vcs ??= gitInfo(plan.rootDir).then((git) => vcsFromEnv(ctx.env, git))),

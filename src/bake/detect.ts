@@ -23,10 +23,9 @@ export async function findLocal(images: ImageClient, p: PreparedVariant): Promis
   return id ? { id, first } : undefined;
 }
 
-/** The local image that already has this content hash, tagged with every tag; undefined when none. */
-async function localUpToDate(images: ImageClient, p: PreparedVariant): Promise<string | undefined> {
+/** The local image `findLocal` found, tagged with every tag; undefined when none. */
+async function localUpToDate(images: ImageClient, p: PreparedVariant, found: Awaited<ReturnType<typeof findLocal>>): Promise<string | undefined> {
   const { repository, tags } = p.variant;
-  const found = await findLocal(images, p);
   if (!found) return undefined;
   const { id, first } = found;
   for (const tag of tags) {
@@ -61,6 +60,10 @@ export async function detectExisting(p: PreparedVariant, images: ImageClient, de
       if (!options.force) found.platforms = await detectPlatforms(p, images, found.access, false, options.pushPlatform !== undefined);
       return found;
     }
+    // The local lookup (read only) goes out with the registry's questions; its tagging waits
+    // for their answers, as a registry that fails leaves the local tags alone.
+    const lookup = options.force ? undefined : findLocal(images, p);
+    lookup?.catch(() => undefined);
     if (options.push) {
       // Fails early, with the registry named, when it cannot be reached at all.
       found.access = await repositoryAccess(p.variant.repository, deps);
@@ -69,9 +72,9 @@ export async function detectExisting(p: PreparedVariant, images: ImageClient, de
         if (remote) found.remote = remote;
       }
     }
-    if (!options.force) {
+    if (lookup) {
       // Also when the registry has it: the local image id belongs in the lock either way.
-      const local = await localUpToDate(images, p);
+      const local = await localUpToDate(images, p, await lookup);
       if (local) found.local = local;
     }
   } catch (error) {

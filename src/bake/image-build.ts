@@ -14,6 +14,7 @@ import { runSecrets, secretSources } from "./build-secrets.js";
 import type { Detection } from "./detect.js";
 import { JobFailure, PULL_REFUSED } from "./job-failure.js";
 import { runCache } from "./run-cache.js";
+import { traceMark } from "../common/trace.js";
 import type { BuildDeps, BuildOptions, PreparedVariant, VariantResult } from "./types.js";
 
 export interface JobContext {
@@ -45,6 +46,7 @@ export interface PlatformBuild {
 export async function build(p: PreparedVariant, job: JobContext, platform?: PlatformBuild): Promise<string> {
   const { deps, options } = job;
   const { variant } = p;
+  traceMark(`${variant.id}: building`);
   deps.reporter.start(variant.id, platform ? `building ${platform.platform}` : "building");
   const vcs = (await deps.vcs?.()) ?? {};
   const baseImages = [...p.externalBases, ...p.projectBases];

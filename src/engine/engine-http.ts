@@ -9,6 +9,7 @@
 import { Agent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
+import { traceMark } from "../common/trace.js";
 import { encodeAuthHeader } from "../auth/auth-header.js";
 import { splitReference } from "../reference/parse.js";
 import type {
@@ -123,8 +124,10 @@ export class EngineHttpClient implements EngineApi {
 
   private send(call: Call, onRequest?: (req: ReturnType<typeof httpRequest>) => void): Promise<IncomingMessage> {
     const tls = "tls" in this.endpoint && this.endpoint.tls !== undefined;
+    traceMark(`engine: ${call.method} ${call.path} sent`);
     return new Promise((resolve, reject) => {
       const req = (tls ? httpsRequest : httpRequest)(this.options(call), (res) => {
+        traceMark(`engine: ${call.method} ${call.path} answered ${res.statusCode ?? 0}`);
         if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) resolve(res);
         else engineError(res).then(reject, reject);
       });
