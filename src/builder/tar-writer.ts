@@ -46,16 +46,21 @@ interface OpenBody {
  * destroys the stream with an error naming it; one that grew gives its first `size` bytes.
  */
 export class TarWriter extends Readable {
-  private next = 0;
+  private readonly members: Iterator<TarMember>;
+  /** The next member, taken from the iterator but not yet written (it did not fit the batch). */
+  private pending: TarMember | undefined;
+  private exhausted = false;
   private open: OpenBody | undefined;
   private finished = false;
 
+  /** `members` is read once, in order, as the batches are filled (a generator keeps only one member alive). */
   constructor(
-    private readonly members: readonly TarMember[],
+    members: Iterable<TarMember>,
     private readonly files: FileReader = nodeFileReader,
     private readonly batchSize = BATCH,
   ) {
     super({ highWaterMark: batchSize });
+    this.members = members[Symbol.iterator]();
   }
 
   override _read(): void {
@@ -78,21 +83,29 @@ export class TarWriter extends Readable {
     const buf = Buffer.allocUnsafe(this.batchSize);
     let at = 0;
     if (this.open) at = this.copyBody(buf, at);
-    while (!this.open && this.next < this.members.length) {
-      const member = this.members[this.next]!;
+    for (let member = this.peek(); !this.open && member; member = this.peek()) {
       const need = headerLength(member.header);
       if (at + need > buf.length && at > 0) break;
-      this.next += 1;
+      this.pending = undefined;
       at += writeHeader(buf, at, member.header);
       at = this.startBody(buf, at, member);
     }
-    if (!this.open && this.next === this.members.length && !this.finished && at + 2 * BLOCK <= buf.length) {
+    if (!this.open && !this.peek() && !this.finished && at + 2 * BLOCK <= buf.length) {
       // The end of the archive: two zero blocks.
       buf.fill(0, at, at + 2 * BLOCK);
       at += 2 * BLOCK;
       this.finished = true;
     }
     return buf.subarray(0, at);
+  }
+
+  private peek(): TarMember | undefined {
+    if (this.pending === undefined && !this.exhausted) {
+      const next = this.members.next();
+      if (next.done === true) this.exhausted = true;
+      else this.pending = next.value;
+    }
+    return this.pending;
   }
 
   private startBody(buf: Buffer, at: number, member: TarMember): number {
