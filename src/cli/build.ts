@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import type { CliContext } from "../common/context.js";
-import { startTrace, traceMark } from "../common/trace.js";
+import { tracedCommand, traceMark } from "../common/trace.js";
 import { collect, collectBuildArg } from "./options.js";
 
 export function buildCommand(ctx: CliContext): Command {
@@ -41,14 +41,10 @@ export function buildCommand(ctx: CliContext): Command {
     )
     .action(async (images: string[], _opts: unknown, command: Command) => {
       // RUNNER_KIT_TRACE=1: the phases of the build, printed at the end (common/trace.ts).
-      const tracer = startTrace(ctx.env);
-      traceMark("build: argv parsed");
-      try {
+      await tracedCommand("build", ctx, async () => {
+        traceMark("build: argv parsed");
         const { runBuildCommand } = await import("../bake/command.js");
-        await runBuildCommand(ctx, { ...command.optsWithGlobals(), images });
-      } finally {
-        traceMark("build: end");
-        if (tracer) ctx.stderr.write(`runner-kit build phases (ms since process start):\n${tracer.lines().join("\n")}\n`);
-      }
+        await runBuildCommand(ctx, { ...command.optsWithGlobals(), images }).finally(() => traceMark("build: end"));
+      });
     });
 }

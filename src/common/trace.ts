@@ -46,7 +46,24 @@ export function traceMark(phase: string): void {
   if (processTracer !== undefined) processTracer.mark(phase);
 }
 
-/** Stop the process's trace (tests). */
+/** Stop the process's trace (at a command's end, and in tests). */
 export function stopTrace(): void {
   processTracer = undefined;
+}
+
+/**
+ * Run a command with the process's trace started when RUNNER_KIT_TRACE asks for it, and its
+ * phases printed on `stderr` at the end, whatever happened. `run` gets the mark function
+ * (noTrace when off) for code that takes its trace as a parameter (smoke).
+ */
+export async function tracedCommand<T>(name: string, io: { env: NodeJS.ProcessEnv; stderr: { write(text: string): unknown } }, run: (trace: Trace) => Promise<T>): Promise<T> {
+  const tracer = startTrace(io.env);
+  try {
+    return await run(tracer?.mark ?? noTrace);
+  } finally {
+    if (tracer) {
+      io.stderr.write(`runner-kit ${name} phases (ms since process start):\n${tracer.lines().join("\n")}\n`);
+      stopTrace();
+    }
+  }
 }

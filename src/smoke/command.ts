@@ -18,7 +18,7 @@ import { splitJobRef } from "./job/job-ref.js";
 import type { projectVariant } from "./job/load.js";
 
 type ProjectVariant = NonNullable<Awaited<ReturnType<typeof projectVariant>>>;
-import { noTrace, phaseTracer, traceEnabled, type Trace } from "./executor/trace.js";
+import { tracedCommand, type Trace } from "../common/trace.js";
 
 export interface SmokeCliOptions {
   image?: string;
@@ -67,13 +67,7 @@ function seconds(flag: string, value: string | undefined, allowNegative = false)
 }
 
 export async function smoke(ctx: CliContext, opts: SmokeCliOptions, timing: { actionAt?: number } = {}): Promise<void> {
-  const tracer = traceEnabled(ctx.env) ? phaseTracer() : undefined;
-  const trace = tracer?.mark ?? noTrace;
-  try {
-    await smokeTraced(ctx, opts, trace, timing.actionAt);
-  } finally {
-    if (tracer) ctx.stderr.write(`runner-kit smoke phases (ms since process start):\n${tracer.lines().join("\n")}\n`);
-  }
+  await tracedCommand("smoke", ctx, (trace) => smokeTraced(ctx, opts, trace, timing.actionAt));
 }
 
 /** The flags that shape the run (usage errors before anything else happens). */

@@ -33,7 +33,7 @@ import { printServiceLogs } from "./executor/services.js";
 import type { RunSession } from "./executor/session.js";
 import { StageRunner } from "./executor/stages.js";
 import { RunStart } from "./executor/start.js";
-import { noTrace, type Trace } from "./executor/trace.js";
+import { noTrace, type Trace } from "../common/trace.js";
 
 export type { ServiceResult, SmokeResult } from "./executor/result.js";
 

@@ -10,7 +10,7 @@ import { createLazyCredentialResolver, type ResolveAuth } from "../auth/lazy-res
 import { configError } from "../common/errors.js";
 import type { SecretSet } from "../common/secrets.js";
 import type { EngineApi } from "../engine/engine-api.js";
-import type { Trace } from "./executor/trace.js";
+import type { Trace } from "../common/trace.js";
 import type { SmokeJob } from "./job/parse.js";
 import type { VariableMap } from "./job/variables.js";
 import type { SmokeDeps } from "./run.js";

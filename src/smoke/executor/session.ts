@@ -6,7 +6,7 @@ import type { ResolveAuth } from "../../auth/lazy-resolver.js";
 import type { EngineApi } from "../../engine/engine-api.js";
 import type { JobLog } from "./job-log.js";
 import type { RunStart } from "./start.js";
-import type { Trace } from "./trace.js";
+import type { Trace } from "../../common/trace.js";
 
 export interface RunSession {
   docker: EngineApi;

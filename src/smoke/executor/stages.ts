@@ -9,7 +9,7 @@ import type { EngineContainer } from "../../engine/engine-api.js";
 import { errorMessage, isNoExecutable, type StepScriptRun } from "./outcome.js";
 import { runStage } from "./stage.js";
 import { stageScript, waitPreamble, type ProbeTarget } from "./script.js";
-import type { Trace } from "./trace.js";
+import type { Trace } from "../../common/trace.js";
 import { parseWaitLine, type WaitEvent } from "./wait.js";
 
 export interface StageRunnerOptions {
