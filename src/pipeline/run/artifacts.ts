@@ -62,20 +62,18 @@ export class ArtifactStore {
 
   /** Copy the matches of `patterns` (less `exclude`) from the container into `dest`; how many files. */
   private async fetch(c: JobFilesContext, patterns: readonly string[], exclude: string[], dest: string): Promise<number> {
-    const clean: string[] = [];
+    // Each cleaned pattern once, with the first way it was written (for the warnings).
+    const clean = new Map<string, string>();
     for (const pattern of patterns) {
       const p = cleanPattern(pattern);
       if (p === undefined) c.log(`WARNING: ${pattern}: artifact paths must be relative to the project directory (${c.buildDir}); left out`);
-      else clean.push(p);
+      else if (!clean.has(p)) clean.set(p, pattern);
     }
     const excluded = exclude.flatMap((e) => cleanPattern(e) ?? []);
     const hits = new Map<string, number>();
-    const counts = await Promise.all([...fetchGroups(clean)].map(([base, group]) => this.extract(c, base, group, excluded, dest, hits)));
-    for (const [i, pattern] of patterns.entries()) {
-      const p = cleanPattern(pattern);
-      if (p !== undefined && !hits.get(p) && patterns.findIndex((q) => cleanPattern(q) === p) === i) {
-        c.log(`WARNING: ${pattern}: no matching files. Ensure that the artifact path is relative to the working directory (${c.buildDir})`);
-      }
+    const counts = await Promise.all([...fetchGroups([...clean.keys()])].map(([base, group]) => this.extract(c, base, group, excluded, dest, hits)));
+    for (const [p, pattern] of clean) {
+      if (!hits.get(p)) c.log(`WARNING: ${pattern}: no matching files. Ensure that the artifact path is relative to the working directory (${c.buildDir})`);
     }
     return counts.reduce((a, b) => a + b, 0);
   }
