@@ -92,28 +92,33 @@ function paxRecord(key: string, value: string): string {
   return `${length}${body}`;
 }
 
-/** The pax records an entry needs, or undefined when its header alone holds it. */
-function paxRecords(h: TarHeader): Buffer | undefined {
-  const fits = splitName(h.name) !== undefined && (h.linkname === undefined || Buffer.byteLength(h.linkname) <= 100);
-  if (fits) return undefined;
-  let text = paxRecord("path", h.name);
-  if (h.linkname) text += paxRecord("linkpath", h.linkname);
-  return Buffer.from(text, "utf8");
-}
-
 const padding = (size: number): number => (BLOCK - (size % BLOCK)) % BLOCK;
 
-/** How many bytes the header of `h` takes (one block, or a pax entry and then a block). */
-export function headerLength(h: TarHeader): number {
-  const pax = paxRecords(h);
-  return pax ? 2 * BLOCK + pax.length + padding(pax.length) : BLOCK;
+/**
+ * The header of one entry, worked out once: its name split over ustar's fields, or the pax
+ * records of a name or link that does not fit; `length` is the bytes writeHeader writes.
+ */
+export interface HeaderPlan {
+  header: TarHeader;
+  split?: { prefix: string; name: string };
+  pax?: Buffer;
+  length: number;
 }
 
-/** Writes the header of `h` at `offset` (room for headerLength(h) bytes) and returns the bytes written. */
-export function writeHeader(buf: Buffer, offset: number, h: TarHeader): number {
-  const pax = paxRecords(h);
+export function planHeader(h: TarHeader): HeaderPlan {
+  const split = splitName(h.name);
+  if (split !== undefined && (h.linkname === undefined || Buffer.byteLength(h.linkname) <= 100)) return { header: h, split, length: BLOCK };
+  let text = paxRecord("path", h.name);
+  if (h.linkname) text += paxRecord("linkpath", h.linkname);
+  const pax = Buffer.from(text, "utf8");
+  return { header: h, pax, length: 2 * BLOCK + pax.length + padding(pax.length) };
+}
+
+/** Writes the planned header at `offset` (room for plan.length bytes) and returns the bytes written. */
+export function writeHeader(buf: Buffer, offset: number, plan: HeaderPlan): number {
+  const { header: h, pax } = plan;
   if (!pax) {
-    writeBlock(buf, offset, h, TYPEFLAG[h.type], splitName(h.name)!, h.linkname);
+    writeBlock(buf, offset, h, TYPEFLAG[h.type], plan.split!, h.linkname);
     return BLOCK;
   }
   const stand = { prefix: "", name: "PaxHeader" };

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
-import { BLOCK, bodyPadding, headerLength, writeHeader, type TarHeader } from "./tar-header.js";
+import { BLOCK, bodyPadding, planHeader, writeHeader, type HeaderPlan, type TarHeader } from "./tar-header.js";
 
 /** One member of the tar: its header and where its body comes from (a file's path, or bytes). */
 export interface TarMember {
@@ -47,8 +47,8 @@ interface OpenBody {
  */
 export class TarWriter extends Readable {
   private readonly members: Iterator<TarMember>;
-  /** The next member, taken from the iterator but not yet written (it did not fit the batch). */
-  private pending: TarMember | undefined;
+  /** The next member and its header's plan, taken from the iterator but not yet written (it did not fit the batch). */
+  private pending: { member: TarMember; plan: HeaderPlan } | undefined;
   private exhausted = false;
   private open: OpenBody | undefined;
   private finished = false;
@@ -83,11 +83,11 @@ export class TarWriter extends Readable {
     const buf = Buffer.allocUnsafe(this.batchSize);
     let at = 0;
     if (this.open) at = this.copyBody(buf, at);
-    for (let member = this.peek(); !this.open && member; member = this.peek()) {
-      const need = headerLength(member.header);
-      if (at + need > buf.length && at > 0) break;
+    for (let next = this.peek(); !this.open && next; next = this.peek()) {
+      const { member, plan } = next;
+      if (at + plan.length > buf.length && at > 0) break;
       this.pending = undefined;
-      at += writeHeader(buf, at, member.header);
+      at += writeHeader(buf, at, plan);
       at = this.startBody(buf, at, member);
     }
     if (!this.open && !this.peek() && !this.finished && at + 2 * BLOCK <= buf.length) {
@@ -99,11 +99,11 @@ export class TarWriter extends Readable {
     return buf.subarray(0, at);
   }
 
-  private peek(): TarMember | undefined {
+  private peek(): { member: TarMember; plan: HeaderPlan } | undefined {
     if (this.pending === undefined && !this.exhausted) {
       const next = this.members.next();
       if (next.done === true) this.exhausted = true;
-      else this.pending = next.value;
+      else this.pending = { member: next.value, plan: planHeader(next.value.header) };
     }
     return this.pending;
   }
